@@ -1,0 +1,96 @@
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import MembershipFactory, StoreFactory, UserFactory, WorkspaceFactory
+from workspaces.models import Membership
+from workspaces.services import tokens_for
+
+PASSWORD = "correct-horse-42"
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    if os.environ.get("REQUIRE_POSTGRES") and not on_postgres:
+        raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL is not a PostgreSQL URL")
+    if on_postgres:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL): real row locks, advisory locks, threads")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def workspace(db):
+    return WorkspaceFactory(name="مقهى الياسمين")
+
+
+@pytest.fixture
+def store(workspace):
+    return StoreFactory(workspace=workspace, name="الفرع الرئيسي")
+
+
+@pytest.fixture
+def owner(workspace, store):
+    user = UserFactory(name="Sara Owner", is_staff=True)
+    MembershipFactory(workspace=workspace, user=user, role=Membership.Role.OWNER, store=store, admin_access=True)
+    return user
+
+
+@pytest.fixture
+def staff(workspace, store):
+    """A staff member with no permission codes."""
+    user = UserFactory(name="Omar Staff")
+    MembershipFactory(workspace=workspace, user=user, role=Membership.Role.STAFF, store=store)
+    return user
+
+
+def make_staff(workspace, *permissions, **fields):
+    user = UserFactory()
+    MembershipFactory(workspace=workspace, user=user, permissions=list(permissions), **fields)
+    return user
+
+
+@pytest.fixture
+def other_workspace(db):
+    return WorkspaceFactory(name="Other workspace")
+
+
+@pytest.fixture
+def other_owner(other_workspace):
+    user = UserFactory(name="Other Owner")
+    StoreFactory(workspace=other_workspace)
+    MembershipFactory(workspace=other_workspace, user=user, role=Membership.Role.OWNER)
+    return user
+
+
+def client_for(user=None, *, api_key: str | None = None, workspace_id: int | None = None) -> APIClient:
+    api = APIClient()
+    if user is not None:
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user=user, workspace_id=workspace_id)['access']}")
+    elif api_key is not None:
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key}")
+    return api
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def owner_client(owner):
+    return client_for(owner)
+
+
+@pytest.fixture
+def staff_client(staff):
+    return client_for(staff)
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"

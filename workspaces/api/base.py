@@ -1,0 +1,91 @@
+"""The base views every endpoint derives from: error envelope, idempotent POST, workspace scoping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workspaces.api import idempotency
+from workspaces.authentication import ApiKeyPrincipal
+from workspaces.models import Workspace
+from workspaces.tenancy import Access, WorkspaceAccess
+
+
+def principal_key(request: Request) -> str:
+    user = request.user
+    if isinstance(user, ApiKeyPrincipal):
+        return f"apikey:{user.api_key.pk}"
+    return f"user:{user.pk}"
+
+
+class ApiView(APIView):
+    """`api_family` picks the error envelope; `idempotent` turns on `Idempotency-Key` for POST."""
+
+    api_family = "v1"
+    idempotent = True
+
+    def dispatch(self, request, *args: Any, **kwargs: Any):
+        key = request.headers.get("Idempotency-Key")
+        if request.method != "POST" or not self.idempotent or key is None:
+            self._idempotency = None
+            return super().dispatch(request, *args, **kwargs)
+        self._idempotency = idempotency.Pending(key=key.strip())
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            idempotency.finish(self._idempotency, self.request, response)
+        return response
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self._idempotency is not None and request.user is not None:
+            idempotency.begin(self._idempotency, request, principal_key(request))
+
+    def handle_exception(self, exc: Exception):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    @staticmethod
+    def validated(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
+        """Shape and types only: a 400 `validation_error` naming each bad field."""
+        serializer = serializer_class(data=data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class WorkspaceView(ApiView):
+    """A view under `/v1/workspace/:workspaceId/...` (or one that takes the workspace from the caller).
+
+    `required_permissions` maps an HTTP method to the code it needs (missing or None: any member;
+    `codes.OWNER`: the owner only).
+    """
+
+    permission_classes = [IsAuthenticated, WorkspaceAccess]
+    required_permissions: dict[str, str | None] = {}
+    access: Access
+    workspace: Workspace
+
+    def get_required_permission(self, request: Request) -> str | None:
+        return self.required_permissions.get(request.method)
+
+
+def created(name: str, data: Any) -> Response:
+    return Response({name: data}, status=201)
+
+
+def ok(name: str, data: Any) -> Response:
+    return Response({name: data})
+
+
+def page(name: str, data: list[Any], next_cursor: str | None) -> Response:
+    return Response({name: data, "nextCursor": next_cursor})
+
+
+def no_content() -> Response:
+    return Response(status=204)

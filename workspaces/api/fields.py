@@ -1,0 +1,76 @@
+"""Serializer fields for the v1 conventions: ids as strings, datetimes in UTC with milliseconds and `Z`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from workspaces.api.renderers import format_datetime
+
+MAX_ID = 10**18
+_ID_RE = re.compile(r"^[0-9]{1,18}$")
+
+
+def parse_id(value: Any) -> int | None:
+    """An id from a body or a query string: an integer or a string of digits, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < MAX_ID else None
+    if isinstance(value, str) and _ID_RE.match(value.strip()):
+        number = int(value.strip())
+        return number if number > 0 else None
+    return None
+
+
+class IdField(serializers.Field):
+    """Written as a JSON string (`"15"`); read from a string or an integer. An ObjectId-style id is a 400."""
+
+    default_error_messages = {"invalid": _("A valid id is required.")}
+
+    def to_representation(self, value: Any) -> str:
+        return str(value.pk if hasattr(value, "pk") else value)
+
+    def to_internal_value(self, data: Any) -> int:
+        number = parse_id(data)
+        if number is None:
+            self.fail("invalid")
+        return number
+
+
+class DateTimeField(serializers.DateTimeField):
+    def to_representation(self, value: Any) -> str | None:
+        return format_datetime(value) if value else None
+
+
+class MoneyField(serializers.DecimalField):
+    """Input: at most `decimal_places` decimals (more is a 400). Output: the Decimal itself, written exactly."""
+
+    def __init__(self, *, decimal_places: int = 2, max_digits: int = 18, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    default_error_messages = {"invalid": _("Not a valid string.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true/false only (and 0/1 where a seed writes them); "yes" or "abc" is a 400."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data is True or data is False:
+            return data
+        if isinstance(data, int) and data in (0, 1):
+            return bool(data)
+        self.fail("invalid", input=data)

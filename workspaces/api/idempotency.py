@@ -1,0 +1,127 @@
+"""`Idempotency-Key` on POST (PRODUCT.md section 2, "Retries").
+
+The key is bound to the principal, the method, the path and a fingerprint of the body. A 2xx response is stored
+in the same database transaction as the work it answers, so the work and its record commit or vanish together.
+The same key and fingerprint within the TTL replays the stored response; another fingerprint is a 422. A refused
+request stores nothing (its transaction is rolled back). On PostgreSQL, a second request while the first is still
+running is a 409 with `Retry-After: 1` (a transaction-scoped advisory lock on the key's hash); on SQLite the
+IMMEDIATE transaction makes it wait, and it then replays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.request import Request
+
+from workspaces.api.errors import ApplicationError, ConflictError, ValidationFailed
+from workspaces.api.renderers import dumps
+from workspaces.models import IdempotencyRecord
+
+MAX_KEY_LENGTH = 255
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+class Replay(Exception):  # noqa: N818 - control flow, not an error
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
+
+
+@dataclass
+class Pending:
+    key: str
+    principal: str = ""
+    fingerprint: str = ""
+    active: bool = False
+    replayed: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def body_fingerprint(request: Request) -> str:
+    """SHA-256 of the canonical JSON of the parsed body; for multipart, of its fields and each file's SHA-256."""
+    data = request.data
+    if request.content_type.startswith("multipart/"):
+        files = {}
+        for name, upload in request.FILES.items():
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            files[name] = digest.hexdigest()
+        fields = {key: data.getlist(key) for key in data if key not in request.FILES}
+        canonical = json.dumps({"fields": fields, "files": files}, sort_keys=True, ensure_ascii=False)
+    else:
+        canonical = _canonical(data)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k))}:{_canonical(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    return dumps(value)
+
+
+def _advisory_lock_id(principal: str, key: str) -> int:
+    digest = hashlib.sha256(f"{principal}\x00{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def begin(pending: Pending, request: Request, principal: str) -> None:
+    """Runs after authentication, inside the request's transaction: replay, refuse, or let the work run."""
+    key = pending.key
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed({"Idempotency-Key": [_("Must be 1 to 255 characters.")]})
+    pending.principal = principal
+    pending.fingerprint = body_fingerprint(request)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_advisory_lock_id(principal, key)])
+            if not cursor.fetchone()[0]:
+                raise ConflictError(
+                    _("A request with this Idempotency-Key is still being processed."),
+                    code="idempotency_in_progress",
+                    headers={"Retry-After": "1"},
+                )
+    record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+    if record is not None and record.created_at < timezone.now() - settings.IDEMPOTENCY_KEY_TTL:
+        record.delete()
+        record = None
+    if record is not None:
+        if (record.method, record.path, record.fingerprint) != (request.method, request.path, pending.fingerprint):
+            raise ApplicationError(
+                _("This Idempotency-Key was used with another request."), code="idempotency_key_reused"
+            )
+        pending.replayed = True
+        response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
+        response[REPLAY_HEADER] = "true"
+        raise Replay(response)
+    pending.active = True
+
+
+def finish(pending: Pending, request: Request, response: HttpResponse) -> None:
+    """Stores a 2xx answer with its work; anything else rolls the work back and stores nothing."""
+    if not pending.active:
+        return
+    if not 200 <= response.status_code < 300 or getattr(response, "streaming", False):
+        transaction.set_rollback(True)
+        return
+    response.render()
+    IdempotencyRecord.objects.create(
+        principal=pending.principal,
+        key=pending.key,
+        method=request.method,
+        path=request.path,
+        fingerprint=pending.fingerprint,
+        status_code=response.status_code,
+        content_type=response.get("Content-Type", "application/json"),
+        body=bytes(response.content),
+    )

@@ -1,0 +1,53 @@
+"""Bounded lists: `limit` (default 100, at most 1000) and an opaque `cursor`; newest first by id."""
+
+from __future__ import annotations
+
+import base64
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework.request import Request
+
+from workspaces.api.errors import ValidationFailed
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+M = TypeVar("M", bound=Model)
+
+
+def encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(f"pk:{pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _sep, value = raw.partition(":")
+        if prefix != "pk" or not value.isdigit() or len(value) > 18:
+            raise ValueError(raw)
+        return int(value)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed({"cursor": [_("Invalid cursor.")]}) from exc
+
+
+def parse_limit(raw: str | None, *, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ValidationFailed({"limit": [_("Must be a whole number from 1 to %(max)d.") % {"max": maximum}]})
+    return int(raw)
+
+
+def paginate(queryset: QuerySet[M], request: Request) -> tuple[list[M], str | None]:
+    """One query: the page plus one row to know whether another page follows."""
+    limit = parse_limit(request.query_params.get("limit"))
+    cursor = request.query_params.get("cursor")
+    queryset = queryset.order_by("-pk")
+    if cursor:
+        queryset = queryset.filter(pk__lt=decode_cursor(cursor))
+    rows = list(queryset[: limit + 1])
+    if len(rows) > limit:
+        return rows[:limit], encode_cursor(rows[limit - 1].pk)
+    return rows, None

@@ -1,0 +1,179 @@
+"""Input serializers check shape and types; output serializers write the v1 camelCase shapes."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from workspaces import codes
+from workspaces.api.fields import DateTimeField, IdField, MoneyField, StrictBooleanField, StrictCharField
+from workspaces.currencies import is_valid_currency
+
+TIMEZONES = frozenset(zoneinfo.available_timezones())
+
+
+def validate_currency(value: str) -> str:
+    if not is_valid_currency(value):
+        raise serializers.ValidationError(_("Not an ISO 4217 currency code."))
+    return value
+
+
+def validate_timezone(value: str) -> str:
+    if value not in TIMEZONES:
+        raise serializers.ValidationError(_("Not a known time zone."))
+    return value
+
+
+# --- Output --------------------------------------------------------------------------------------------------
+
+
+class TimestampsOutput(serializers.Serializer):
+    createdAt = DateTimeField(source="created_at")
+    updatedAt = DateTimeField(source="updated_at")
+
+
+class UserOutputSerializer(serializers.Serializer):
+    id = IdField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+
+
+class WorkspaceOutputSerializer(TimestampsOutput):
+    id = IdField()
+    name = serializers.CharField()
+    currency = serializers.CharField()
+    timezone = serializers.CharField()
+    legalName = serializers.CharField(source="legal_name")
+    vatNumber = serializers.CharField(source="vat_number")
+    suppliersEnabled = serializers.BooleanField(source="suppliers_enabled")
+    allowNegativeStock = serializers.BooleanField(source="allow_negative_stock")
+    pricesIncludeTax = serializers.BooleanField(source="prices_include_tax")
+
+
+class StoreOutputSerializer(TimestampsOutput):
+    id = IdField()
+    workspaceId = IdField(source="workspace_id")
+    name = serializers.CharField()
+    code = serializers.CharField(allow_null=True)
+    address = serializers.CharField()
+
+
+class MembershipOutputSerializer(serializers.Serializer):
+    workspaceId = IdField(source="workspace_id")
+    role = serializers.CharField()
+    permissions = serializers.SerializerMethodField()
+
+    def get_permissions(self, membership) -> list[str]:
+        return sorted(membership.granted())
+
+
+class StaffOutputSerializer(TimestampsOutput):
+    id = IdField()
+    workspaceId = IdField(source="workspace_id")
+    userId = IdField(source="user_id")
+    email = serializers.EmailField(source="user.email")
+    name = serializers.CharField(source="user.name")
+    role = serializers.CharField()
+    permissions = serializers.ListField(child=serializers.CharField())
+    storeId = IdField(source="store_id", allow_null=True)
+    adminAccess = serializers.BooleanField(source="admin_access")
+
+
+class PosInvoiceDiscountSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["percent", "fixed"])
+    value = MoneyField(decimal_places=4)
+    active = StrictBooleanField(default=True)
+
+
+class ClientOutputSerializer(TimestampsOutput):
+    id = IdField()
+    workspaceId = IdField(source="workspace_id")
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    taxNumber = serializers.CharField(source="tax_number")
+    posInvoiceDiscount = serializers.SerializerMethodField()
+
+    def get_posInvoiceDiscount(self, client) -> dict | None:  # noqa: N802
+        if not client.pos_discount_type:
+            return None
+        return {"type": client.pos_discount_type, "value": client.pos_discount_value, "active": client.pos_discount_active}
+
+
+class ApiKeyOutputSerializer(serializers.Serializer):
+    id = IdField()
+    workspaceId = IdField(source="workspace_id")
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    createdAt = DateTimeField(source="created_at")
+
+
+# --- Input ---------------------------------------------------------------------------------------------------
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
+    name = StrictCharField(max_length=150)
+    workspaceName = StrictCharField(max_length=200)
+    currency = StrictCharField(default="SAR", validators=[validate_currency])
+    timezone = StrictCharField(default="Asia/Riyadh", validators=[validate_timezone])
+
+
+class TokenInputSerializer(serializers.Serializer):
+    email = StrictCharField(max_length=254)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
+    workspaceId = IdField(required=False)
+
+
+class RefreshInputSerializer(serializers.Serializer):
+    refresh = StrictCharField()
+
+
+class WorkspaceUpdateInputSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=200, source="name")
+    currency = StrictCharField(validators=[validate_currency])
+    timezone = StrictCharField(validators=[validate_timezone])
+    legalName = StrictCharField(max_length=200, allow_blank=True, source="legal_name")
+    vatNumber = StrictCharField(max_length=32, allow_blank=True, source="vat_number")
+    suppliersEnabled = StrictBooleanField(source="suppliers_enabled")
+    allowNegativeStock = StrictBooleanField(source="allow_negative_stock")
+    pricesIncludeTax = StrictBooleanField(source="prices_include_tax")
+
+
+class StaffCreateInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    name = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=128, required=False, trim_whitespace=False)
+    permissions = serializers.ListField(
+        child=serializers.ChoiceField(choices=codes.PERMISSION_CODES), default=list, max_length=50
+    )
+    storeId = IdField(required=False, allow_null=True, source="store_id")
+    adminAccess = StrictBooleanField(default=False, source="admin_access")
+
+
+class StaffUpdateInputSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=150)
+    permissions = serializers.ListField(child=serializers.ChoiceField(choices=codes.PERMISSION_CODES), max_length=50)
+    storeId = IdField(allow_null=True, source="store_id")
+    adminAccess = StrictBooleanField(source="admin_access")
+
+
+class StoreInputSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=200)
+    code = StrictCharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    address = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ClientInputSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=200)
+    phone = StrictCharField(max_length=32, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    taxNumber = StrictCharField(max_length=32, required=False, allow_blank=True, source="tax_number")
+    posInvoiceDiscount = PosInvoiceDiscountSerializer(required=False, allow_null=True, source="pos_invoice_discount")
+
+
+class ApiKeyInputSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=100)

@@ -1,0 +1,289 @@
+"""Section 3 endpoints: auth, me, workspace, staff, stores, clients, API keys. Views parse, authorise, call one
+service or selector, and render."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from workspaces import codes, selectors, services
+from workspaces.api.base import ApiView, WorkspaceView, created, no_content, ok, page
+from workspaces.api.pagination import paginate
+from workspaces.api.serializers import (
+    ApiKeyInputSerializer,
+    ApiKeyOutputSerializer,
+    ClientInputSerializer,
+    ClientOutputSerializer,
+    MembershipOutputSerializer,
+    RefreshInputSerializer,
+    RegisterInputSerializer,
+    StaffCreateInputSerializer,
+    StaffOutputSerializer,
+    StaffUpdateInputSerializer,
+    StoreInputSerializer,
+    StoreOutputSerializer,
+    TokenInputSerializer,
+    UserOutputSerializer,
+    WorkspaceOutputSerializer,
+    WorkspaceUpdateInputSerializer,
+)
+from workspaces.authentication import ApiKeyPrincipal
+from workspaces.models import Store, Workspace
+from workspaces.tenancy import get_object_or_404
+
+
+def store_in(workspace: Workspace, store_id: int | None) -> Store | None:
+    """A store of this workspace named in a body: a foreign or unknown id is a 404."""
+    if store_id is None:
+        return None
+    return get_object_or_404(selectors.store_list(workspace=workspace), pk=store_id)
+
+
+# --- Auth ----------------------------------------------------------------------------------------------------
+
+
+class RegisterView(ApiView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    idempotent = False
+
+    @extend_schema(
+        request=RegisterInputSerializer,
+        examples=[
+            OpenApiExample(
+                "Register",
+                value={"email": "owner@example.com", "password": "s3cure-pass!", "name": "سارة", "workspaceName": "مقهى الياسمين"},
+                request_only=True,
+            )
+        ],
+        responses={201: dict},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.validated(RegisterInputSerializer, request.data)
+        user, workspace = services.user_register(
+            email=data["email"],
+            password=data["password"],
+            name=data["name"],
+            workspace_name=data["workspaceName"],
+            currency=data["currency"],
+            timezone_name=data["timezone"],
+        )
+        body = {
+            "user": UserOutputSerializer(user).data,
+            "workspace": WorkspaceOutputSerializer(workspace).data,
+            **services.tokens_for(user=user),
+        }
+        return Response(body, status=201)
+
+
+class TokenView(ApiView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    idempotent = False
+
+    @extend_schema(request=TokenInputSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        data = self.validated(TokenInputSerializer, request.data)
+        return Response(
+            services.token_obtain(
+                email=data["email"], password=data["password"], workspace_id=data.get("workspaceId")
+            )
+        )
+
+
+class TokenRefreshView(ApiView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    idempotent = False
+
+    @extend_schema(request=RefreshInputSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        data = self.validated(RefreshInputSerializer, request.data)
+        return Response(services.token_refresh(refresh=data["refresh"]))
+
+
+class MeView(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        if isinstance(request.user, ApiKeyPrincipal):
+            api_key = request.user.api_key
+            return Response(
+                {
+                    "user": None,
+                    "apiKey": ApiKeyOutputSerializer(api_key).data,
+                    "memberships": [
+                        {"workspaceId": str(api_key.workspace_id), "role": "apiKey", "permissions": list(codes.PERMISSION_CODES)}
+                    ],
+                }
+            )
+        memberships = selectors.user_memberships(user=request.user)
+        return Response(
+            {
+                "user": UserOutputSerializer(request.user).data,
+                "memberships": MembershipOutputSerializer(memberships, many=True).data,
+            }
+        )
+
+
+# --- Workspace -----------------------------------------------------------------------------------------------
+
+
+class WorkspaceDetailView(WorkspaceView):
+    required_permissions = {"PATCH": codes.OWNER}
+
+    @extend_schema(responses={200: WorkspaceOutputSerializer})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        return ok("workspace", WorkspaceOutputSerializer(self.workspace).data)
+
+    @extend_schema(request=WorkspaceUpdateInputSerializer, responses={200: WorkspaceOutputSerializer})
+    def patch(self, request: Request, workspace_id: int) -> Response:
+        data = self.validated(WorkspaceUpdateInputSerializer, request.data, partial=True)
+        workspace = services.workspace_update(workspace=self.workspace, data=data)
+        return ok("workspace", WorkspaceOutputSerializer(workspace).data)
+
+
+class StaffListView(WorkspaceView):
+    required_permissions = {"GET": codes.OWNER, "POST": codes.OWNER}
+
+    @extend_schema(responses={200: StaffOutputSerializer(many=True)})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        rows, next_cursor = paginate(selectors.staff_list(workspace=self.workspace), request)
+        return page("staff", StaffOutputSerializer(rows, many=True).data, next_cursor)
+
+    @extend_schema(request=StaffCreateInputSerializer, responses={201: StaffOutputSerializer})
+    def post(self, request: Request, workspace_id: int) -> Response:
+        data = self.validated(StaffCreateInputSerializer, request.data)
+        membership = services.staff_create(
+            workspace=self.workspace,
+            email=data["email"],
+            name=data["name"],
+            password=data.get("password"),
+            permissions=data["permissions"],
+            store=store_in(self.workspace, data.get("store_id")),
+            admin_access=data["admin_access"],
+        )
+        return created("staff", StaffOutputSerializer(membership).data)
+
+
+class StaffDetailView(WorkspaceView):
+    required_permissions = {"PATCH": codes.OWNER, "DELETE": codes.OWNER}
+
+    def get_membership(self, membership_id: int):
+        return get_object_or_404(selectors.staff_list(workspace=self.workspace), pk=membership_id)
+
+    @extend_schema(request=StaffUpdateInputSerializer, responses={200: StaffOutputSerializer})
+    def patch(self, request: Request, workspace_id: int, membership_id: int) -> Response:
+        membership = self.get_membership(membership_id)
+        data = self.validated(StaffUpdateInputSerializer, request.data, partial=True)
+        if "store_id" in data:
+            data["store"] = store_in(self.workspace, data.pop("store_id"))
+        membership = services.staff_update(membership=membership, data=data)
+        return ok("staff", StaffOutputSerializer(membership).data)
+
+    def delete(self, request: Request, workspace_id: int, membership_id: int) -> Response:
+        services.staff_remove(membership=self.get_membership(membership_id))
+        return no_content()
+
+
+# --- Stores --------------------------------------------------------------------------------------------------
+
+
+class StoreListView(WorkspaceView):
+    required_permissions = {"POST": codes.OWNER}
+
+    @extend_schema(responses={200: StoreOutputSerializer(many=True)})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        rows, next_cursor = paginate(selectors.store_list(workspace=self.workspace), request)
+        return page("stores", StoreOutputSerializer(rows, many=True).data, next_cursor)
+
+    @extend_schema(request=StoreInputSerializer, responses={201: StoreOutputSerializer})
+    def post(self, request: Request, workspace_id: int) -> Response:
+        data = self.validated(StoreInputSerializer, request.data)
+        store = services.store_create(
+            workspace=self.workspace, name=data["name"], code=data.get("code"), address=data["address"]
+        )
+        return created("store", StoreOutputSerializer(store).data)
+
+
+# --- Clients -------------------------------------------------------------------------------------------------
+
+
+class ClientListView(WorkspaceView):
+    required_permissions = {"POST": codes.CLIENTS_MANAGE}
+
+    @extend_schema(responses={200: ClientOutputSerializer(many=True)})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        rows, next_cursor = paginate(selectors.client_list(workspace=self.workspace), request)
+        return page("clients", ClientOutputSerializer(rows, many=True).data, next_cursor)
+
+    @extend_schema(
+        request=ClientInputSerializer,
+        responses={201: ClientOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Client with a POS discount",
+                value={"name": "مطعم النخيل", "phone": "+966500000000", "posInvoiceDiscount": {"type": "percent", "value": 10, "active": True}},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, workspace_id: int) -> Response:
+        data = self.validated(ClientInputSerializer, request.data)
+        client = services.client_create(workspace=self.workspace, data=data)
+        return created("client", ClientOutputSerializer(client).data)
+
+
+class ClientDetailView(WorkspaceView):
+    required_permissions = {"PATCH": codes.CLIENTS_MANAGE, "DELETE": codes.CLIENTS_MANAGE}
+
+    def get_client(self, client_id: int):
+        return get_object_or_404(selectors.client_list(workspace=self.workspace).select_related("workspace"), pk=client_id)
+
+    @extend_schema(responses={200: ClientOutputSerializer})
+    def get(self, request: Request, workspace_id: int, client_id: int) -> Response:
+        return ok("client", ClientOutputSerializer(self.get_client(client_id)).data)
+
+    @extend_schema(request=ClientInputSerializer, responses={200: ClientOutputSerializer})
+    def patch(self, request: Request, workspace_id: int, client_id: int) -> Response:
+        client = self.get_client(client_id)
+        data = self.validated(ClientInputSerializer, request.data, partial=True)
+        client = services.client_update(client=client, data=data)
+        return ok("client", ClientOutputSerializer(client).data)
+
+    def delete(self, request: Request, workspace_id: int, client_id: int) -> Response:
+        services.client_delete(client=self.get_client(client_id))
+        return no_content()
+
+
+# --- API keys ------------------------------------------------------------------------------------------------
+
+
+class ApiKeyListView(WorkspaceView):
+    required_permissions = {"GET": codes.OWNER, "POST": codes.OWNER}
+    idempotent = False  # the answer carries the key itself
+
+    @extend_schema(responses={200: ApiKeyOutputSerializer(many=True)})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        rows, next_cursor = paginate(selectors.api_key_list(workspace=self.workspace), request)
+        return page("apiKeys", ApiKeyOutputSerializer(rows, many=True).data, next_cursor)
+
+    @extend_schema(request=ApiKeyInputSerializer, responses={201: dict})
+    def post(self, request: Request, workspace_id: int) -> Response:
+        data = self.validated(ApiKeyInputSerializer, request.data)
+        api_key, raw = services.api_key_create(workspace=self.workspace, name=data["name"], created_by=self.access.user)
+        return Response({"apiKey": ApiKeyOutputSerializer(api_key).data, "key": raw}, status=201)
+
+
+class ApiKeyDetailView(WorkspaceView):
+    required_permissions = {"DELETE": codes.OWNER}
+
+    def delete(self, request: Request, workspace_id: int, api_key_id: int) -> Response:
+        api_key = get_object_or_404(selectors.api_key_list(workspace=self.workspace), pk=api_key_id)
+        services.api_key_revoke(api_key=api_key)
+        return no_content()
+
+

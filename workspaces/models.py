@@ -1,0 +1,208 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workspaces import codes
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an e-mail address (stored lower-cased, unique)."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin access"), default=False, help_text=_("May sign in to the back office (/admin/).")
+    )
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Workspace(TimeStamped):
+    name = models.CharField(_("name"), max_length=200)
+    currency = models.CharField(_("currency"), max_length=3, default="SAR")
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Riyadh")
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True, default="")
+    vat_number = models.CharField(_("VAT number"), max_length=32, blank=True, default="")
+    suppliers_enabled = models.BooleanField(_("suppliers enabled"), default=True)
+    allow_negative_stock = models.BooleanField(_("allow negative stock"), default=False)
+    prices_include_tax = models.BooleanField(_("prices include tax"), default=False)
+
+    class Meta:
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Store(TimeStamped):
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="stores")
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=32, null=True, blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "code"], condition=models.Q(code__isnull=False), name="store_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStamped):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        STAFF = "staff", _("Staff")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    permissions = models.JSONField(_("permissions"), default=list, blank=True)
+    store = models.ForeignKey(Store, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    admin_access = models.BooleanField(_("admin access"), default=False)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.workspace} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+    def granted(self) -> frozenset[str]:
+        if self.is_owner:
+            return frozenset(codes.PERMISSION_CODES)
+        return codes.expand(self.permissions or [])
+
+
+class Client(TimeStamped):
+    class DiscountType(models.TextChoices):
+        PERCENT = "percent", _("Percent")
+        FIXED = "fixed", _("Fixed amount")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="clients")
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    tax_number = models.CharField(_("tax number"), max_length=32, blank=True, default="")
+    pos_discount_type = models.CharField(
+        _("POS discount type"), max_length=10, choices=DiscountType.choices, null=True, blank=True
+    )
+    pos_discount_value = models.DecimalField(
+        _("POS discount value"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    pos_discount_active = models.BooleanField(_("POS discount active"), default=False)
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        indexes = [models.Index(Lower("name"), "workspace", name="client_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_active_pos_discount(self) -> bool:
+        return bool(self.pos_discount_active and self.pos_discount_type and self.pos_discount_value is not None)
+
+
+API_KEY_PREFIX = "sk_"
+
+
+def hash_api_key(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def new_api_key() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+class ApiKey(models.Model):
+    """A workspace key for integrations. Only its SHA-256 is stored; the key is shown once, at creation."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class IdempotencyRecord(models.Model):
+    """A successful POST and its response, stored in the transaction of its work (PRODUCT.md section 2)."""
+
+    principal = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2048)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_key_unique")]

@@ -1,0 +1,27 @@
+"""Reads for people, workspaces and access: querysets already scoped to one workspace."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
+
+
+def store_list(*, workspace: Workspace) -> QuerySet[Store]:
+    return Store.objects.filter(workspace=workspace)
+
+
+def client_list(*, workspace: Workspace) -> QuerySet[Client]:
+    return Client.objects.filter(workspace=workspace)
+
+
+def staff_list(*, workspace: Workspace) -> QuerySet[Membership]:
+    return Membership.objects.filter(workspace=workspace, role=Membership.Role.STAFF).select_related("user")
+
+
+def api_key_list(*, workspace: Workspace) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(workspace=workspace, revoked_at__isnull=True)
+
+
+def user_memberships(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).order_by("pk")

@@ -1,0 +1,268 @@
+"""Writes for people, workspaces and access. Every service takes keyword-only arguments and returns the model."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from workspaces import codes
+from workspaces.api.errors import ApplicationError, ConflictError, ValidationFailed
+from workspaces.currencies import CURRENCY_MINOR_UNITS
+from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace, hash_api_key, new_api_key
+
+
+def _unauthenticated(message: str) -> ApplicationError:
+    return ApplicationError(message, code="not_authenticated", status=401)
+
+
+def _validate_password(password: str, user: User | None = None) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed({"password": list(exc.messages)}) from exc
+
+
+# --- Registration and tokens ---------------------------------------------------------------------------------
+
+
+def tokens_for(*, user: User, workspace_id: int | None = None) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    if workspace_id is not None:
+        refresh["workspace_id"] = workspace_id
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+@transaction.atomic
+def user_register(
+    *, email: str, password: str, name: str, workspace_name: str, currency: str, timezone_name: str
+) -> tuple[User, Workspace]:
+    """Creates the owner, the workspace and its first store, in one transaction."""
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ConflictError(_("An account with this e-mail already exists."), code="email_taken")
+    _validate_password(password, User(email=email, name=name))
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, name=name, is_staff=True)
+    except IntegrityError as exc:  # a concurrent registration of the same e-mail
+        raise ConflictError(_("An account with this e-mail already exists."), code="email_taken") from exc
+    workspace = Workspace.objects.create(name=workspace_name, currency=currency, timezone=timezone_name)
+    store = Store.objects.create(workspace=workspace, name=workspace_name)
+    Membership.objects.create(
+        workspace=workspace, user=user, role=Membership.Role.OWNER, store=store, admin_access=True
+    )
+    return user, workspace
+
+
+def token_obtain(*, email: str, password: str, workspace_id: int | None) -> dict[str, str]:
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None or not user.is_active or not user.check_password(password):
+        raise _unauthenticated(_("No active account found with the given credentials."))
+    if workspace_id is not None and not Membership.objects.filter(user=user, workspace_id=workspace_id).exists():
+        raise ApplicationError(_("You are not a member of this workspace."), code="permission_denied", status=403)
+    return tokens_for(user=user, workspace_id=workspace_id)
+
+
+@transaction.atomic
+def token_refresh(*, refresh: str) -> dict[str, str]:
+    """A new access token and a rotated refresh token; the one presented is blacklisted (it works once)."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise _unauthenticated(_("Invalid or expired refresh token.")) from exc
+    user = User.objects.filter(pk=token.get("user_id"), is_active=True).first()
+    if user is None:
+        raise _unauthenticated(_("No active account found for the given token."))
+    claim = token.get("workspace_id")
+    if claim is not None and not Membership.objects.filter(user=user, workspace_id=claim).exists():
+        raise _unauthenticated(_("The membership of this token has been removed."))
+    access = str(token.access_token)
+    token.blacklist()
+    token.set_jti()
+    token.set_exp()
+    token.set_iat()
+    token.outstand()
+    return {"access": access, "refresh": str(token)}
+
+
+# --- Workspace, staff, stores --------------------------------------------------------------------------------
+
+WORKSPACE_FIELDS = (
+    "name",
+    "currency",
+    "timezone",
+    "legal_name",
+    "vat_number",
+    "suppliers_enabled",
+    "allow_negative_stock",
+    "prices_include_tax",
+)
+
+
+def workspace_update(*, workspace: Workspace, data: dict[str, Any]) -> Workspace:
+    changed = [name for name in WORKSPACE_FIELDS if name in data]
+    for name in changed:
+        setattr(workspace, name, data[name])
+    if changed:
+        workspace.save(update_fields=[*changed, "updated_at"])
+    return workspace
+
+
+def _validate_permissions(permissions: list[str]) -> list[str]:
+    unknown = sorted(set(permissions) - set(codes.PERMISSION_CODES))
+    if unknown:
+        raise ValidationFailed({"permissions": [_("Unknown permission codes: %(codes)s") % {"codes": ", ".join(unknown)}]})
+    return sorted(set(permissions))
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    workspace: Workspace,
+    email: str,
+    name: str,
+    password: str | None,
+    permissions: list[str],
+    store: Store | None,
+    admin_access: bool,
+) -> Membership:
+    """Adds a member. An e-mail that already has a user adds that user (the password is ignored)."""
+    permissions = _validate_permissions(permissions)
+    email = email.strip().lower()
+    user = User.objects.select_for_update().filter(email=email).first()
+    if user is None:
+        if not password:
+            raise ValidationFailed({"password": [_("This field is required.")]})
+        _validate_password(password, User(email=email, name=name))
+        user = User.objects.create_user(email=email, password=password, name=name, is_staff=admin_access)
+    elif Membership.objects.filter(workspace=workspace, user=user).exists():
+        raise ConflictError(_("This person is already a member of the workspace."), code="already_member")
+    elif admin_access and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(
+                workspace=workspace,
+                user=user,
+                role=Membership.Role.STAFF,
+                permissions=permissions,
+                store=store,
+                admin_access=admin_access,
+            )
+    except IntegrityError as exc:
+        raise ConflictError(_("This person is already a member of the workspace."), code="already_member") from exc
+
+
+@transaction.atomic
+def staff_update(*, membership: Membership, data: dict[str, Any]) -> Membership:
+    fields = []
+    if "permissions" in data:
+        membership.permissions = _validate_permissions(data["permissions"])
+        fields.append("permissions")
+    if "store" in data:
+        membership.store = data["store"]
+        fields.append("store")
+    if "admin_access" in data:
+        membership.admin_access = data["admin_access"]
+        fields.append("admin_access")
+        if membership.admin_access and not membership.user.is_staff:
+            membership.user.is_staff = True
+            membership.user.save(update_fields=["is_staff"])
+    if "name" in data:
+        membership.user.name = data["name"]
+        membership.user.save(update_fields=["name"])
+    if fields:
+        membership.save(update_fields=[*fields, "updated_at"])
+    return membership
+
+
+def staff_remove(*, membership: Membership) -> None:
+    """Access ends at once: every request re-reads the membership."""
+    membership.delete()
+
+
+def store_create(*, workspace: Workspace, name: str, code: str | None, address: str) -> Store:
+    code = (code or "").strip() or None
+    if code and Store.objects.filter(workspace=workspace, code=code).exists():
+        raise ConflictError(_("A store with this code already exists."), code="store_code_taken")
+    try:
+        with transaction.atomic():
+            return Store.objects.create(workspace=workspace, name=name, code=code, address=address)
+    except IntegrityError as exc:
+        raise ConflictError(_("A store with this code already exists."), code="store_code_taken") from exc
+
+
+# --- Clients -------------------------------------------------------------------------------------------------
+
+CLIENT_FIELDS = ("name", "phone", "email", "tax_number")
+
+
+def _apply_client_discount(*, client: Client, workspace: Workspace, discount: dict[str, Any] | None) -> None:
+    if discount is None:
+        client.pos_discount_type = None
+        client.pos_discount_value = None
+        client.pos_discount_active = False
+        return
+    value: Decimal = discount["value"]
+    if value < 0:
+        raise ValidationFailed({"posInvoiceDiscount.value": [_("Must be zero or more.")]})
+    if discount["type"] == Client.DiscountType.PERCENT and value > 100:
+        raise ValidationFailed({"posInvoiceDiscount.value": [_("A percent is at most 100.")]})
+    places = CURRENCY_MINOR_UNITS.get(workspace.currency, 2)
+    if discount["type"] == Client.DiscountType.FIXED and -value.as_tuple().exponent > places:
+        raise ValidationFailed(
+            {"posInvoiceDiscount.value": [_("At most %(places)d decimal places.") % {"places": places}]}
+        )
+    client.pos_discount_type = discount["type"]
+    client.pos_discount_value = value
+    client.pos_discount_active = discount.get("active", True)
+
+
+def client_create(*, workspace: Workspace, data: dict[str, Any]) -> Client:
+    client = Client(workspace=workspace, **{name: data.get(name, "") for name in CLIENT_FIELDS})
+    _apply_client_discount(client=client, workspace=workspace, discount=data.get("pos_invoice_discount"))
+    client.save()
+    return client
+
+
+def client_update(*, client: Client, data: dict[str, Any]) -> Client:
+    for name in CLIENT_FIELDS:
+        if name in data:
+            setattr(client, name, data[name])
+    if "pos_invoice_discount" in data:
+        _apply_client_discount(client=client, workspace=client.workspace, discount=data["pos_invoice_discount"])
+    client.save()
+    return client
+
+
+def client_delete(*, client: Client) -> None:
+    """A client that documents refer to is protected: the API answers 409 `in_use`."""
+    client.delete()
+
+
+# --- API keys ------------------------------------------------------------------------------------------------
+
+
+def api_key_create(*, workspace: Workspace, name: str, created_by: User | None) -> tuple[ApiKey, str]:
+    """The raw key is returned once; only its SHA-256 is stored."""
+    raw = new_api_key()
+    api_key = ApiKey.objects.create(
+        workspace=workspace, name=name, prefix=raw[:8], key_hash=hash_api_key(raw), created_by=created_by
+    )
+    return api_key, raw
+
+
+def api_key_revoke(*, api_key: ApiKey) -> None:
+    """Revoked keys are kept (documents name their creator) but authenticate no more."""
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
