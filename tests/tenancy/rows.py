@@ -1,0 +1,63 @@
+"""The tenancy table: one row per v1 endpoint. Later features add rows here, not code.
+
+`path` uses `{ws}` for the workspace id and `{obj}` for the id of the object that `make` builds in a workspace.
+`permission` is the code the endpoint needs (None: any member; "owner": the owner only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.factories import ClientFactory, MembershipFactory, StoreFactory, UserFactory
+from workspaces.models import ApiKey, Workspace
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    permission: str | None
+    make: Callable[[Workspace], Any] | None = None
+    body: dict[str, Any] | Callable[[Workspace], dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _staff_membership(workspace: Workspace):
+    return MembershipFactory(workspace=workspace, user=UserFactory())
+
+
+def _api_key(workspace: Workspace):
+    return ApiKey.objects.create(workspace=workspace, name="k", prefix="sk_x", key_hash=f"h{workspace.pk}-{id(workspace)}")
+
+
+ROWS: list[Row] = [
+    Row("GET", "/v1/workspace/{ws}", None),
+    Row("PATCH", "/v1/workspace/{ws}", "owner", body={"name": "x"}),
+    Row("GET", "/v1/workspace/{ws}/staff", "owner"),
+    Row("POST", "/v1/workspace/{ws}/staff", "owner", body={"email": "new@example.com", "name": "n", "password": "a-long-pass-99"}),
+    Row("PATCH", "/v1/workspace/{ws}/staff/{obj}", "owner", make=_staff_membership, body={"permissions": []}),
+    Row("DELETE", "/v1/workspace/{ws}/staff/{obj}", "owner", make=_staff_membership),
+    Row("GET", "/v1/workspace/{ws}/stores", None),
+    Row("POST", "/v1/workspace/{ws}/stores", "owner", body={"name": "Branch"}),
+    Row("GET", "/v1/workspace/{ws}/clients", None),
+    Row("POST", "/v1/workspace/{ws}/clients", "clients.manage", body={"name": "c"}),
+    Row("GET", "/v1/workspace/{ws}/clients/{obj}", None, make=lambda ws: ClientFactory(workspace=ws)),
+    Row("PATCH", "/v1/workspace/{ws}/clients/{obj}", "clients.manage", make=lambda ws: ClientFactory(workspace=ws), body={"name": "c"}),
+    Row("DELETE", "/v1/workspace/{ws}/clients/{obj}", "clients.manage", make=lambda ws: ClientFactory(workspace=ws)),
+    Row("GET", "/v1/workspace/{ws}/api-keys", "owner"),
+    Row("POST", "/v1/workspace/{ws}/api-keys", "owner", body={"name": "k"}),
+    Row("DELETE", "/v1/workspace/{ws}/api-keys/{obj}", "owner", make=_api_key),
+]
+
+# Rows for the other apps register themselves here (see tests/tenancy/test_tenancy.py).
+EXTRA_ROW_MODULES = [
+    "tests.invoicing.tenancy_rows",
+    "tests.pos.tenancy_rows",
+]
+
+_ = StoreFactory  # used by row modules of other apps
