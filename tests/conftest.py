@@ -17,7 +17,9 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL is not a PostgreSQL URL")
     if on_postgres:
         return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL): real row locks, advisory locks, threads")
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL (set DATABASE_URL): real row locks, advisory locks, threads"
+    )
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
@@ -36,7 +38,9 @@ def store(workspace):
 @pytest.fixture
 def owner(workspace, store):
     user = UserFactory(name="Sara Owner", is_staff=True)
-    MembershipFactory(workspace=workspace, user=user, role=Membership.Role.OWNER, store=store, admin_access=True)
+    MembershipFactory(
+        workspace=workspace, user=user, role=Membership.Role.OWNER, store=store, admin_access=True
+    )
     return user
 
 
@@ -70,7 +74,9 @@ def other_owner(other_workspace):
 def client_for(user=None, *, api_key: str | None = None, workspace_id: int | None = None) -> APIClient:
     api = APIClient()
     if user is not None:
-        api.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user=user, workspace_id=workspace_id)['access']}")
+        api.credentials(
+            HTTP_AUTHORIZATION=f"Bearer {tokens_for(user=user, workspace_id=workspace_id)['access']}"
+        )
     elif api_key is not None:
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key}")
     return api

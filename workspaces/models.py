@@ -156,7 +156,9 @@ class Client(TimeStamped):
 
     @property
     def has_active_pos_discount(self) -> bool:
-        return bool(self.pos_discount_active and self.pos_discount_type and self.pos_discount_value is not None)
+        return bool(
+            self.pos_discount_active and self.pos_discount_type and self.pos_discount_value is not None
+        )
 
 
 API_KEY_PREFIX = "sk_"
@@ -206,3 +208,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.principal} {self.method} {self.path} ({self.key})"

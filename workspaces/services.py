@@ -66,8 +66,13 @@ def token_obtain(*, email: str, password: str, workspace_id: int | None) -> dict
     user = User.objects.filter(email=email.strip().lower()).first()
     if user is None or not user.is_active or not user.check_password(password):
         raise _unauthenticated(_("No active account found with the given credentials."))
-    if workspace_id is not None and not Membership.objects.filter(user=user, workspace_id=workspace_id).exists():
-        raise ApplicationError(_("You are not a member of this workspace."), code="permission_denied", status=403)
+    if (
+        workspace_id is not None
+        and not Membership.objects.filter(user=user, workspace_id=workspace_id).exists()
+    ):
+        raise ApplicationError(
+            _("You are not a member of this workspace."), code="permission_denied", status=403
+        )
     return tokens_for(user=user, workspace_id=workspace_id)
 
 
@@ -119,7 +124,9 @@ def workspace_update(*, workspace: Workspace, data: dict[str, Any]) -> Workspace
 def _validate_permissions(permissions: list[str]) -> list[str]:
     unknown = sorted(set(permissions) - set(codes.PERMISSION_CODES))
     if unknown:
-        raise ValidationFailed({"permissions": [_("Unknown permission codes: %(codes)s") % {"codes": ", ".join(unknown)}]})
+        raise ValidationFailed(
+            {"permissions": [_("Unknown permission codes: %(codes)s") % {"codes": ", ".join(unknown)}]}
+        )
     return sorted(set(permissions))
 
 
@@ -159,7 +166,9 @@ def staff_create(
                 admin_access=admin_access,
             )
     except IntegrityError as exc:
-        raise ConflictError(_("This person is already a member of the workspace."), code="already_member") from exc
+        raise ConflictError(
+            _("This person is already a member of the workspace."), code="already_member"
+        ) from exc
 
 
 @transaction.atomic
@@ -218,7 +227,7 @@ def _apply_client_discount(*, client: Client, workspace: Workspace, discount: di
     if discount["type"] == Client.DiscountType.PERCENT and value > 100:
         raise ValidationFailed({"posInvoiceDiscount.value": [_("A percent is at most 100.")]})
     places = CURRENCY_MINOR_UNITS.get(workspace.currency, 2)
-    if discount["type"] == Client.DiscountType.FIXED and -value.as_tuple().exponent > places:
+    if discount["type"] == Client.DiscountType.FIXED and value != value.quantize(Decimal(1).scaleb(-places)):
         raise ValidationFailed(
             {"posInvoiceDiscount.value": [_("At most %(places)d decimal places.") % {"places": places}]}
         )
@@ -239,7 +248,9 @@ def client_update(*, client: Client, data: dict[str, Any]) -> Client:
         if name in data:
             setattr(client, name, data[name])
     if "pos_invoice_discount" in data:
-        _apply_client_discount(client=client, workspace=client.workspace, discount=data["pos_invoice_discount"])
+        _apply_client_discount(
+            client=client, workspace=client.workspace, discount=data["pos_invoice_discount"]
+        )
     client.save()
     return client
 

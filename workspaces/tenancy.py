@@ -93,7 +93,9 @@ def resolve_access(request: Request, workspace_id: int | None) -> Access:
         found = list(memberships[:2])
         if len(found) != 1:
             raise ApplicationError(
-                _("Say which workspace: this account belongs to several."), code="workspace_required", status=400
+                _("Say which workspace: this account belongs to several."),
+                code="workspace_required",
+                status=400,
             )
         membership = found[0]
     return Access(workspace=membership.workspace, user=user, membership=membership, api_key=None)
@@ -122,5 +124,7 @@ def get_object_or_404(queryset: QuerySet[M], **lookup: object) -> M:
     """A row of the caller's workspace or a 404: `queryset` is already scoped by a selector."""
     obj = queryset.filter(**lookup).first()
     if obj is None:
-        raise NotFoundError(_("%(model)s not found.") % {"model": queryset.model._meta.verbose_name.capitalize()})
+        raise NotFoundError(
+            _("%(model)s not found.") % {"model": queryset.model._meta.verbose_name.capitalize()}
+        )
     return obj

@@ -32,14 +32,21 @@ def _staff_membership(workspace: Workspace):
 
 
 def _api_key(workspace: Workspace):
-    return ApiKey.objects.create(workspace=workspace, name="k", prefix="sk_x", key_hash=f"h{workspace.pk}-{id(workspace)}")
+    return ApiKey.objects.create(
+        workspace=workspace, name="k", prefix="sk_x", key_hash=f"h{workspace.pk}-{id(workspace)}"
+    )
 
 
 ROWS: list[Row] = [
     Row("GET", "/v1/workspace/{ws}", None),
     Row("PATCH", "/v1/workspace/{ws}", "owner", body={"name": "x"}),
     Row("GET", "/v1/workspace/{ws}/staff", "owner"),
-    Row("POST", "/v1/workspace/{ws}/staff", "owner", body={"email": "new@example.com", "name": "n", "password": "a-long-pass-99"}),
+    Row(
+        "POST",
+        "/v1/workspace/{ws}/staff",
+        "owner",
+        body={"email": "new@example.com", "name": "n", "password": "a-long-pass-99"},
+    ),
     Row("PATCH", "/v1/workspace/{ws}/staff/{obj}", "owner", make=_staff_membership, body={"permissions": []}),
     Row("DELETE", "/v1/workspace/{ws}/staff/{obj}", "owner", make=_staff_membership),
     Row("GET", "/v1/workspace/{ws}/stores", None),
@@ -47,8 +54,19 @@ ROWS: list[Row] = [
     Row("GET", "/v1/workspace/{ws}/clients", None),
     Row("POST", "/v1/workspace/{ws}/clients", "clients.manage", body={"name": "c"}),
     Row("GET", "/v1/workspace/{ws}/clients/{obj}", None, make=lambda ws: ClientFactory(workspace=ws)),
-    Row("PATCH", "/v1/workspace/{ws}/clients/{obj}", "clients.manage", make=lambda ws: ClientFactory(workspace=ws), body={"name": "c"}),
-    Row("DELETE", "/v1/workspace/{ws}/clients/{obj}", "clients.manage", make=lambda ws: ClientFactory(workspace=ws)),
+    Row(
+        "PATCH",
+        "/v1/workspace/{ws}/clients/{obj}",
+        "clients.manage",
+        make=lambda ws: ClientFactory(workspace=ws),
+        body={"name": "c"},
+    ),
+    Row(
+        "DELETE",
+        "/v1/workspace/{ws}/clients/{obj}",
+        "clients.manage",
+        make=lambda ws: ClientFactory(workspace=ws),
+    ),
     Row("GET", "/v1/workspace/{ws}/api-keys", "owner"),
     Row("POST", "/v1/workspace/{ws}/api-keys", "owner", body={"name": "k"}),
     Row("DELETE", "/v1/workspace/{ws}/api-keys/{obj}", "owner", make=_api_key),

@@ -59,7 +59,11 @@ def test_staff_without_the_permission_is_403(row, workspace, store):
     # A member holding every code but the one needed (an owner-only endpoint: every code).
     from workspaces.codes import PERMISSION_CODES, SUPPLIERS_MANAGE
 
-    others = [c for c in PERMISSION_CODES if c != row.permission and not (row.permission == "suppliers.view" and c == SUPPLIERS_MANAGE)]
+    others = [
+        c
+        for c in PERMISSION_CODES
+        if c != row.permission and not (row.permission == "suppliers.view" and c == SUPPLIERS_MANAGE)
+    ]
     user = make_staff(workspace, *others)
     response = _call(client_for(user), row, workspace, _obj(row, workspace))
     assert response.status_code == 403, response.content

@@ -109,7 +109,9 @@ def test_inactive_user_cannot_get_a_token(owner):
 def test_token_for_a_workspace_carries_the_claim_and_is_refused_elsewhere(owner, workspace, other_workspace):
     Membership.objects.create(workspace=other_workspace, user=owner, role="staff")
     response = APIClient().post(
-        "/v1/auth/token", {"email": owner.email, "password": PASSWORD, "workspaceId": str(workspace.pk)}, format="json"
+        "/v1/auth/token",
+        {"email": owner.email, "password": PASSWORD, "workspaceId": str(workspace.pk)},
+        format="json",
     )
     access = response.json()["access"]
     assert AccessToken(access)["workspace_id"] == workspace.pk
@@ -121,7 +123,9 @@ def test_token_for_a_workspace_carries_the_claim_and_is_refused_elsewhere(owner,
 
 def test_token_for_a_workspace_one_is_not_member_of(owner, other_workspace):
     response = APIClient().post(
-        "/v1/auth/token", {"email": owner.email, "password": PASSWORD, "workspaceId": other_workspace.pk}, format="json"
+        "/v1/auth/token",
+        {"email": owner.email, "password": PASSWORD, "workspaceId": other_workspace.pk},
+        format="json",
     )
     assert response.status_code == 403
 
@@ -222,16 +226,24 @@ def test_refresh_garbage_is_401():
 
 def test_api_key_bearer_and_apikey_header(owner, workspace):
     _key, raw = api_key_create(workspace=workspace, name="POS sync", created_by=owner)
-    assert APIClient().get(f"/v1/workspace/{workspace.pk}", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert (
+        APIClient().get(f"/v1/workspace/{workspace.pk}", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code
+        == 200
+    )
     assert APIClient().get(f"/v1/workspace/{workspace.pk}", HTTP_APIKEY=raw).status_code == 200
 
 
 def test_revoked_api_key_is_401(owner, workspace):
     owner_api = client_for(owner)
-    created = owner_api.post(f"/v1/workspace/{workspace.pk}/api-keys", {"name": "Integration"}, format="json").json()
+    created = owner_api.post(
+        f"/v1/workspace/{workspace.pk}/api-keys", {"name": "Integration"}, format="json"
+    ).json()
     raw = created["key"]
     assert APIClient().get(f"/v1/workspace/{workspace.pk}", HTTP_APIKEY=raw).status_code == 200
-    assert owner_api.delete(f"/v1/workspace/{workspace.pk}/api-keys/{created['apiKey']['id']}").status_code == 204
+    assert (
+        owner_api.delete(f"/v1/workspace/{workspace.pk}/api-keys/{created['apiKey']['id']}").status_code
+        == 204
+    )
     response = APIClient().get(f"/v1/workspace/{workspace.pk}", HTTP_APIKEY=raw)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
@@ -260,7 +272,9 @@ def test_api_key_cannot_call_owner_only_endpoints(owner, workspace):
 
 
 def test_me_lists_memberships_with_permissions(workspace, other_workspace, owner):
-    Membership.objects.create(workspace=other_workspace, user=owner, role="staff", permissions=["suppliers.manage"])
+    Membership.objects.create(
+        workspace=other_workspace, user=owner, role="staff", permissions=["suppliers.manage"]
+    )
     response = client_for(owner).get("/v1/me")
     assert response.status_code == 200
     body = response.json()
@@ -275,7 +289,10 @@ def test_me_lists_memberships_with_permissions(workspace, other_workspace, owner
 def test_me_without_token_is_401():
     response = APIClient().get("/v1/me")
     assert response.status_code == 401
-    assert response.json() == {"message": "Authentication credentials were not provided.", "code": "not_authenticated"}
+    assert response.json() == {
+        "message": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
+    }
 
 
 def test_me_query_count(owner, django_assert_num_queries):

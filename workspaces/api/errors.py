@@ -63,7 +63,9 @@ class ValidationFailed(ApplicationError):
     code = "validation_error"
 
     def __init__(self, errors: dict[str, list[str] | str], message: str | None = None) -> None:
-        normalised = {field: [msgs] if isinstance(msgs, str) else list(msgs) for field, msgs in errors.items()}
+        normalised = {
+            field: [msgs] if isinstance(msgs, str) else list(msgs) for field, msgs in errors.items()
+        }
         super().__init__(message or _("Invalid input."), errors=normalised)
 
 
@@ -95,7 +97,9 @@ def _classify(exc: Exception) -> ApplicationError | None:
         error.field_codes = {field: [c for _m, c in msgs] for field, msgs in flat.items()}
         return error
     if isinstance(exc, exceptions.ParseError):
-        return ApplicationError(_("Malformed JSON: %(detail)s") % {"detail": exc.detail}, code="malformed_json", status=400)
+        return ApplicationError(
+            _("Malformed JSON: %(detail)s") % {"detail": exc.detail}, code="malformed_json", status=400
+        )
     if isinstance(exc, exceptions.UnsupportedMediaType):
         return ApplicationError(str(exc.detail), code="unsupported_media_type", status=415)
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
@@ -109,7 +113,9 @@ def _classify(exc: Exception) -> ApplicationError | None:
     if isinstance(exc, exceptions.PermissionDenied):
         return ApplicationError(str(exc.detail), code="permission_denied", status=403)
     if isinstance(exc, DjangoPermissionDenied):
-        return ApplicationError(_("You do not have permission to perform this action."), code="permission_denied", status=403)
+        return ApplicationError(
+            _("You do not have permission to perform this action."), code="permission_denied", status=403
+        )
     if isinstance(exc, (exceptions.NotFound, Http404)):
         return NotFoundError(_("Not found."))
     if isinstance(exc, exceptions.MethodNotAllowed):
@@ -119,7 +125,9 @@ def _classify(exc: Exception) -> ApplicationError | None:
     if isinstance(exc, exceptions.Throttled):
         return ApplicationError(str(exc.detail), code="throttled", status=429)
     if isinstance(exc, (ProtectedError, RestrictedError)):
-        return ConflictError(_("This record is used by other documents and cannot be deleted."), code="in_use")
+        return ConflictError(
+            _("This record is used by other documents and cannot be deleted."), code="in_use"
+        )
     if isinstance(exc, IntegrityError):
         # A database constraint caught what a service did not: a conflict with another write, never a 500.
         return ConflictError(_("The request conflicts with the current state of the data."), code="conflict")

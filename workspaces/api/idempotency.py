@@ -29,7 +29,7 @@ MAX_KEY_LENGTH = 255
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
-class Replay(Exception):  # noqa: N818 - control flow, not an error
+class Replay(Exception):
     def __init__(self, response: HttpResponse) -> None:
         self.response = response
 
@@ -96,12 +96,18 @@ def begin(pending: Pending, request: Request, principal: str) -> None:
         record.delete()
         record = None
     if record is not None:
-        if (record.method, record.path, record.fingerprint) != (request.method, request.path, pending.fingerprint):
+        if (record.method, record.path, record.fingerprint) != (
+            request.method,
+            request.path,
+            pending.fingerprint,
+        ):
             raise ApplicationError(
                 _("This Idempotency-Key was used with another request."), code="idempotency_key_reused"
             )
         pending.replayed = True
-        response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
+        response = HttpResponse(
+            bytes(record.body), status=record.status_code, content_type=record.content_type
+        )
         response[REPLAY_HEADER] = "true"
         raise Replay(response)
     pending.active = True

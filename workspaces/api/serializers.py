@@ -96,10 +96,14 @@ class ClientOutputSerializer(TimestampsOutput):
     taxNumber = serializers.CharField(source="tax_number")
     posInvoiceDiscount = serializers.SerializerMethodField()
 
-    def get_posInvoiceDiscount(self, client) -> dict | None:  # noqa: N802
+    def get_posInvoiceDiscount(self, client) -> dict | None:
         if not client.pos_discount_type:
             return None
-        return {"type": client.pos_discount_type, "value": client.pos_discount_value, "active": client.pos_discount_active}
+        return {
+            "type": client.pos_discount_type,
+            "value": client.pos_discount_value,
+            "active": client.pos_discount_active,
+        }
 
 
 class ApiKeyOutputSerializer(serializers.Serializer):
@@ -133,7 +137,7 @@ class RefreshInputSerializer(serializers.Serializer):
 
 
 class WorkspaceUpdateInputSerializer(serializers.Serializer):
-    name = StrictCharField(max_length=200, source="name")
+    name = StrictCharField(max_length=200)
     currency = StrictCharField(validators=[validate_currency])
     timezone = StrictCharField(validators=[validate_timezone])
     legalName = StrictCharField(max_length=200, allow_blank=True, source="legal_name")
@@ -156,7 +160,9 @@ class StaffCreateInputSerializer(serializers.Serializer):
 
 class StaffUpdateInputSerializer(serializers.Serializer):
     name = StrictCharField(max_length=150)
-    permissions = serializers.ListField(child=serializers.ChoiceField(choices=codes.PERMISSION_CODES), max_length=50)
+    permissions = serializers.ListField(
+        child=serializers.ChoiceField(choices=codes.PERMISSION_CODES), max_length=50
+    )
     storeId = IdField(allow_null=True, source="store_id")
     adminAccess = StrictBooleanField(source="admin_access")
 
@@ -172,7 +178,9 @@ class ClientInputSerializer(serializers.Serializer):
     phone = StrictCharField(max_length=32, required=False, allow_blank=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     taxNumber = StrictCharField(max_length=32, required=False, allow_blank=True, source="tax_number")
-    posInvoiceDiscount = PosInvoiceDiscountSerializer(required=False, allow_null=True, source="pos_invoice_discount")
+    posInvoiceDiscount = PosInvoiceDiscountSerializer(
+        required=False, allow_null=True, source="pos_invoice_discount"
+    )
 
 
 class ApiKeyInputSerializer(serializers.Serializer):

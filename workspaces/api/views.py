@@ -54,7 +54,12 @@ class RegisterView(ApiView):
         examples=[
             OpenApiExample(
                 "Register",
-                value={"email": "owner@example.com", "password": "s3cure-pass!", "name": "سارة", "workspaceName": "مقهى الياسمين"},
+                value={
+                    "email": "owner@example.com",
+                    "password": "s3cure-pass!",
+                    "name": "سارة",
+                    "workspaceName": "مقهى الياسمين",
+                },
                 request_only=True,
             )
         ],
@@ -116,7 +121,11 @@ class MeView(ApiView):
                     "user": None,
                     "apiKey": ApiKeyOutputSerializer(api_key).data,
                     "memberships": [
-                        {"workspaceId": str(api_key.workspace_id), "role": "apiKey", "permissions": list(codes.PERMISSION_CODES)}
+                        {
+                            "workspaceId": str(api_key.workspace_id),
+                            "role": "apiKey",
+                            "permissions": list(codes.PERMISSION_CODES),
+                        }
                     ],
                 }
             )
@@ -226,7 +235,11 @@ class ClientListView(WorkspaceView):
         examples=[
             OpenApiExample(
                 "Client with a POS discount",
-                value={"name": "مطعم النخيل", "phone": "+966500000000", "posInvoiceDiscount": {"type": "percent", "value": 10, "active": True}},
+                value={
+                    "name": "مطعم النخيل",
+                    "phone": "+966500000000",
+                    "posInvoiceDiscount": {"type": "percent", "value": 10, "active": True},
+                },
                 request_only=True,
             )
         ],
@@ -241,7 +254,9 @@ class ClientDetailView(WorkspaceView):
     required_permissions = {"PATCH": codes.CLIENTS_MANAGE, "DELETE": codes.CLIENTS_MANAGE}
 
     def get_client(self, client_id: int):
-        return get_object_or_404(selectors.client_list(workspace=self.workspace).select_related("workspace"), pk=client_id)
+        return get_object_or_404(
+            selectors.client_list(workspace=self.workspace).select_related("workspace"), pk=client_id
+        )
 
     @extend_schema(responses={200: ClientOutputSerializer})
     def get(self, request: Request, workspace_id: int, client_id: int) -> Response:
@@ -274,7 +289,9 @@ class ApiKeyListView(WorkspaceView):
     @extend_schema(request=ApiKeyInputSerializer, responses={201: dict})
     def post(self, request: Request, workspace_id: int) -> Response:
         data = self.validated(ApiKeyInputSerializer, request.data)
-        api_key, raw = services.api_key_create(workspace=self.workspace, name=data["name"], created_by=self.access.user)
+        api_key, raw = services.api_key_create(
+            workspace=self.workspace, name=data["name"], created_by=self.access.user
+        )
         return Response({"apiKey": ApiKeyOutputSerializer(api_key).data, "key": raw}, status=201)
 
 
@@ -285,5 +302,3 @@ class ApiKeyDetailView(WorkspaceView):
         api_key = get_object_or_404(selectors.api_key_list(workspace=self.workspace), pk=api_key_id)
         services.api_key_revoke(api_key=api_key)
         return no_content()
-
-

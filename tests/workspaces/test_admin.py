@@ -1,0 +1,101 @@
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import make_staff
+from tests.factories import ClientFactory, UserFactory
+from workspaces.models import Client, Membership, Workspace
+
+pytestmark = pytest.mark.django_db
+
+
+def test_owner_sees_only_their_workspaces_clients(client, owner, workspace, other_workspace):
+    mine = ClientFactory(workspace=workspace, name="عميلي")
+    theirs = ClientFactory(workspace=other_workspace, name="Their client")
+    client.force_login(owner)
+
+    listing = client.get("/admin/workspaces/client/")
+    assert listing.status_code == 200
+    assert "عميلي" in listing.content.decode()
+    assert "Their client" not in listing.content.decode()
+    assert client.get(f"/admin/workspaces/client/{mine.pk}/change/").status_code == 200
+    # Another workspace's row does not exist for this admin: Django redirects to the index.
+    assert client.get(f"/admin/workspaces/client/{theirs.pk}/change/").status_code == 302
+
+
+def test_owner_adds_a_client_in_their_workspace(client, owner, workspace):
+    client.force_login(owner)
+    response = client.post(
+        "/admin/workspaces/client/add/", {"name": "جديد", "phone": "", "email": "", "tax_number": ""}
+    )
+    assert response.status_code == 302
+    assert Client.objects.get(name="جديد").workspace == workspace
+
+
+def test_staff_without_admin_access_cannot_sign_in(client, workspace, staff):
+    client.force_login(staff)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_staff_with_admin_access_needs_the_permission_code_to_write(client, workspace, store):
+    viewer = make_staff(workspace, admin_access=True)
+    writer = make_staff(workspace, "clients.manage", admin_access=True)
+    for user in (viewer, writer):
+        user.is_staff = True
+        user.save()
+    client.force_login(viewer)
+    assert client.get("/admin/workspaces/client/").status_code == 200
+    assert client.get("/admin/workspaces/client/add/").status_code == 403
+    client.force_login(writer)
+    assert client.get("/admin/workspaces/client/add/").status_code == 200
+
+
+def test_workspace_admin_shows_only_ones_own_workspace(client, owner, workspace, other_workspace):
+    client.force_login(owner)
+    listing = client.get("/admin/workspaces/workspace/").content.decode()
+    assert workspace.name in listing
+    assert other_workspace.name not in listing
+
+
+def test_user_of_several_workspaces_switches_between_them(client, owner, workspace, other_workspace):
+    Membership.objects.create(workspace=other_workspace, user=owner, role="owner")
+    ClientFactory(workspace=other_workspace, name="In the other one")
+    client.force_login(owner)
+    assert "In the other one" not in client.get("/admin/workspaces/client/").content.decode()
+    assert client.get(f"/admin/workspace/{other_workspace.pk}/").status_code == 302
+    assert "In the other one" in client.get("/admin/workspaces/client/").content.decode()
+
+
+def test_superuser_sees_every_workspace(client, workspace, other_workspace):
+    ClientFactory(workspace=workspace, name="A-client")
+    ClientFactory(workspace=other_workspace, name="B-client")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    html = client.get("/admin/workspaces/client/").content.decode()
+    assert "A-client" in html and "B-client" in html
+
+
+def test_admin_in_arabic_is_right_to_left(client, owner):
+    client.force_login(owner)
+    html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert 'dir="rtl"' in html
+    assert 'lang="ar"' in html
+
+
+def test_api_key_created_in_admin_shows_the_key_once(client, owner, workspace):
+    client.force_login(owner)
+    response = client.post("/admin/workspaces/apikey/add/", {"name": "From admin"}, follow=True)
+    assert response.status_code == 200
+    assert "sk_" in response.content.decode()
+    assert workspace.api_keys.get().name == "From admin"
+
+
+def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "owner@demo.example" in out and "cashier@demo.example" in out
+    assert Workspace.objects.count() == 1
+    workspace = Workspace.objects.get()
+    assert Membership.objects.filter(workspace=workspace).count() == 3
+    assert Client.objects.filter(workspace=workspace).count() == 3

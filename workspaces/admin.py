@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from workspaces import codes, services
+from workspaces.admin_site import admin_access
+from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
+
+
+class WorkspaceScopedAdmin(admin.ModelAdmin):
+    """Scopes every list, form and foreign-key choice to the admin user's current workspace.
+
+    `view_permission` (None: any admin member) and `change_permission` (`codes.OWNER` by default) are the same
+    permission codes as the API's. Superusers see and change every workspace's rows.
+    """
+
+    view_permission: str | None = None
+    change_permission: str | None = codes.OWNER
+    workspace_field = "workspace"
+
+    def _workspace_id_of(self, obj) -> int | None:
+        return getattr(obj, f"{self.workspace_field}_id")
+
+    def _allowed(self, request: HttpRequest, code: str | None, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        access = admin_access(request)
+        if access is None or not access.has(code):
+            return False
+        return obj is None or self._workspace_id_of(obj) == access.workspace.pk
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        access = admin_access(request)
+        if access is None:
+            return queryset.none()
+        return queryset.filter(**{self.workspace_field: access.workspace})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request, self.view_permission)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request, self.view_permission, obj) or self.has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request, self.change_permission)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request, self.change_permission, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request, self.change_permission, obj)
+
+    def get_exclude(self, request: HttpRequest, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and self.workspace_field == "workspace":
+            excluded.append("workspace")
+        return excluded
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if not change and self.workspace_field == "workspace" and not getattr(obj, "workspace_id", None):
+            obj.workspace = admin_access(request).workspace
+        super().save_model(request, obj, form, change)
+
+    def _scope_related(self, request: HttpRequest, queryset):
+        access = admin_access(request)
+        model = queryset.model
+        if request.user.is_superuser or access is None:
+            return queryset
+        if model is Workspace:
+            return queryset.filter(pk=access.workspace.pk)
+        if any(f.name == "workspace" for f in model._meta.get_fields() if isinstance(f, models.ForeignKey)):
+            return queryset.filter(workspace=access.workspace)
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._scope_related(request, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._scope_related(request, field.queryset)
+        return field
+
+
+class WorkspaceScopedInline(admin.TabularInline):
+    """An inline whose rows belong to the parent's workspace; permissions follow the parent admin."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self.parent_admin_allows(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.parent_admin_allows(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.parent_admin_allows(request, obj)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return True
+
+    def parent_admin_allows(self, request, obj=None) -> bool:
+        parent = self.admin_site._registry.get(self.parent_model)
+        return parent.has_change_permission(request, obj) if parent else request.user.is_superuser
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(WorkspaceScopedAdmin):
+    workspace_field = "id"
+    list_display = ("name", "currency", "timezone", "vat_number", "suppliers_enabled", "created_at")
+    search_fields = ("name", "legal_name", "vat_number")
+    list_filter = ("currency", "suppliers_enabled")
+
+    def _workspace_id_of(self, obj) -> int | None:
+        return obj.pk
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        access = admin_access(request)
+        return queryset.filter(pk=access.workspace.pk) if access else queryset.none()
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(Store)
+class StoreAdmin(WorkspaceScopedAdmin):
+    list_display = ("name", "code", "address", "created_at")
+    search_fields = ("name", "code", "address")
+
+
+@admin.register(Client)
+class ClientAdmin(WorkspaceScopedAdmin):
+    change_permission = codes.CLIENTS_MANAGE
+    list_display = (
+        "name",
+        "phone",
+        "email",
+        "tax_number",
+        "pos_discount_type",
+        "pos_discount_value",
+        "pos_discount_active",
+    )
+    list_filter = ("pos_discount_active", "pos_discount_type")
+    search_fields = ("name", "phone", "email", "tax_number")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Membership)
+class MembershipAdmin(WorkspaceScopedAdmin):
+    list_display = ("user", "role", "permissions", "store", "admin_access", "created_at")
+    list_filter = ("role", "admin_access")
+    search_fields = ("user__email", "user__name")
+    raw_id_fields = ("user",)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(WorkspaceScopedAdmin):
+    list_display = ("name", "prefix", "created_by", "created_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix")
+    fields = ("name",)
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        api_key, raw = services.api_key_create(
+            workspace=admin_access(request).workspace if not request.user.is_superuser else obj.workspace,
+            name=obj.name,
+            created_by=request.user,
+        )
+        obj.pk = api_key.pk
+        self.message_user(request, _("The new key, shown once: %(key)s") % {"key": raw}, messages.WARNING)
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset) -> None:
+        for api_key in queryset:
+            services.api_key_revoke(api_key=api_key)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "name", "is_staff", "is_active", "date_joined")
+    search_fields = ("email", "name")
+    fieldsets = (
+        (None, {"fields": ("email", "password", "name")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),)
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser

@@ -1,0 +1,90 @@
+"""The back office at /admin/: owners and staff given admin access see and change only their workspace's rows.
+
+A user of several workspaces picks one (kept in the session); superusers see everything.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from workspaces.models import Membership, Workspace
+from workspaces.tenancy import Access
+
+SESSION_KEY = "admin_workspace_id"
+
+
+def admin_memberships(request: HttpRequest) -> list[Membership]:
+    if not hasattr(request, "_admin_memberships"):
+        user = request.user
+        if not user.is_authenticated or not user.is_active:
+            request._admin_memberships = []
+        else:
+            request._admin_memberships = list(
+                Membership.objects.filter(user=user)
+                .filter(role=Membership.Role.OWNER)
+                .union(Membership.objects.filter(user=user, admin_access=True))
+                .order_by("pk")
+            )
+    return request._admin_memberships
+
+
+def admin_access(request: HttpRequest) -> Access | None:
+    """The workspace this admin user is working in, with their permission codes; None for none."""
+    if hasattr(request, "_admin_access"):
+        return request._admin_access
+    memberships = admin_memberships(request)
+    chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    membership = next(
+        (m for m in memberships if m.workspace_id == chosen), memberships[0] if memberships else None
+    )
+    access = None
+    if membership is not None:
+        workspace = Workspace.objects.get(pk=membership.workspace_id)
+        membership.workspace = workspace
+        access = Access(workspace=workspace, user=request.user, membership=membership, api_key=None)
+    request._admin_access = access
+    return access
+
+
+class BackOfficeSite(admin.AdminSite):
+    site_header = _("Invoicing back office")
+    site_title = _("Back office")
+    index_title = _("Today")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_authenticated):
+            return False
+        return user.is_superuser or admin_access(request) is not None
+
+    def get_urls(self):
+        return [
+            path(
+                "workspace/<int:workspace_id>/",
+                self.admin_view(self.switch_workspace),
+                name="switch_workspace",
+            ),
+            *super().get_urls(),
+        ]
+
+    def switch_workspace(self, request: HttpRequest, workspace_id: int):
+        membership = next((m for m in admin_memberships(request) if m.workspace_id == workspace_id), None)
+        if membership is None and not request.user.is_superuser:
+            get_object_or_404(Workspace, pk=-1)
+        request.session[SESSION_KEY] = workspace_id
+        return HttpResponseRedirect(reverse("admin:index"))
+
+    def each_context(self, request: HttpRequest) -> dict:
+        context = super().each_context(request)
+        if request.user.is_authenticated:
+            access = admin_access(request)
+            context["current_workspace"] = access.workspace if access else None
+            context["admin_workspaces"] = [
+                (m.workspace_id, m.workspace_id == getattr(access and access.workspace, "pk", None))
+                for m in admin_memberships(request)
+            ]
+        return context
