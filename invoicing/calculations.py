@@ -1,0 +1,455 @@
+"""The one totals calculator shared by every invoice kind (POS, order invoices, api2 invoices, ...).
+
+Pure functions over frozen dataclasses of :class:`~decimal.Decimal`: no ORM, no clock, no settings.
+Call :func:`calculate_document` and store what it returns; never re-derive a total elsewhere.
+
+Rounding
+    Every money figure is rounded ROUND_HALF_UP (ties away from zero) to the minor unit of the
+    document currency (2 places for SAR, 3 for KWD, 0 for JPY) and carries exactly that exponent.
+    Intermediate results are exact (rational arithmetic): nothing is rounded twice and the Decimal
+    context in force does not matter.
+
+Per line (``i``)
+    subtotal_i        = round(quantity × unit_price)
+    own_discount_i    = round(subtotal_i × percent / 100)  or  round(fixed value)   (≤ subtotal_i)
+    net_i             = subtotal_i − own_discount_i                                  (≥ 0)
+    discount_share_i  = this line's part of the document discount total              (0 ≤ share ≤ net_i)
+    discount_amount_i = own_discount_i + discount_share_i
+    total_i           = subtotal_i − discount_amount_i   (tax apart: with inclusive taxes it contains them)
+
+Document discounts
+    Percent discounts are a percent of the net subtotal Σ net_i, each rounded; fixed ones are their
+    rounded value.  They add up (none compounds on another).  The sum is capped at the net subtotal:
+    the excess is taken off the discounts in reverse order of application (fixed ones after percent
+    ones, each group in input order), so the applied amounts are known one by one and add up to the
+    capped total ``document_discount_total``.
+
+Allocation of the document discount total D over the lines
+    share_i = round(D × net_i / Σ net); the remainder D − Σ share_i (positive or negative, a few minor
+    units) goes to the line with the largest net amount (ties: the earliest line); what does not fit
+    there (a share may not exceed the line's net amount nor drop below zero) spills to the next-largest
+    lines in the same order.  The shares always add up exactly to D, and it always fits because D ≤ Σ net.
+
+Taxes (at most two per line, never inclusive and exclusive on the same line)
+    A tax is identified by ``TaxInput.key``; all lines carrying a key must agree on its rate and kind.
+    The taxable amount of a line is its total.  Per key, the document tax is computed on the sum of
+    the lines that carry it and rounded ONCE (ZATCA BR-S-09):
+        exclusive:  round(rate / 100 × Σ total_i)
+        inclusive:  round(Σ total_i × rate / (100 + sum of the inclusive rates of line i))
+    Each line also reports its own tax_amount (its taxes computed the same way on that line alone,
+    each rounded per line) for display only; the lines' figures may differ from the document tax by
+    rounding (at most one minor unit per line).
+
+Document
+    subtotal = Σ subtotal_i; line_discount_total = Σ own_discount_i; document_discount_total = D;
+    discount_total = Σ discount_amount_i = line_discount_total + document_discount_total;
+    tax_total = exclusive_tax_total + inclusive_tax_total;
+    total = Σ total_i + exclusive_tax_total = subtotal − discount_total + exclusive_tax_total
+    (inclusive taxes are already inside the line totals).  No figure is ever negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+from invoicing.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, minor_unit
+
+DiscountType = Literal["percent", "fixed"]
+DISCOUNT_TYPES: tuple[str, ...] = ("percent", "fixed")
+MAX_TAXES_PER_LINE = 2
+# Largest magnitude a money column (max_digits=18, decimal_places=3) can hold, exclusive.
+MAX_STORABLE_AMOUNT = Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)
+
+_HUNDRED = Fraction(100)
+
+
+class CalculationError(ValueError):
+    """Input the calculator refuses.
+
+    ``field`` names the offending input ("quantity", "unit_price", "discount", "taxes", "discounts",
+    "currency", "subtotal", "total"); ``line_index`` is the 0-based line it belongs to (None for a
+    document-level problem); ``discount_index`` is the 0-based document discount concerned, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        line_index: int | None = None,
+        discount_index: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.line_index = line_index
+        self.discount_index = discount_index
+
+
+# ----------------------------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class TaxInput:
+    """A tax on a line. ``rate`` is a percent (15 = 15 %); ``inclusive`` means the price contains it."""
+
+    key: Hashable
+    rate: Decimal
+    inclusive: bool
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One invoice line. ``discount_value`` is a percent (0..100) or an amount, per ``discount_type``."""
+
+    quantity: Decimal
+    unit_price: Decimal
+    discount_type: DiscountType | None = None
+    discount_value: Decimal = Decimal(0)
+    taxes: tuple[TaxInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class DiscountInput:
+    """A document-level discount: a percent (0..100) of the net subtotal, or a fixed amount."""
+
+    type: DiscountType
+    value: Decimal
+
+
+# ---------------------------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class LineTotals:
+    subtotal: Decimal
+    own_discount: Decimal
+    discount_share: Decimal
+    discount_amount: Decimal
+    tax_amount: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class TaxTotals:
+    """One tax of the document.
+
+    ``taxable_amount`` is the sum of the totals of the lines carrying the tax (for an inclusive tax
+    that sum contains the tax); ``amount`` is the tax rounded once on the document.
+    """
+
+    key: Hashable
+    rate: Decimal
+    inclusive: bool
+    taxable_amount: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class DocumentTotals:
+    lines: tuple[LineTotals, ...]
+    discounts: tuple[Decimal, ...]  # applied amount of each input discount, in input order
+    subtotal: Decimal
+    line_discount_total: Decimal
+    document_discount_total: Decimal
+    discount_total: Decimal
+    exclusive_tax_total: Decimal
+    inclusive_tax_total: Decimal
+    tax_total: Decimal
+    taxes: tuple[TaxTotals, ...]  # in order of first appearance (line order, then order on the line)
+    total: Decimal
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _exact(
+    value: object, *, what: str, field: str, line_index: int | None = None, discount_index: int | None = None
+) -> Fraction:
+    """A finite Decimal (or int) as an exact fraction; anything else (floats included) is refused."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise CalculationError(
+            f"{what} must be a Decimal, not {type(value).__name__}.",
+            field=field,
+            line_index=line_index,
+            discount_index=discount_index,
+        )
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise CalculationError(
+            f"{what} must be a finite number.",
+            field=field,
+            line_index=line_index,
+            discount_index=discount_index,
+        )
+    return Fraction(value)
+
+
+def _round_half_up(value: Fraction) -> int:
+    """Nearest integer, ties away from zero."""
+    magnitude = abs(value)
+    rounded = (2 * magnitude.numerator + magnitude.denominator) // (2 * magnitude.denominator)
+    return -rounded if value < 0 else rounded
+
+
+class _Money:
+    """Conversions between exact values and integer minor units of one currency."""
+
+    def __init__(self, places: int) -> None:
+        self.places = places
+        self.scale = 10**places
+        self.limit = int(MAX_STORABLE_AMOUNT) * self.scale
+
+    def units(self, value: Fraction) -> int:
+        """``value`` (in currency units) rounded half-up to a whole number of minor units."""
+        return _round_half_up(value * self.scale)
+
+    def decimal(self, units: int) -> Decimal:
+        """Minor units as a Decimal with exactly ``places`` decimals (5 units, 2 places → 0.05)."""
+        return Decimal(f"{units}E-{self.places}")
+
+    def check(self, units: int, *, what: str, field: str, line_index: int | None = None) -> None:
+        if abs(units) >= self.limit:
+            raise CalculationError(
+                f"{what} exceeds the largest storable amount ({MAX_STORABLE_AMOUNT}).",
+                field=field,
+                line_index=line_index,
+            )
+
+
+@dataclass(frozen=True)
+class _Tax:
+    key: Hashable
+    rate: Fraction
+    rate_decimal: Decimal
+    inclusive: bool
+
+
+def _line_taxes(taxes: object, index: int) -> tuple[_Tax, ...]:
+    if not isinstance(taxes, tuple | list):
+        raise CalculationError("Taxes must be a tuple of TaxInput.", field="taxes", line_index=index)
+    if len(taxes) > MAX_TAXES_PER_LINE:
+        raise CalculationError(
+            f"A line carries at most {MAX_TAXES_PER_LINE} taxes.", field="taxes", line_index=index
+        )
+    result: list[_Tax] = []
+    for tax in taxes:
+        if not isinstance(tax, TaxInput):
+            raise CalculationError("Taxes must be TaxInput instances.", field="taxes", line_index=index)
+        rate = _exact(tax.rate, what="A tax rate", field="taxes", line_index=index)
+        if rate < 0:
+            raise CalculationError("A tax rate cannot be negative.", field="taxes", line_index=index)
+        if any(other.key == tax.key for other in result):
+            raise CalculationError("The same tax appears twice on a line.", field="taxes", line_index=index)
+        result.append(_Tax(key=tax.key, rate=rate, rate_decimal=tax.rate, inclusive=bool(tax.inclusive)))
+    if len({tax.inclusive for tax in result}) > 1:
+        raise CalculationError(
+            "A line cannot mix tax-inclusive and tax-exclusive taxes.", field="taxes", line_index=index
+        )
+    return tuple(result)
+
+
+def _own_discount(line: LineInput, subtotal: int, money: _Money, index: int) -> int:
+    """The line's own discount in minor units (0 ≤ result ≤ subtotal)."""
+    value = _exact(line.discount_value, what="The discount", field="discount", line_index=index)
+    if value < 0:
+        raise CalculationError("A discount cannot be negative.", field="discount", line_index=index)
+    if line.discount_type is None:
+        if value != 0:
+            raise CalculationError(
+                "A discount value needs a discount type.", field="discount", line_index=index
+            )
+        return 0
+    if line.discount_type == "percent":
+        if value > 100:
+            raise CalculationError(
+                "A percent discount must be between 0 and 100.", field="discount", line_index=index
+            )
+        return _round_half_up(subtotal * value / _HUNDRED)
+    if line.discount_type == "fixed":
+        amount = money.units(value)
+        if amount > subtotal:
+            raise CalculationError(
+                "A fixed discount cannot exceed the line subtotal.", field="discount", line_index=index
+            )
+        return amount
+    raise CalculationError(
+        f"Unknown discount type {line.discount_type!r}.", field="discount", line_index=index
+    )
+
+
+def _document_discounts(discounts: Sequence[DiscountInput], net_subtotal: int, money: _Money) -> list[int]:
+    """Applied amount of each document discount (input order), in minor units, capped at net_subtotal."""
+    amounts: list[int] = []
+    percents: list[int] = []
+    fixed: list[int] = []
+    for index, discount in enumerate(discounts):
+        if not isinstance(discount, DiscountInput):
+            raise CalculationError(
+                "Discounts must be DiscountInput instances.", field="discounts", discount_index=index
+            )
+        value = _exact(discount.value, what="A discount", field="discounts", discount_index=index)
+        if value < 0:
+            raise CalculationError("A discount cannot be negative.", field="discounts", discount_index=index)
+        if discount.type == "percent":
+            if value > 100:
+                raise CalculationError(
+                    "A percent discount must be between 0 and 100.", field="discounts", discount_index=index
+                )
+            amounts.append(_round_half_up(net_subtotal * value / _HUNDRED))
+            percents.append(index)
+        elif discount.type == "fixed":
+            amounts.append(money.units(value))
+            fixed.append(index)
+        else:
+            raise CalculationError(
+                f"Unknown discount type {discount.type!r}.", field="discounts", discount_index=index
+            )
+    excess = sum(amounts) - net_subtotal
+    # Applied percents first, then fixed: the cap takes the excess off the last applied first.
+    for index in reversed(percents + fixed):
+        if excess <= 0:
+            break
+        cut = min(amounts[index], excess)
+        amounts[index] -= cut
+        excess -= cut
+    return amounts
+
+
+def _allocate(total: int, nets: Sequence[int]) -> list[int]:
+    """Share ``total`` (0 ≤ total ≤ Σ nets) over the lines pro rata to ``nets``; see the module doc."""
+    base = sum(nets)
+    if total == 0 or base == 0:
+        return [0] * len(nets)
+    shares = [_round_half_up(Fraction(total * net, base)) for net in nets]
+    remainder = total - sum(shares)
+    for index in sorted(range(len(nets)), key=lambda i: (-nets[i], i)):
+        if remainder == 0:
+            break
+        if remainder > 0:
+            step = min(nets[index] - shares[index], remainder)
+        else:
+            step = -min(shares[index], -remainder)
+        shares[index] += step
+        remainder -= step
+    assert remainder == 0, "allocation remainder must always fit"  # guaranteed since 0 ≤ total ≤ base
+    return shares
+
+
+# ----------------------------------------------------------------------------------------------- entry
+
+
+def calculate_document(
+    *, lines: Sequence[LineInput], discounts: Sequence[DiscountInput] = (), currency: str
+) -> DocumentTotals:
+    """Totals of a document; see the module docstring for every rule and invariant.
+
+    Raises :class:`CalculationError` (a ValueError) for input it refuses: an unknown currency; a
+    negative quantity or unit price; a line discount that is negative, a percent above 100, a fixed
+    amount above the line subtotal or a value without a type; more than two taxes on a line, the same
+    tax twice on a line, a line mixing inclusive and exclusive taxes, a negative rate, or one tax key
+    used with different rates / kinds; a document discount that is negative or a percent above 100;
+    a figure too large to store.
+    """
+    try:
+        places = minor_unit(currency)
+    except ValueError as exc:
+        raise CalculationError(str(exc), field="currency") from None
+    money = _Money(places)
+
+    subtotals: list[int] = []
+    own_discounts: list[int] = []
+    line_taxes: list[tuple[_Tax, ...]] = []
+    known_taxes: dict[Hashable, _Tax] = {}
+    for index, line in enumerate(lines):
+        quantity = _exact(line.quantity, what="The quantity", field="quantity", line_index=index)
+        unit_price = _exact(line.unit_price, what="The unit price", field="unit_price", line_index=index)
+        if quantity < 0:
+            raise CalculationError("The quantity cannot be negative.", field="quantity", line_index=index)
+        if unit_price < 0:
+            raise CalculationError("The unit price cannot be negative.", field="unit_price", line_index=index)
+        subtotal = money.units(quantity * unit_price)
+        money.check(subtotal, what="The line subtotal", field="subtotal", line_index=index)
+        subtotals.append(subtotal)
+        own_discounts.append(_own_discount(line, subtotal, money, index))
+        taxes = _line_taxes(line.taxes, index)
+        for tax in taxes:
+            known = known_taxes.setdefault(tax.key, tax)
+            if (known.rate, known.inclusive) != (tax.rate, tax.inclusive):
+                raise CalculationError(
+                    f"Tax {tax.key!r} is used with different rates or kinds.", field="taxes", line_index=index
+                )
+        line_taxes.append(taxes)
+
+    nets = [subtotal - own for subtotal, own in zip(subtotals, own_discounts, strict=True)]
+    applied = _document_discounts(discounts, sum(nets), money)
+    document_discount = sum(applied)
+    shares = _allocate(document_discount, nets)
+    totals = [net - share for net, share in zip(nets, shares, strict=True)]
+
+    # Taxes: exact per-line values; the document figure of each tax is rounded once on their sum.
+    tax_taxable: dict[Hashable, int] = {}
+    tax_exact: dict[Hashable, Fraction] = {}
+    line_tax_amounts: list[int] = []
+    for index, (taxes, total) in enumerate(zip(line_taxes, totals, strict=True)):
+        inclusive_rates = sum((tax.rate for tax in taxes if tax.inclusive), Fraction(0))
+        line_tax = 0
+        for tax in taxes:
+            divisor = _HUNDRED + inclusive_rates if tax.inclusive else _HUNDRED
+            exact = total * tax.rate / divisor
+            line_tax += _round_half_up(exact)
+            tax_taxable[tax.key] = tax_taxable.get(tax.key, 0) + total
+            tax_exact[tax.key] = tax_exact.get(tax.key, Fraction(0)) + exact
+        money.check(line_tax, what="The line tax", field="taxes", line_index=index)
+        line_tax_amounts.append(line_tax)
+
+    tax_totals: list[TaxTotals] = []
+    exclusive_tax = inclusive_tax = 0
+    for key, tax in known_taxes.items():
+        amount = _round_half_up(tax_exact[key])
+        if tax.inclusive:
+            inclusive_tax += amount
+        else:
+            exclusive_tax += amount
+        tax_totals.append(
+            TaxTotals(
+                key=key,
+                rate=tax.rate_decimal,
+                inclusive=tax.inclusive,
+                taxable_amount=money.decimal(tax_taxable[key]),
+                amount=money.decimal(amount),
+            )
+        )
+
+    subtotal = sum(subtotals)
+    line_discount = sum(own_discounts)
+    document_total = sum(totals) + exclusive_tax
+    for figure in (subtotal, exclusive_tax + inclusive_tax, document_total):
+        money.check(figure, what="The document total", field="total")
+
+    return DocumentTotals(
+        lines=tuple(
+            LineTotals(
+                subtotal=money.decimal(subtotals[i]),
+                own_discount=money.decimal(own_discounts[i]),
+                discount_share=money.decimal(shares[i]),
+                discount_amount=money.decimal(own_discounts[i] + shares[i]),
+                tax_amount=money.decimal(line_tax_amounts[i]),
+                total=money.decimal(totals[i]),
+            )
+            for i in range(len(subtotals))
+        ),
+        discounts=tuple(money.decimal(amount) for amount in applied),
+        subtotal=money.decimal(subtotal),
+        line_discount_total=money.decimal(line_discount),
+        document_discount_total=money.decimal(document_discount),
+        discount_total=money.decimal(line_discount + document_discount),
+        exclusive_tax_total=money.decimal(exclusive_tax),
+        inclusive_tax_total=money.decimal(inclusive_tax),
+        tax_total=money.decimal(exclusive_tax + inclusive_tax),
+        taxes=tuple(tax_totals),
+        total=money.decimal(document_total),
+    )

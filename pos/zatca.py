@@ -1,0 +1,79 @@
+"""ZATCA phase 1 QR code payload for Saudi simplified tax invoices.
+
+The QR code of a simplified tax invoice holds a base64-encoded TLV (tag, length, value) sequence:
+
+    tag 1  seller name
+    tag 2  seller VAT registration number
+    tag 3  invoice time stamp (ISO 8601, UTC: 2024-01-15T10:00:00Z)
+    tag 4  invoice total including VAT
+    tag 5  VAT total
+
+Each field is one tag byte, one length byte (the value's length in bytes, so at most 255) and the
+value encoded as UTF-8.  Amounts are plain decimal strings with two places ("1150.00").
+Pure Python: no Django, no clock (the caller passes the invoice time).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+MAX_VALUE_BYTES = 255
+_CENT = Decimal("0.01")
+_CONTEXT = Context(prec=100, rounding=ROUND_HALF_UP)
+
+
+def _tlv(tag: int, value: str) -> bytes:
+    encoded = value.encode("utf-8")
+    if len(encoded) > MAX_VALUE_BYTES:
+        raise ValueError(
+            f"ZATCA QR field {tag} is {len(encoded)} bytes long; the limit is {MAX_VALUE_BYTES}."
+        )
+    return bytes((tag, len(encoded))) + encoded
+
+
+def _timestamp(value: datetime) -> str:
+    if not isinstance(value, datetime):
+        raise TypeError(f"timestamp must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timestamp must be timezone-aware.")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _amount(value: Decimal, name: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
+    value = Decimal(value)
+    if not value.is_finite():
+        raise ValueError(f"{name} must be a finite number.")
+    return format(value.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT), "f")
+
+
+def _text(value: str, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{name} must not be empty.")
+    return value
+
+
+def zatca_tlv_base64(
+    *, seller_name: str, vat_number: str, timestamp: datetime, total_with_vat: Decimal, vat_total: Decimal
+) -> str:
+    """The base64 text to put in the QR code of a simplified tax invoice (tags 1 to 5, see module doc).
+
+    Raises ValueError when a value is longer than 255 bytes in UTF-8, when the seller name or VAT
+    number is empty, when the time stamp is naive or an amount is not finite; TypeError for values of
+    the wrong type (floats are refused for amounts).
+    """
+    payload = b"".join(
+        (
+            _tlv(1, _text(seller_name, "seller_name")),
+            _tlv(2, _text(vat_number, "vat_number")),
+            _tlv(3, _timestamp(timestamp)),
+            _tlv(4, _amount(total_with_vat, "total_with_vat")),
+            _tlv(5, _amount(vat_total, "vat_total")),
+        )
+    )
+    return base64.b64encode(payload).decode("ascii")
