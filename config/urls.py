@@ -10,6 +10,7 @@ register_converter(IdConverter, "id")
 
 v1 = [
     path("", include("workspaces.api.urls")),
+    path("", include("invoicing.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,178 @@
+"""Back office for the catalogue and stock. Forms check the same rules as the API through the services' validators
+(the one place each rule lives); stock levels and the ledger are read-only: stock changes only through the stock
+services, so a level always equals the sum of its movements."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from invoicing import services
+from invoicing.models import Product, StockLevel, StockMovement, Tax
+from workspaces import codes
+from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
+from workspaces.admin_site import admin_access
+from workspaces.api.errors import ApplicationError
+
+
+def _add_errors(form: forms.ModelForm, error: ApplicationError, fields: dict[str, str]) -> None:
+    """A service's refusal as form errors: `fields` maps API names (`taxIds`) to form fields (`taxes`)."""
+    if error.errors:
+        for name, messages in error.errors.items():
+            form.add_error(fields.get(name.split(".")[0]), messages)
+    else:
+        form.add_error(None, error.message)
+
+
+def _form_workspace(form: forms.ModelForm):
+    """The workspace the edited row belongs to: its own, the one a superuser picked, or the admin's current one."""
+    if form.instance.workspace_id:
+        return form.instance.workspace
+    return form.cleaned_data.get("workspace") or getattr(form, "admin_workspace", None)
+
+
+class ScopedFormMixin:
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        access = admin_access(request)
+        form.admin_workspace = access.workspace if access else None
+        return form
+
+
+class TaxAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tax
+        fields = ("workspace", "name", "rate", "inclusive")
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            if cleaned.get("rate") is not None:
+                services.tax_rate_validate(rate=cleaned["rate"])
+            if self.instance.pk and "inclusive" in cleaned:
+                services.tax_kind_change_validate(
+                    tax=Tax.objects.get(pk=self.instance.pk), inclusive=cleaned["inclusive"]
+                )
+        except ApplicationError as error:
+            _add_errors(self, error, {"rate": "rate", "inclusive": "inclusive"})
+        return cleaned
+
+
+@admin.register(Tax)
+class TaxAdmin(ScopedFormMixin, WorkspaceScopedAdmin):
+    form = TaxAdminForm
+    change_permission = codes.CATALOG_MANAGE
+    list_display = ("name", "rate", "inclusive", "created_at", "updated_at")
+    list_filter = ("inclusive",)
+    search_fields = ("name",)
+    date_hierarchy = "created_at"
+
+
+class ProductAdminForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ("workspace", "name", "name_ar", "sku", "barcode", "price", "taxes", "track_stock")
+
+    def clean(self):
+        cleaned = super().clean()
+        workspace = _form_workspace(self)
+        try:
+            if cleaned.get("price") is not None:
+                services.product_price_validate(price=cleaned["price"])
+            if "taxes" in cleaned:
+                taxes = list(cleaned["taxes"])
+                if workspace is not None and any(tax.workspace_id != workspace.pk for tax in taxes):
+                    self.add_error("taxes", _("Choose taxes of this product's workspace."))
+                services.product_taxes_validate(taxes=taxes)
+            if workspace is not None:
+                services.product_codes_validate(
+                    workspace=workspace,
+                    sku=cleaned.get("sku") or None,
+                    barcode=cleaned.get("barcode") or None,
+                    product_id=self.instance.pk,
+                )
+        except ApplicationError as error:
+            field = {"sku_taken": "sku", "barcode_taken": "barcode"}.get(error.code)
+            if field is None:
+                _add_errors(self, error, {"price": "price", "taxIds": "taxes"})
+            else:
+                self.add_error(field, error.message)
+        return cleaned
+
+
+class StockLevelInline(WorkspaceScopedInline):
+    """The product's level in each store, read-only (stock changes through the stock services only)."""
+
+    model = StockLevel
+    fields = ("store", "quantity", "updated_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Product)
+class ProductAdmin(ScopedFormMixin, WorkspaceScopedAdmin):
+    form = ProductAdminForm
+    change_permission = codes.CATALOG_MANAGE
+    list_display = ("name", "name_ar", "sku", "barcode", "price", "track_stock", "created_at")
+    list_filter = ("track_stock", ("taxes", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "name_ar", "sku", "barcode")
+    date_hierarchy = "created_at"
+    filter_horizontal = ("taxes",)
+    inlines = [StockLevelInline]
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        services.product_delete(product=obj)
+
+
+class ReadOnlyScopedAdmin(WorkspaceScopedAdmin):
+    """Rows written only by the stock services: visible to every admin member, changed by nobody here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyScopedAdmin):
+    list_display = ("product", "store", "quantity", "updated_at")
+    list_filter = (("store", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("product__name", "product__name_ar", "product__sku", "product__barcode")
+    date_hierarchy = "updated_at"
+    list_select_related = ("product", "store")
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyScopedAdmin):
+    list_display = (
+        "created_at",
+        "product",
+        "store",
+        "delta",
+        "direction",
+        "reason",
+        "source_type",
+        "source_id",
+        "created_by",
+        "api_key",
+        "note",
+    )
+    list_filter = ("direction", "reason", "source_type", ("store", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("product__name", "product__name_ar", "product__sku", "note", "=source_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("product", "store", "created_by", "api_key")

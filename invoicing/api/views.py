@@ -1,0 +1,180 @@
+"""Section 4 endpoints: taxes, products, stock. Views parse, authorise (`required_permissions`), call one service
+or selector, and render."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from invoicing import selectors, services
+from invoicing.api.serializers import (
+    ProductInputSerializer,
+    ProductOutputSerializer,
+    StockAdjustmentInputSerializer,
+    StockLevelOutputSerializer,
+    TaxInputSerializer,
+    TaxOutputSerializer,
+)
+from invoicing.models import Product, Tax
+from workspaces import codes
+from workspaces import selectors as workspace_selectors
+from workspaces.api.base import WorkspaceView, created, no_content, ok, page
+from workspaces.api.pagination import paginate
+from workspaces.models import Store
+from workspaces.tenancy import get_object_or_404
+
+# --- Taxes ---------------------------------------------------------------------------------------------------
+
+
+class TaxListView(WorkspaceView):
+    required_permissions = {"POST": codes.CATALOG_MANAGE}
+
+    @extend_schema(responses={200: TaxOutputSerializer(many=True)})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        rows, next_cursor = paginate(selectors.tax_list(workspace=self.workspace), request)
+        return page("taxes", TaxOutputSerializer(rows, many=True).data, next_cursor)
+
+    @extend_schema(
+        request=TaxInputSerializer,
+        responses={201: TaxOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "VAT 15%",
+                value={"name": "ضريبة القيمة المضافة", "rate": 15, "inclusive": False},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, workspace_id: int) -> Response:
+        data = self.validated(TaxInputSerializer, request.data)
+        tax = services.tax_create(workspace=self.workspace, data=data)
+        return created("tax", TaxOutputSerializer(tax).data)
+
+
+class TaxDetailView(WorkspaceView):
+    required_permissions = {"PATCH": codes.CATALOG_MANAGE}
+
+    def get_tax(self, tax_id: int) -> Tax:
+        return get_object_or_404(selectors.tax_list(workspace=self.workspace), pk=tax_id)
+
+    @extend_schema(responses={200: TaxOutputSerializer})
+    def get(self, request: Request, workspace_id: int, tax_id: int) -> Response:
+        return ok("tax", TaxOutputSerializer(self.get_tax(tax_id)).data)
+
+    @extend_schema(request=TaxInputSerializer, responses={200: TaxOutputSerializer})
+    def patch(self, request: Request, workspace_id: int, tax_id: int) -> Response:
+        tax = self.get_tax(tax_id)
+        data = self.validated(TaxInputSerializer, request.data, partial=True)
+        tax = services.tax_update(tax=tax, data=data)
+        return ok("tax", TaxOutputSerializer(tax).data)
+
+
+# --- Products ------------------------------------------------------------------------------------------------
+
+
+class ProductListView(WorkspaceView):
+    required_permissions = {"POST": codes.CATALOG_MANAGE}
+
+    @extend_schema(responses={200: ProductOutputSerializer(many=True)})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        rows, next_cursor = paginate(selectors.product_list(workspace=self.workspace), request)
+        return page("products", ProductOutputSerializer(rows, many=True).data, next_cursor)
+
+    @extend_schema(
+        request=ProductInputSerializer,
+        responses={201: ProductOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Arabic coffee",
+                value={
+                    "name": "Arabic coffee",
+                    "nameAr": "قهوة عربية",
+                    "sku": "COF-001",
+                    "barcode": "6281000000011",
+                    "price": "12.50",
+                    "taxIds": ["1"],
+                    "trackStock": True,
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, workspace_id: int) -> Response:
+        data = self.validated(ProductInputSerializer, request.data)
+        product = services.product_create(workspace=self.workspace, data=data)
+        return created("product", ProductOutputSerializer(product).data)
+
+
+class ProductDetailView(WorkspaceView):
+    required_permissions = {"PATCH": codes.CATALOG_MANAGE, "DELETE": codes.CATALOG_MANAGE}
+
+    def get_product(self, product_id: int) -> Product:
+        return get_object_or_404(selectors.product_list(workspace=self.workspace), pk=product_id)
+
+    @extend_schema(responses={200: ProductOutputSerializer})
+    def get(self, request: Request, workspace_id: int, product_id: int) -> Response:
+        return ok("product", ProductOutputSerializer(self.get_product(product_id)).data)
+
+    @extend_schema(request=ProductInputSerializer, responses={200: ProductOutputSerializer})
+    def patch(self, request: Request, workspace_id: int, product_id: int) -> Response:
+        product = self.get_product(product_id)
+        data = self.validated(ProductInputSerializer, request.data, partial=True)
+        product = services.product_update(product=product, data=data)
+        return ok("product", ProductOutputSerializer(product).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, workspace_id: int, product_id: int) -> Response:
+        services.product_delete(product=self.get_product(product_id))
+        return no_content()
+
+
+# --- Stock ---------------------------------------------------------------------------------------------------
+
+
+class StoreStockView(WorkspaceView):
+    """A store of this workspace from the path: a foreign or unknown id is a 404."""
+
+    def get_store(self, store_id: int) -> Store:
+        return get_object_or_404(workspace_selectors.store_list(workspace=self.workspace), pk=store_id)
+
+
+class StockListView(StoreStockView):
+    @extend_schema(responses={200: StockLevelOutputSerializer(many=True)})
+    def get(self, request: Request, workspace_id: int, store_id: int) -> Response:
+        store = self.get_store(store_id)
+        rows, next_cursor = paginate(
+            selectors.stock_level_list(workspace=self.workspace, store=store), request
+        )
+        return page("stock", StockLevelOutputSerializer(rows, many=True).data, next_cursor)
+
+
+class StockAdjustmentView(StoreStockView):
+    required_permissions = {"POST": codes.CATALOG_MANAGE}
+
+    @extend_schema(
+        request=StockAdjustmentInputSerializer,
+        responses={201: StockLevelOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Stock count",
+                value={"productId": "15", "quantity": "-2", "reason": "تالف"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, workspace_id: int, store_id: int) -> Response:
+        store = self.get_store(store_id)
+        data = self.validated(StockAdjustmentInputSerializer, request.data)
+        product = get_object_or_404(
+            selectors.product_list(workspace=self.workspace).prefetch_related(None), pk=data["product_id"]
+        )
+        level = services.stock_adjust(
+            workspace=self.workspace,
+            store=store,
+            product=product,
+            quantity=data["quantity"],
+            reason=data["reason"],
+            actor=self.access,
+        )
+        return created("stockLevel", StockLevelOutputSerializer(level).data)

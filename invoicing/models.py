@@ -1,0 +1,174 @@
+"""Catalogue (taxes, products), stock (a level per store and product plus the movement ledger) and the counters
+behind gapless document numbers. Rules live in `invoicing.services`; the constraints here are the database's
+last word on them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from invoicing.money import (
+    PRICE_DECIMAL_PLACES,
+    PRICE_MAX_DIGITS,
+    QUANTITY_DECIMAL_PLACES,
+    QUANTITY_MAX_DIGITS,
+)
+from workspaces.models import ApiKey, Store, TimeStamped, Workspace
+
+TAX_RATE_MAX_DIGITS = 7
+TAX_RATE_DECIMAL_PLACES = 4
+
+
+class Tax(TimeStamped):
+    """A tax products carry. `rate` is a percent (15 = 15 %); `inclusive`: prices already contain it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="taxes")
+    name = models.CharField(_("name"), max_length=100)
+    rate = models.DecimalField(
+        _("rate (%)"), max_digits=TAX_RATE_MAX_DIGITS, decimal_places=TAX_RATE_DECIMAL_PLACES
+    )
+    inclusive = models.BooleanField(_("included in prices"), default=False)
+
+    class Meta:
+        verbose_name = _("tax")
+        verbose_name_plural = _("taxes")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rate__gte=0, rate__lte=100), name="tax_rate_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.rate.normalize():f}%)"
+
+
+class Product(TimeStamped):
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(_("name"), max_length=200)
+    name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True, default="")
+    sku = models.CharField(_("SKU"), max_length=64, null=True, blank=True)
+    barcode = models.CharField(_("barcode"), max_length=64, null=True, blank=True)
+    price = models.DecimalField(_("price"), max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES)
+    # At most two, never an inclusive and an exclusive one together: checked by `services.product_taxes_check`.
+    taxes = models.ManyToManyField(Tax, blank=True, related_name="products", verbose_name=_("taxes"))
+    track_stock = models.BooleanField(_("track stock"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "sku"], condition=models.Q(sku__isnull=False), name="product_sku_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "barcode"],
+                condition=models.Q(barcode__isnull=False),
+                name="product_barcode_unique",
+            ),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="product_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StockLevel(models.Model):
+    """The quantity of a product in a store: always the sum of its `StockMovement` deltas, kept in the same
+    transaction as each movement. Negative only where the workspace allows negative stock."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="stock_levels")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_levels")
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES, default=0
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "store", "product"], name="stock_level_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} @ {self.store}: {self.quantity}"
+
+
+class StockMovement(models.Model):
+    """One change of a stock level: the ledger. Rows are written once and never changed.
+
+    A document's stock leaves once (`direction="out"`) and comes back at most once (`"back"`): the unique
+    constraint on (workspace, source_type, source_id, store, product, direction) guarantees it whatever is
+    retried or raced. Adjustments have no source and `direction="adjust"`.
+    """
+
+    class Reason(models.TextChoices):
+        SALE = "sale", _("Sale")
+        SALE_REVERSAL = "sale_reversal", _("Sale reversal")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        INVOICE = "invoice", _("Invoice")
+        INVOICE_REVERSAL = "invoice_reversal", _("Invoice reversal")
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("Out")
+        BACK = "back", _("Back")
+        ADJUST = "adjust", _("Adjustment")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="stock_movements")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_movements")
+    delta = models.DecimalField(
+        _("change"), max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    source_type = models.CharField(_("document type"), max_length=40, blank=True, default="")
+    source_id = models.BigIntegerField(_("document id"), null=True, blank=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    api_key = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.CharField(_("note"), max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "source_type", "source_id", "store", "product", "direction"],
+                condition=models.Q(source_id__isnull=False),
+                name="stock_movement_once_per_document",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(direction="out", delta__lt=0)
+                | models.Q(direction="back", delta__gt=0)
+                | (models.Q(direction="adjust") & ~models.Q(delta=0)),
+                name="stock_movement_delta_sign",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["workspace", "store", "product", "created_at"], name="stock_movement_ledger_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} @ {self.store}: {self.delta:+}"
+
+
+class DocumentCounter(models.Model):
+    """The last number given in a series of a workspace (`POS`, `api2`). Locked by `numbering.number_next`
+    inside the transaction that creates the document, so a rollback gives the number back: no gaps."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(_("series"), max_length=20)
+    last_value = models.PositiveBigIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("document counter")
+        verbose_name_plural = _("document counters")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "series"], name="document_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.last_value}"
