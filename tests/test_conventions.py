@@ -244,3 +244,13 @@ def test_openapi_schema_and_docs_are_served_without_a_cdn(client):
     html = docs.content.decode()
     assert "swagger-ui" in html
     assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html
+
+
+def test_openapi_schema_generates_without_a_warning(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(target), "--validate", "--fail-on-warn")
+    text = target.read_text()
+    assert "/v1/workspace/{workspace_id}/pos/invoices:" in text
+    assert "securitySchemes" in text

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from workspaces.api.renderers import format_datetime
@@ -26,6 +27,7 @@ def parse_id(value: Any) -> int | None:
     return None
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-9]+$", "example": "15"})
 class IdField(serializers.Field):
     """Written as a JSON string (`"15"`); read from a string or an integer. An ObjectId-style id is a 400."""
 

@@ -193,6 +193,7 @@ class StaffDetailView(WorkspaceView):
         membership = services.staff_update(membership=membership, data=data)
         return ok("staff", StaffOutputSerializer(membership).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, workspace_id: int, membership_id: int) -> Response:
         services.staff_remove(membership=self.get_membership(membership_id))
         return no_content()
@@ -269,6 +270,7 @@ class ClientDetailView(WorkspaceView):
         client = services.client_update(client=client, data=data)
         return ok("client", ClientOutputSerializer(client).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, workspace_id: int, client_id: int) -> Response:
         services.client_delete(client=self.get_client(client_id))
         return no_content()
@@ -298,6 +300,7 @@ class ApiKeyListView(WorkspaceView):
 class ApiKeyDetailView(WorkspaceView):
     required_permissions = {"DELETE": codes.OWNER}
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, workspace_id: int, api_key_id: int) -> Response:
         api_key = get_object_or_404(selectors.api_key_list(workspace=self.workspace), pk=api_key_id)
         services.api_key_revoke(api_key=api_key)
