@@ -224,12 +224,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# Demo data of each app, run in this order by `manage.py seed_demo` (apps never import upwards).
-DEMO_SEEDERS = [
-    path
-    for path, module in (
-        ("invoicing.demo.seed_invoicing_demo", "invoicing.demo"),
-        ("pos.demo.seed_pos_demo", "pos.demo"),
-    )
-    if __import__("importlib.util").util.find_spec(module) is not None
-]
+# Apps plug into the shared back office and demo through these lists, so they never import upwards.
+DEMO_SEEDERS = ["invoicing.demo.seed_invoicing_demo", "pos.demo.seed_pos_demo"]  # run in order by seed_demo
+ADMIN_TODAY_PANELS = ["pos.dashboard.today_panel"]  # the admin index's "today"

@@ -11,6 +11,7 @@ register_converter(IdConverter, "id")
 v1 = [
     path("", include("workspaces.api.urls")),
     path("", include("invoicing.api.urls")),
+    path("", include("pos.api.urls")),
 ]
 
 urlpatterns = [

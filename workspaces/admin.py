@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from workspaces import codes, services
 from workspaces.admin_site import admin_access
+from workspaces.api.errors import ApplicationError
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
 
 
@@ -24,6 +25,15 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
 
     def _workspace_id_of(self, obj) -> int | None:
         return getattr(obj, f"{self.workspace_field}_id")
+
+    def changeform_view(self, request, *args, **kwargs):
+        """A service's refusal (a day already open, ...) is shown on the form, never a 500; its transaction is
+        rolled back."""
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def _allowed(self, request: HttpRequest, code: str | None, obj=None) -> bool:
         if request.user.is_superuser:

@@ -5,10 +5,13 @@ A user of several workspaces picks one (kept in the session); superusers see eve
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import Membership, Workspace
@@ -50,6 +53,16 @@ def admin_access(request: HttpRequest) -> Access | None:
     return access
 
 
+def admin_actor(request: HttpRequest, workspace: Workspace) -> Access:
+    """The acting principal for a service called from the admin on a row of `workspace`."""
+    access = admin_access(request)
+    if access is not None and access.workspace.pk == workspace.pk:
+        return access
+    if request.user.is_superuser:
+        return Access(workspace=workspace, user=request.user, membership=None, api_key=None)
+    raise PermissionDenied
+
+
 class BackOfficeSite(admin.AdminSite):
     site_header = _("Invoicing back office")
     site_title = _("Back office")
@@ -77,6 +90,17 @@ class BackOfficeSite(admin.AdminSite):
             get_object_or_404(Workspace, pk=-1)
         request.session[SESSION_KEY] = workspace_id
         return HttpResponseRedirect(reverse("admin:index"))
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None):
+        """The index shows today: each app adds its panel (settings.ADMIN_TODAY_PANELS)."""
+        access = admin_access(request)
+        panels = []
+        if access is not None:
+            panels = [
+                import_string(name)(workspace=access.workspace, access=access)
+                for name in settings.ADMIN_TODAY_PANELS
+            ]
+        return super().index(request, {**(extra_context or {}), "today_panels": [p for p in panels if p]})
 
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)

@@ -1,0 +1,251 @@
+"""POS shapes: seeds 000 and 001 for invoices, PRODUCT.md section 5 for sessions and order statuses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
+from pos.models import ActorType, PosInvoice, PosInvoiceDiscount, PosPayment
+from workspaces.api.fields import DateTimeField, IdField, MoneyField, StrictBooleanField, StrictCharField
+from workspaces.dates import range_end, range_start
+
+AMOUNT_PLACES = 3  # the most any currency has; the service checks the workspace currency's own
+
+
+def actor(actor_type: str, user, api_key) -> dict[str, Any] | None:
+    """`{"type": "owner"|"staff", "id", "name", "email"}`, or for an API key `{"type": "apiKey", ..., "email": null}`;
+    null once the user no longer exists."""
+    if actor_type == ActorType.API_KEY:
+        return (
+            None
+            if api_key is None
+            else {"type": "apiKey", "id": str(api_key.pk), "name": api_key.name, "email": None}
+        )
+    if user is None:
+        return None
+    return {"type": actor_type, "id": str(user.pk), "name": user.name, "email": user.email}
+
+
+# --- Sessions ------------------------------------------------------------------------------------------------
+
+
+def summary_output(summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored Z-report (amounts kept as strings in JSON) with exact amounts again."""
+    if summary is None:
+        return None
+
+    def amount(value):
+        return None if value is None else Decimal(value)
+
+    return {
+        "invoiceCounts": summary["invoiceCounts"],
+        **{key: amount(summary[key]) for key in ("grossSales", "discountTotal", "taxTotal", "netSales")},
+        "payments": {method: amount(value) for method, value in summary["payments"].items()},
+        **{key: amount(summary[key]) for key in ("expectedCash", "countedCash", "cashDifference")},
+    }
+
+
+class SessionOutputSerializer(serializers.Serializer):
+    id = IdField()
+    workspaceId = IdField(source="workspace_id")
+    storeId = IdField(source="store_id")
+    businessDate = serializers.DateField(source="business_date")
+    status = serializers.CharField()
+    openingCash = MoneyField(source="opening_cash", decimal_places=3)
+    closingCash = MoneyField(source="closing_cash", decimal_places=3, allow_null=True)
+    openedAt = DateTimeField(source="opened_at")
+    openedBy = serializers.SerializerMethodField()
+    closedAt = DateTimeField(source="closed_at", allow_null=True)
+    closedBy = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+    createdAt = DateTimeField(source="created_at")
+    updatedAt = DateTimeField(source="updated_at")
+
+    def get_openedBy(self, session) -> dict | None:
+        return actor(session.opened_by_type, session.opened_by, session.opened_by_api_key)
+
+    def get_closedBy(self, session) -> dict | None:
+        if not session.closed_by_type:
+            return None
+        return actor(session.closed_by_type, session.closed_by, session.closed_by_api_key)
+
+    def get_summary(self, session) -> dict | None:
+        return summary_output(session.summary)
+
+
+class SessionOpenInputSerializer(serializers.Serializer):
+    storeId = IdField(required=False, source="store_id")
+    openingCash = MoneyField(
+        required=False, decimal_places=AMOUNT_PLACES, source="opening_cash", default=Decimal(0)
+    )
+    businessDate = serializers.DateField(required=False, source="business_date")
+
+
+class SessionCloseInputSerializer(serializers.Serializer):
+    closingCash = MoneyField(
+        required=False, allow_null=True, decimal_places=AMOUNT_PLACES, source="closing_cash"
+    )
+    cancelDrafts = StrictBooleanField(required=False, default=False, source="cancel_drafts")
+
+
+class SessionFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["open", "closed"], required=False)
+    storeId = IdField(required=False, source="store_id")
+
+
+# --- Order statuses ------------------------------------------------------------------------------------------
+
+
+class OrderStatusOutputSerializer(serializers.Serializer):
+    id = IdField()
+    workspaceId = IdField(source="workspace_id")
+    labelAr = serializers.CharField(source="label_ar")
+    labelEn = serializers.CharField(source="label_en")
+    color = serializers.CharField()
+    position = serializers.IntegerField()
+    isDefault = serializers.BooleanField(source="is_default")
+    createdAt = DateTimeField(source="created_at")
+    updatedAt = DateTimeField(source="updated_at")
+
+
+class OrderStatusInputSerializer(serializers.Serializer):
+    labelAr = StrictCharField(max_length=100, source="label_ar")
+    labelEn = StrictCharField(max_length=100, required=False, allow_blank=True, source="label_en")
+    color = StrictCharField(max_length=20, required=False, allow_blank=True)
+    position = serializers.IntegerField(required=False, min_value=0, max_value=1_000_000)
+    isDefault = StrictBooleanField(required=False, source="is_default")
+
+
+# --- Invoices ------------------------------------------------------------------------------------------------
+
+
+class ItemOutputSerializer(serializers.Serializer):
+    id = IdField()
+    productId = IdField(source="product_id")
+    name = serializers.CharField()
+    sku = serializers.CharField(allow_null=True)
+    quantity = MoneyField(decimal_places=QUANTITY_DECIMAL_PLACES)
+    unitPrice = MoneyField(source="unit_price", decimal_places=PRICE_DECIMAL_PLACES)
+    subtotal = MoneyField(decimal_places=3)
+    discountAmount = MoneyField(source="discount_amount", decimal_places=3)
+    taxAmount = MoneyField(source="tax_amount", decimal_places=3)
+    total = MoneyField(decimal_places=3)
+    note = serializers.CharField()
+
+
+class DiscountOutputSerializer(serializers.Serializer):
+    id = IdField()
+    source = serializers.CharField()
+    type = serializers.CharField()
+    value = MoneyField(decimal_places=PRICE_DECIMAL_PLACES)
+    amount = MoneyField(decimal_places=3)
+    reason = serializers.CharField()
+
+
+class PaymentOutputSerializer(serializers.Serializer):
+    id = IdField()
+    method = serializers.CharField()
+    amount = MoneyField(decimal_places=3)
+
+
+class InvoiceOutputSerializer(serializers.Serializer):
+    """Seed 000/001's invoice, key for key, plus the totals, status labels and payments the spec adds."""
+
+    id = IdField()
+    workspaceId = IdField(source="workspace_id")
+    storeId = IdField(source="store_id")
+    clientId = IdField(source="client_id")
+    posBusinessSessionId = IdField(source="session_id")
+    businessDate = serializers.DateField(source="business_date")
+    publicId = serializers.CharField(source="public_id")
+    status = serializers.CharField()
+    orderStatusId = IdField(source="order_status_id", allow_null=True)
+    orderStatusLabelAr = serializers.CharField(source="order_status.label_ar", allow_null=True, default=None)
+    orderStatusLabelEn = serializers.CharField(source="order_status.label_en", allow_null=True, default=None)
+    items = ItemOutputSerializer(many=True)
+    subtotal = MoneyField(decimal_places=3)
+    discounts = DiscountOutputSerializer(many=True)
+    discountTotal = MoneyField(source="discount_total", decimal_places=3)
+    taxTotal = MoneyField(source="tax_total", decimal_places=3)
+    total = MoneyField(decimal_places=3)
+    payments = PaymentOutputSerializer(many=True)
+    changeDue = MoneyField(source="change_due", decimal_places=3)
+    stockDeductedAt = DateTimeField(source="stock_deducted_at", allow_null=True)
+    completedAt = DateTimeField(source="completed_at", allow_null=True)
+    cancelledAt = DateTimeField(source="cancelled_at", allow_null=True)
+    createdBy = serializers.SerializerMethodField()
+    createdAt = DateTimeField(source="created_at")
+    updatedAt = DateTimeField(source="updated_at")
+
+    def get_createdBy(self, invoice) -> dict | None:
+        return actor(invoice.created_by_type, invoice.created_by, invoice.created_by_api_key)
+
+
+class InvoiceCreateInputSerializer(serializers.Serializer):
+    clientId = IdField(source="client_id")
+    storeId = IdField(required=False, source="store_id")
+
+
+class InvoiceFilterSerializer(serializers.Serializer):
+    """Seed 001's filters. A bad value is a 400 naming the parameter."""
+
+    clientId = IdField(required=False, source="client_id")
+    status = serializers.ChoiceField(choices=PosInvoice.Status.values, required=False)
+    orderStatusId = IdField(required=False, source="order_status_id")
+    posBusinessSessionId = IdField(required=False, source="session_id")
+    startDate = serializers.CharField(required=False, source="created_from")
+    endDate = serializers.CharField(required=False, source="created_to")
+
+    default_error_messages = {"bad_date": _("An ISO 8601 date or date-time is required.")}
+
+    def _bound(self, value: str, parse):
+        try:
+            return parse(value, self.context["time_zone"])
+        except ValueError as exc:
+            raise serializers.ValidationError(self.error_messages["bad_date"]) from exc
+
+    def validate_startDate(self, value: str):
+        return self._bound(value, range_start)
+
+    def validate_endDate(self, value: str):
+        return self._bound(value, range_end)
+
+
+class ItemAddInputSerializer(serializers.Serializer):
+    productId = IdField(source="product_id")
+    quantity = MoneyField(decimal_places=QUANTITY_DECIMAL_PLACES, max_digits=15)
+    unitPrice = MoneyField(decimal_places=PRICE_DECIMAL_PLACES, required=False, source="unit_price")
+    note = StrictCharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class ItemUpdateInputSerializer(serializers.Serializer):
+    quantity = MoneyField(decimal_places=QUANTITY_DECIMAL_PLACES, max_digits=15, required=False)
+    unitPrice = MoneyField(decimal_places=PRICE_DECIMAL_PLACES, required=False, source="unit_price")
+    note = StrictCharField(max_length=255, required=False, allow_blank=True)
+
+
+class DiscountInputSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=PosInvoiceDiscount.Type.values)
+    value = MoneyField(decimal_places=PRICE_DECIMAL_PLACES)
+    reason = StrictCharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class InvoiceUpdateInputSerializer(serializers.Serializer):
+    orderStatusId = IdField(allow_null=True, source="order_status_id")
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=PosPayment.Method.values)
+    amount = MoneyField(decimal_places=AMOUNT_PLACES)
+
+
+class CompleteInputSerializer(serializers.Serializer):
+    payments = PaymentInputSerializer(many=True, required=False, max_length=20)
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=255, required=False, allow_blank=True, default="")

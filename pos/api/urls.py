@@ -1,0 +1,23 @@
+from django.urls import path
+
+from pos.api import views
+
+base = "workspace/<id:workspace_id>/pos"
+invoice = f"{base}/invoices/<id:invoice_id>"
+
+urlpatterns = [
+    path(f"{base}/sessions", views.SessionListView.as_view()),
+    path(f"{base}/sessions/current", views.SessionCurrentView.as_view()),
+    path(f"{base}/sessions/<id:session_id>/close", views.SessionCloseView.as_view()),
+    path(f"{base}/order-statuses", views.OrderStatusListView.as_view()),
+    path(f"{base}/order-statuses/<id:status_id>", views.OrderStatusDetailView.as_view()),
+    path(f"{base}/invoices", views.InvoiceListView.as_view()),
+    path(invoice, views.InvoiceDetailView.as_view()),
+    path(f"{invoice}/items", views.InvoiceItemListView.as_view()),
+    path(f"{invoice}/items/<id:item_id>", views.InvoiceItemDetailView.as_view()),
+    path(f"{invoice}/discounts", views.InvoiceDiscountListView.as_view()),
+    path(f"{invoice}/discounts/<id:discount_id>", views.InvoiceDiscountDetailView.as_view()),
+    path(f"{invoice}/complete", views.InvoiceCompleteView.as_view()),
+    path(f"{invoice}/cancel", views.InvoiceCancelView.as_view()),
+    path(f"{invoice}/receipt", views.InvoiceReceiptView.as_view()),
+]

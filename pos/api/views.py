@@ -1,0 +1,365 @@
+"""POS endpoints (PRODUCT.md section 5; seeds 000 and 001). Views parse, authorise, call one service, render."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from invoicing.selectors import product_list
+from pos import selectors, services
+from pos.api.serializers import (
+    CancelInputSerializer,
+    CompleteInputSerializer,
+    DiscountInputSerializer,
+    InvoiceCreateInputSerializer,
+    InvoiceFilterSerializer,
+    InvoiceOutputSerializer,
+    InvoiceUpdateInputSerializer,
+    ItemAddInputSerializer,
+    ItemUpdateInputSerializer,
+    OrderStatusInputSerializer,
+    OrderStatusOutputSerializer,
+    SessionCloseInputSerializer,
+    SessionFilterSerializer,
+    SessionOpenInputSerializer,
+    SessionOutputSerializer,
+)
+from pos.models import PosInvoice
+from pos.receipts import receipt_context
+from workspaces import codes
+from workspaces import selectors as workspace_selectors
+from workspaces.api.base import WorkspaceView, created, no_content, ok, page
+from workspaces.api.errors import NotFoundError
+from workspaces.api.pagination import paginate
+from workspaces.tenancy import get_object_or_404
+
+INVOICE_EXAMPLE = {
+    "invoice": {
+        "id": "15",
+        "workspaceId": "1",
+        "storeId": "1",
+        "clientId": "7",
+        "posBusinessSessionId": "3",
+        "businessDate": "2025-03-19",
+        "publicId": "POS-001",
+        "status": "draft",
+        "orderStatusId": None,
+        "orderStatusLabelAr": None,
+        "orderStatusLabelEn": None,
+        "items": [],
+        "subtotal": 0,
+        "discounts": [],
+        "discountTotal": 0,
+        "taxTotal": 0,
+        "total": 0,
+        "payments": [],
+        "changeDue": 0,
+        "stockDeductedAt": None,
+        "completedAt": None,
+        "cancelledAt": None,
+        "createdBy": {"type": "staff", "id": "4", "name": "Khalid", "email": "cashier@shop.sa"},
+        "createdAt": "2024-01-15T10:00:00.000Z",
+        "updatedAt": "2024-01-15T10:00:00.000Z",
+    }
+}
+
+
+class PosView(WorkspaceView):
+    def store_of(self, store_id: int | None):
+        if store_id is None:
+            return None
+        return get_object_or_404(workspace_selectors.store_list(workspace=self.workspace), pk=store_id)
+
+    def invoice_of(self, invoice_id: int, *, full: bool = False) -> PosInvoice:
+        """The invoice of this workspace or a 404; `full` joins everything its answer shows."""
+        select = selectors.invoice_get if full else selectors.invoice_scoped
+        invoice = select(workspace=self.workspace, invoice_id=invoice_id)
+        if invoice is None:
+            raise NotFoundError(_("Invoice not found."))
+        return invoice
+
+    def render_invoice(self, invoice: PosInvoice, *, status: int = 200) -> Response:
+        fresh = self.invoice_of(invoice.pk, full=True)
+        return Response({"invoice": InvoiceOutputSerializer(fresh).data}, status=status)
+
+
+# --- Sessions ------------------------------------------------------------------------------------------------
+
+
+class SessionListView(PosView):
+    required_permissions = {"POST": codes.POS_SESSIONS_MANAGE}
+
+    @extend_schema(parameters=[SessionFilterSerializer], responses={200: SessionOutputSerializer(many=True)})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        filters = self.validated(SessionFilterSerializer, request.query_params)
+        sessions = selectors.session_list(workspace=self.workspace, **filters)
+        rows, next_cursor = paginate(sessions, request)
+        return page("sessions", SessionOutputSerializer(rows, many=True).data, next_cursor)
+
+    @extend_schema(request=SessionOpenInputSerializer, responses={201: SessionOutputSerializer})
+    def post(self, request: Request, workspace_id: int) -> Response:
+        data = self.validated(SessionOpenInputSerializer, request.data)
+        session = services.session_open(
+            workspace=self.workspace,
+            access=self.access,
+            store=self.store_of(data.get("store_id")),
+            opening_cash=data["opening_cash"],
+            business_date=data.get("business_date"),
+        )
+        return created("session", SessionOutputSerializer(session).data)
+
+
+class SessionCurrentView(PosView):
+    @extend_schema(parameters=[OpenApiParameter("storeId", str)], responses={200: SessionOutputSerializer})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        filters = self.validated(SessionFilterSerializer, request.query_params)
+        store = self.store_of(filters.get("store_id")) or services.default_store(
+            workspace=self.workspace, access=self.access
+        )
+        session = selectors.session_current(workspace=self.workspace, store=store)
+        if session is None:
+            raise NotFoundError(_("No open business session for this store."))
+        return ok("session", SessionOutputSerializer(session).data)
+
+
+class SessionCloseView(PosView):
+    required_permissions = {"POST": codes.POS_SESSIONS_MANAGE}
+
+    @extend_schema(request=SessionCloseInputSerializer, responses={200: SessionOutputSerializer})
+    def post(self, request: Request, workspace_id: int, session_id: int) -> Response:
+        session = get_object_or_404(selectors.session_list(workspace=self.workspace), pk=session_id)
+        data = self.validated(SessionCloseInputSerializer, request.data)
+        session = services.session_close(
+            session=session,
+            access=self.access,
+            closing_cash=data.get("closing_cash"),
+            cancel_drafts=data["cancel_drafts"],
+        )
+        session = selectors.session_list(workspace=self.workspace).get(pk=session.pk)
+        return ok("session", SessionOutputSerializer(session).data)
+
+
+# --- Order statuses ------------------------------------------------------------------------------------------
+
+
+class OrderStatusListView(PosView):
+    required_permissions = {"POST": codes.OWNER}
+
+    @extend_schema(responses={200: OrderStatusOutputSerializer(many=True)})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        rows, next_cursor = paginate(selectors.order_status_list(workspace=self.workspace), request)
+        return page("orderStatuses", OrderStatusOutputSerializer(rows, many=True).data, next_cursor)
+
+    @extend_schema(
+        request=OrderStatusInputSerializer,
+        responses={201: OrderStatusOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Preparing",
+                value={"labelAr": "قيد التحضير", "labelEn": "Preparing", "isDefault": True},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, workspace_id: int) -> Response:
+        data = self.validated(OrderStatusInputSerializer, request.data)
+        status = services.order_status_save(workspace=self.workspace, status=None, data=data)
+        return created("orderStatus", OrderStatusOutputSerializer(status).data)
+
+
+class OrderStatusDetailView(PosView):
+    required_permissions = {"PATCH": codes.OWNER, "DELETE": codes.OWNER}
+
+    def status_of(self, status_id: int):
+        return get_object_or_404(selectors.order_status_list(workspace=self.workspace), pk=status_id)
+
+    @extend_schema(request=OrderStatusInputSerializer, responses={200: OrderStatusOutputSerializer})
+    def patch(self, request: Request, workspace_id: int, status_id: int) -> Response:
+        status = self.status_of(status_id)
+        data = self.validated(OrderStatusInputSerializer, request.data, partial=True)
+        status = services.order_status_save(workspace=self.workspace, status=status, data=data)
+        return ok("orderStatus", OrderStatusOutputSerializer(status).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, workspace_id: int, status_id: int) -> Response:
+        services.order_status_delete(status=self.status_of(status_id))
+        return no_content()
+
+
+# --- Invoices ------------------------------------------------------------------------------------------------
+
+
+class InvoiceListView(PosView):
+    required_permissions = {"GET": codes.STORE_ORDERS_MANAGE, "POST": codes.STORE_ORDERS_MANAGE}
+
+    @extend_schema(parameters=[InvoiceFilterSerializer], responses={200: InvoiceOutputSerializer(many=True)})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        filters = self.validated(
+            InvoiceFilterSerializer, request.query_params, context={"time_zone": self.workspace.timezone}
+        )
+        rows, next_cursor = paginate(
+            selectors.invoice_list(workspace=self.workspace, filters=filters), request
+        )
+        return page("invoices", InvoiceOutputSerializer(rows, many=True).data, next_cursor)
+
+    @extend_schema(
+        request=InvoiceCreateInputSerializer,
+        responses={201: InvoiceOutputSerializer},
+        examples=[
+            OpenApiExample("Create", value={"clientId": "7"}, request_only=True),
+            OpenApiExample("Created", value=INVOICE_EXAMPLE, response_only=True, status_codes=["201"]),
+        ],
+    )
+    def post(self, request: Request, workspace_id: int) -> Response:
+        data = self.validated(InvoiceCreateInputSerializer, request.data)
+        client = get_object_or_404(
+            workspace_selectors.client_list(workspace=self.workspace), pk=data["client_id"]
+        )
+        invoice = services.invoice_create(
+            workspace=self.workspace,
+            access=self.access,
+            client=client,
+            store=self.store_of(data.get("store_id")),
+        )
+        return self.render_invoice(invoice, status=201)
+
+
+class InvoiceDetailView(PosView):
+    required_permissions = {"GET": codes.STORE_ORDERS_MANAGE, "PATCH": codes.STORE_ORDERS_MANAGE}
+
+    @extend_schema(responses={200: InvoiceOutputSerializer})
+    def get(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        return ok("invoice", InvoiceOutputSerializer(self.invoice_of(invoice_id, full=True)).data)
+
+    @extend_schema(request=InvoiceUpdateInputSerializer, responses={200: InvoiceOutputSerializer})
+    def patch(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        invoice = self.invoice_of(invoice_id)
+        data = self.validated(InvoiceUpdateInputSerializer, request.data)
+        status_id = data["order_status_id"]
+        order_status = None
+        if status_id is not None:
+            order_status = get_object_or_404(
+                selectors.order_status_list(workspace=self.workspace), pk=status_id
+            )
+        invoice = services.invoice_set_order_status(
+            invoice=invoice, access=self.access, order_status=order_status
+        )
+        return self.render_invoice(invoice)
+
+
+class InvoiceItemListView(PosView):
+    required_permissions = {"POST": codes.STORE_ORDERS_MANAGE}
+
+    @extend_schema(
+        request=ItemAddInputSerializer,
+        responses={201: InvoiceOutputSerializer},
+        examples=[OpenApiExample("Two coffees", value={"productId": "3", "quantity": 2}, request_only=True)],
+    )
+    def post(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        invoice = self.invoice_of(invoice_id)
+        data = self.validated(ItemAddInputSerializer, request.data)
+        product = get_object_or_404(product_list(workspace=self.workspace), pk=data["product_id"])
+        invoice = services.invoice_add_item(
+            invoice=invoice,
+            access=self.access,
+            product=product,
+            quantity=data["quantity"],
+            unit_price=data.get("unit_price"),
+            note=data["note"],
+        )
+        return self.render_invoice(invoice, status=201)
+
+
+class InvoiceItemDetailView(PosView):
+    required_permissions = {"PATCH": codes.STORE_ORDERS_MANAGE, "DELETE": codes.STORE_ORDERS_MANAGE}
+
+    @extend_schema(request=ItemUpdateInputSerializer, responses={200: InvoiceOutputSerializer})
+    def patch(self, request: Request, workspace_id: int, invoice_id: int, item_id: int) -> Response:
+        invoice = self.invoice_of(invoice_id)
+        data = self.validated(ItemUpdateInputSerializer, request.data, partial=True)
+        invoice = services.invoice_update_item(
+            invoice=invoice, access=self.access, item_id=item_id, data=data
+        )
+        return self.render_invoice(invoice)
+
+    @extend_schema(responses={200: InvoiceOutputSerializer})
+    def delete(self, request: Request, workspace_id: int, invoice_id: int, item_id: int) -> Response:
+        invoice = services.invoice_remove_item(
+            invoice=self.invoice_of(invoice_id), access=self.access, item_id=item_id
+        )
+        return self.render_invoice(invoice)
+
+
+class InvoiceDiscountListView(PosView):
+    required_permissions = {"POST": codes.STORE_ORDERS_MANAGE}
+
+    @extend_schema(request=DiscountInputSerializer, responses={201: InvoiceOutputSerializer})
+    def post(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        invoice = self.invoice_of(invoice_id)
+        data = self.validated(DiscountInputSerializer, request.data)
+        invoice = services.invoice_add_discount(
+            invoice=invoice, access=self.access, type=data["type"], value=data["value"], reason=data["reason"]
+        )
+        return self.render_invoice(invoice, status=201)
+
+
+class InvoiceDiscountDetailView(PosView):
+    required_permissions = {"DELETE": codes.STORE_ORDERS_MANAGE}
+
+    @extend_schema(responses={200: InvoiceOutputSerializer})
+    def delete(self, request: Request, workspace_id: int, invoice_id: int, discount_id: int) -> Response:
+        invoice = services.invoice_remove_discount(
+            invoice=self.invoice_of(invoice_id), access=self.access, discount_id=discount_id
+        )
+        return self.render_invoice(invoice)
+
+
+class InvoiceCompleteView(PosView):
+    required_permissions = {"POST": codes.STORE_ORDERS_MANAGE}
+
+    @extend_schema(
+        request=CompleteInputSerializer,
+        responses={200: InvoiceOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Card and cash",
+                value={"payments": [{"method": "card", "amount": 50}, {"method": "cash", "amount": 20}]},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        invoice = self.invoice_of(invoice_id)
+        data = self.validated(CompleteInputSerializer, request.data)
+        payments = None
+        if "payments" in data:
+            payments = [
+                services.PaymentInput(method=p["method"], amount=p["amount"]) for p in data["payments"]
+            ]
+        invoice = services.invoice_complete(invoice=invoice, access=self.access, payments=payments)
+        return self.render_invoice(invoice)
+
+
+class InvoiceCancelView(PosView):
+    required_permissions = {"POST": codes.STORE_ORDERS_MANAGE}
+
+    @extend_schema(request=CancelInputSerializer, responses={200: InvoiceOutputSerializer})
+    def post(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        invoice = self.invoice_of(invoice_id)
+        data = self.validated(CancelInputSerializer, request.data)
+        invoice = services.invoice_cancel(invoice=invoice, access=self.access, reason=data["reason"])
+        return self.render_invoice(invoice)
+
+
+class InvoiceReceiptView(PosView):
+    required_permissions = {"GET": codes.STORE_ORDERS_MANAGE}
+
+    @extend_schema(responses={(200, "text/html"): str})
+    def get(self, request: Request, workspace_id: int, invoice_id: int) -> HttpResponse:
+        invoice = self.invoice_of(invoice_id, full=True)
+        html = render_to_string("pos/receipt.html", receipt_context(invoice))
+        return HttpResponse(html, content_type="text/html; charset=utf-8")

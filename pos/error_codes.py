@@ -1,0 +1,10 @@
+"""The machine codes the POS answers with (PRODUCT.md sections 2 and 5)."""
+
+NO_OPEN_SESSION = "no_open_session"
+SESSION_ALREADY_OPEN = "session_already_open"
+SESSION_CLOSED = "session_closed"
+DRAFTS_OPEN = "drafts_open"
+STORE_REQUIRED = "store_required"
+INVOICE_NOT_DRAFT = "invoice_not_draft"
+INVOICE_EMPTY = "invoice_empty"
+PAYMENT_MISMATCH = "payment_mismatch"

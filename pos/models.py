@@ -1,0 +1,241 @@
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from invoicing.models import Product
+from workspaces.models import ApiKey, Client, Store, TimeStamped, Workspace
+
+MONEY = {"max_digits": 18, "decimal_places": 3}
+
+
+class ActorType(models.TextChoices):
+    """Who created a document, as they were then: the owner, a staff member, or an API key."""
+
+    OWNER = "owner", _("Owner")
+    STAFF = "staff", _("Staff")
+    API_KEY = "apiKey", _("API key")
+
+
+class BusinessSession(TimeStamped):
+    """The business day of one store: at most one open per store, enforced by the database."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="business_sessions")
+    business_date = models.DateField(_("business date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    opening_cash = models.DecimalField(_("opening cash"), default=0, **MONEY)
+    closing_cash = models.DecimalField(_("counted cash"), null=True, blank=True, **MONEY)
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_by_api_key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_by_type = models.CharField(max_length=10, choices=ActorType.choices, default=ActorType.OWNER)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_by_api_key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_by_type = models.CharField(max_length=10, choices=ActorType.choices, blank=True, default="")
+    summary = models.JSONField(_("Z-report"), null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("business session")
+        verbose_name_plural = _("business sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "store"],
+                condition=models.Q(status="open"),
+                name="one_open_session_per_store",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.business_date} ({self.get_status_display()})"
+
+
+class OrderStatus(TimeStamped):
+    """A workspace's own kitchen/service states ("قيد التحضير", "جاهز", ...)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    label_ar = models.CharField(_("Arabic label"), max_length=100)
+    label_en = models.CharField(_("English label"), max_length=100, blank=True, default="")
+    color = models.CharField(_("colour"), max_length=20, blank=True, default="")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("order status")
+        verbose_name_plural = _("order statuses")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace"], condition=models.Q(is_default=True), name="one_default_order_status"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label_ar
+
+
+class PosInvoice(TimeStamped):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="pos_invoices")
+    session = models.ForeignKey(BusinessSession, on_delete=models.PROTECT, related_name="invoices")
+    business_date = models.DateField(_("business date"))
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="pos_invoices")
+    number = models.PositiveBigIntegerField(_("number"))
+    public_id = models.CharField(_("number"), max_length=32)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    order_status = models.ForeignKey(
+        OrderStatus, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoices"
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    subtotal = models.DecimalField(_("subtotal"), default=0, **MONEY)
+    discount_total = models.DecimalField(_("discounts"), default=0, **MONEY)
+    tax_total = models.DecimalField(_("tax"), default=0, **MONEY)
+    total = models.DecimalField(_("total"), default=0, **MONEY)
+    paid_total = models.DecimalField(_("paid"), default=0, **MONEY)
+    change_due = models.DecimalField(_("change"), default=0, **MONEY)
+    stock_deducted_at = models.DateTimeField(_("stock deducted"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_api_key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_type = models.CharField(max_length=10, choices=ActorType.choices)
+
+    class Meta:
+        verbose_name = _("POS invoice")
+        verbose_name_plural = _("POS invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="pos_invoice_number_unique")
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-id"], name="pos_invoice_list_idx"),
+            models.Index(fields=["workspace", "created_at"], name="pos_invoice_created_idx"),
+            models.Index(fields=["session", "status"], name="pos_invoice_session_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class PosInvoiceItem(models.Model):
+    """A line. Name, SKU and taxes are copied from the product when added: the invoice keeps what was sold."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    sku = models.CharField(_("SKU"), max_length=64, null=True, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=15, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
+    taxes = models.JSONField(_("taxes"), default=list, blank=True)  # [{"id", "name", "rate", "inclusive"}]
+    note = models.CharField(_("note"), max_length=255, blank=True, default="")
+    subtotal = models.DecimalField(_("subtotal"), default=0, **MONEY)
+    discount_amount = models.DecimalField(_("discount"), default=0, **MONEY)
+    tax_amount = models.DecimalField(_("tax"), default=0, **MONEY)
+    total = models.DecimalField(_("total"), default=0, **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+
+class PosInvoiceDiscount(models.Model):
+    class Source(models.TextChoices):
+        CLIENT = "client", _("Client")
+        MANUAL = "manual", _("Manual")
+
+    class Type(models.TextChoices):
+        PERCENT = "percent", _("Percent")
+        FIXED = "fixed", _("Fixed amount")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="discounts")
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+    reason = models.CharField(_("reason"), max_length=255, blank=True, default="")
+    amount = models.DecimalField(_("amount"), default=0, **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("discount")
+        verbose_name_plural = _("discounts")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.value}"
+
+
+class PosPayment(models.Model):
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        CARD = "card", _("Card")
+        TRANSFER = "transfer", _("Transfer")
+        OTHER = "other", _("Other")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="payments")
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount}"
+
+
+class PosInvoiceEvent(models.Model):
+    """The audit trail of an invoice: who did what, when (Zulip's RealmAuditLog, in small)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=40)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    api_key = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice event")
+        verbose_name_plural = _("invoice events")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.action}"

@@ -1,0 +1,80 @@
+"""POS reads: querysets scoped to one workspace and already joined, so a view can forget neither."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TypedDict
+
+from django.db.models import Prefetch, QuerySet
+
+from pos.models import (
+    BusinessSession,
+    OrderStatus,
+    PosInvoice,
+    PosInvoiceDiscount,
+    PosInvoiceItem,
+    PosPayment,
+)
+from workspaces.models import Store, Workspace
+
+
+def session_list(
+    *, workspace: Workspace, status: str | None = None, store_id: int | None = None
+) -> QuerySet[BusinessSession]:
+    sessions = BusinessSession.objects.filter(workspace=workspace).select_related(
+        "opened_by", "opened_by_api_key", "closed_by", "closed_by_api_key"
+    )
+    if status:
+        sessions = sessions.filter(status=status)
+    if store_id:
+        sessions = sessions.filter(store_id=store_id)
+    return sessions
+
+
+def session_current(*, workspace: Workspace, store: Store) -> BusinessSession | None:
+    return session_list(workspace=workspace, status=BusinessSession.Status.OPEN, store_id=store.pk).first()
+
+
+def order_status_list(*, workspace: Workspace) -> QuerySet[OrderStatus]:
+    return OrderStatus.objects.filter(workspace=workspace)
+
+
+class InvoiceFilters(TypedDict, total=False):
+    client_id: int
+    status: str
+    order_status_id: int
+    session_id: int
+    created_from: dt.datetime
+    created_to: dt.datetime
+
+
+def invoice_list(*, workspace: Workspace, filters: InvoiceFilters | None = None) -> QuerySet[PosInvoice]:
+    """Invoices with everything their answer shows: a fixed number of queries for any page size."""
+    filters = filters or {}
+    invoices = (
+        PosInvoice.objects.filter(workspace=workspace)
+        .select_related("order_status", "created_by", "created_by_api_key")
+        .prefetch_related(
+            Prefetch("items", queryset=PosInvoiceItem.objects.order_by("pk")),
+            Prefetch("discounts", queryset=PosInvoiceDiscount.objects.order_by("pk")),
+            Prefetch("payments", queryset=PosPayment.objects.order_by("pk")),
+        )
+    )
+    lookups = {
+        "client_id": "client_id",
+        "status": "status",
+        "order_status_id": "order_status_id",
+        "session_id": "session_id",
+        "created_from": "created_at__gte",
+        "created_to": "created_at__lte",
+    }
+    return invoices.filter(**{lookups[key]: value for key, value in filters.items()})
+
+
+def invoice_get(*, workspace: Workspace, invoice_id: int) -> PosInvoice | None:
+    return invoice_list(workspace=workspace).filter(pk=invoice_id).first()
+
+
+def invoice_scoped(*, workspace: Workspace, invoice_id: int) -> PosInvoice | None:
+    """The bare row, for a write whose service re-reads it under lock anyway."""
+    return PosInvoice.objects.filter(workspace=workspace, pk=invoice_id).first()

@@ -1,0 +1,123 @@
+from decimal import Decimal
+
+import pytest
+
+from pos.models import BusinessSession, PosInvoice
+from tests.factories import UserFactory
+from tests.pos.conftest import stock_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+def test_open_the_day_from_the_admin_uses_the_service(admin_client, owner, store):
+    response = admin_client.post(
+        "/admin/pos/businesssession/add/",
+        {"store": store.pk, "business_date": "2025-03-19", "opening_cash": "50"},
+    )
+    assert response.status_code == 302
+    session = BusinessSession.objects.get()
+    assert (session.status, session.opening_cash, session.opened_by, session.opened_by_type) == (
+        "open",
+        Decimal("50"),
+        owner,
+        "owner",
+    )
+    again = admin_client.post(
+        "/admin/pos/businesssession/add/",
+        {"store": store.pk, "business_date": "2025-03-20", "opening_cash": "0"},
+        follow=True,
+    )
+    assert again.status_code == 200
+    assert "This store already has an open business session." in again.content.decode()
+    assert BusinessSession.objects.count() == 1
+
+
+def test_close_action_refuses_with_drafts_then_closes_cancelling_them(admin_client, session, new_invoice):
+    draft = new_invoice()
+    changelist = "/admin/pos/businesssession/"
+    response = admin_client.post(
+        changelist, {"action": "close_days", "_selected_action": [session.pk]}, follow=True
+    )
+    assert "Draft invoices are still open" in response.content.decode()
+    session.refresh_from_db()
+    assert session.status == "open"
+    admin_client.post(
+        changelist, {"action": "close_days_cancelling_drafts", "_selected_action": [session.pk]}
+    )
+    session.refresh_from_db()
+    assert session.status == "closed"
+    assert session.summary["invoiceCounts"] == {"draft": 0, "completed": 0, "cancelled": 1}
+    assert PosInvoice.objects.get(pk=draft["id"]).status == "cancelled"
+
+
+def test_cancel_action_voids_and_restores_stock(
+    admin_client, cashier_client, invoices_url, new_invoice, coffee, store
+):
+    invoice = new_invoice()
+    cashier_client.post(
+        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 5}, format="json"
+    )
+    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    assert stock_of(coffee, store) == 45
+    admin_client.post(
+        "/admin/pos/posinvoice/", {"action": "cancel_invoices", "_selected_action": [invoice["id"]]}
+    )
+    assert PosInvoice.objects.get(pk=invoice["id"]).status == "cancelled"
+    assert stock_of(coffee, store) == 50
+
+
+def test_completed_invoices_are_read_only(admin_client, cashier_client, invoices_url, new_invoice, coffee):
+    draft, done = new_invoice(), new_invoice()
+    cashier_client.post(
+        f"{invoices_url}/{done['id']}/items", {"productId": coffee.pk, "quantity": 1}, format="json"
+    )
+    cashier_client.post(f"{invoices_url}/{done['id']}/complete", {}, format="json")
+    draft_page = admin_client.get(f"/admin/pos/posinvoice/{draft['id']}/change/").content.decode()
+    done_page = admin_client.get(f"/admin/pos/posinvoice/{done['id']}/change/").content.decode()
+    assert 'name="order_status"' in draft_page
+    assert 'name="order_status"' not in done_page
+    assert "قهوة عربية" in done_page  # the items inline
+
+
+def test_receipt_from_the_admin(admin_client, new_invoice):
+    invoice = new_invoice()
+    response = admin_client.get(f"/admin/pos/posinvoice/{invoice['id']}/receipt/")
+    assert response.status_code == 200
+    assert invoice["publicId"] in response.content.decode()
+
+
+def test_index_shows_today(admin_client, cashier_client, invoices_url, new_invoice, coffee):
+    invoice = new_invoice()
+    cashier_client.post(
+        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 2}, format="json"
+    )
+    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    new_invoice()
+    html = admin_client.get("/admin/").content.decode()
+    assert 'id="today"' in html
+    assert "Sales so far" in html and "20.00 SAR" in html
+
+
+def test_another_workspaces_invoice_is_not_in_the_admin(client, other_owner, new_invoice):
+    invoice = new_invoice()
+    client.force_login(other_owner)
+    assert client.get(f"/admin/pos/posinvoice/{invoice['id']}/change/").status_code == 302
+    assert client.get(f"/admin/pos/posinvoice/{invoice['id']}/receipt/").status_code == 404
+
+
+def test_superuser_can_void_from_the_admin(client, cashier_client, invoices_url, new_invoice, coffee, store):
+    invoice = new_invoice()
+    cashier_client.post(
+        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 1}, format="json"
+    )
+    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.post("/admin/pos/posinvoice/", {"action": "cancel_invoices", "_selected_action": [invoice["id"]]})
+    assert PosInvoice.objects.get(pk=invoice["id"]).status == "cancelled"
+    assert stock_of(coffee, store) == 50

@@ -1,0 +1,39 @@
+"""Date-range filters, the same for every list of the product (PRODUCT.md section 5).
+
+A date-only start is that day's start and a date-only end that day's end, in the workspace's time zone; a
+datetime without an offset is UTC; both bounds are inclusive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def _parse(value: str) -> dt.date | dt.datetime:
+    text = value.strip()
+    if len(text) == 10:
+        return dt.date.fromisoformat(text)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = dt.datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def range_start(value: str, time_zone: str) -> dt.datetime:
+    """`2025-03-19` -> 2025-03-19 00:00 in the workspace zone; a datetime as given. ValueError if neither."""
+    parsed = _parse(value)
+    if isinstance(parsed, dt.datetime):
+        return parsed
+    return dt.datetime.combine(parsed, dt.time.min, tzinfo=zoneinfo.ZoneInfo(time_zone))
+
+
+def range_end(value: str, time_zone: str) -> dt.datetime:
+    """`2025-03-19` -> the last instant of that day in the workspace zone; a datetime as given."""
+    parsed = _parse(value)
+    if isinstance(parsed, dt.datetime):
+        return parsed
+    next_day = dt.datetime.combine(parsed + _ONE_DAY, dt.time.min, tzinfo=zoneinfo.ZoneInfo(time_zone))
+    return next_day - dt.timedelta(microseconds=1)
