@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt install migrate demo clean
+.PHONY: run test lint fmt install migrate demo clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,8 @@ fmt: install
 
 clean:
 	rm -rf $(VENV) var
+
+# After changing a translatable string: refresh the Arabic catalogue, translate, then compile (.mo is committed).
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l ar --ignore ".venv/*" --ignore "var/*" --ignore "tests/*"
+	DEBUG=1 $(PY) manage.py compilemessages -l ar --ignore ".venv/*"

@@ -110,7 +110,7 @@ class PosInvoice(TimeStamped):
     tax_total = models.DecimalField(_("tax"), default=0, **MONEY)
     total = models.DecimalField(_("total"), default=0, **MONEY)
     paid_total = models.DecimalField(_("paid"), default=0, **MONEY)
-    change_due = models.DecimalField(_("change"), default=0, **MONEY)
+    change_due = models.DecimalField(_("change due"), default=0, **MONEY)
     stock_deducted_at = models.DateTimeField(_("stock deducted"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)

@@ -322,7 +322,8 @@ def _lock_invoice(invoice: PosInvoice) -> PosInvoice:
 def _require_draft(invoice: PosInvoice) -> None:
     if not invoice.is_draft:
         raise ApplicationError(
-            _("Only a draft invoice can be changed; this one is %(status)s.") % {"status": invoice.status},
+            _("Only a draft invoice can be changed; this one is %(status)s.")
+            % {"status": invoice.get_status_display()},
             code=error_codes.INVOICE_NOT_DRAFT,
         )
 

@@ -254,3 +254,20 @@ def test_openapi_schema_generates_without_a_warning(tmp_path):
     text = target.read_text()
     assert "/v1/workspace/{workspace_id}/pos/invoices:" in text
     assert "securitySchemes" in text
+
+
+def test_our_own_messages_are_in_arabic_too(owner_client, workspace):
+    english = owner_client.get("/v1/workspace/999999999")
+    arabic = owner_client.get("/v1/workspace/999999999", HTTP_ACCEPT_LANGUAGE="ar")
+    assert english.json() == {"message": "Workspace not found.", "code": "not_found"}
+    assert arabic.json() == {"message": "مساحة العمل غير موجودة.", "code": "not_found"}
+
+
+def test_business_refusals_are_in_arabic(owner_client, workspace, store):
+    owner_client.post(f"/v1/workspace/{workspace.pk}/pos/sessions", {}, format="json")
+    response = owner_client.post(
+        f"/v1/workspace/{workspace.pk}/pos/sessions", {}, format="json", HTTP_ACCEPT_LANGUAGE="ar"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "session_already_open"
+    assert any("\u0600" <= ch <= "\u06ff" for ch in response.json()["message"])
