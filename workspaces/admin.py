@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces import codes, services
 from workspaces.admin_site import admin_access
-from workspaces.api.errors import ApplicationError
+from workspaces.api.errors import ApplicationError, ValidationFailed
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
 
 
@@ -154,9 +155,39 @@ class StoreAdmin(WorkspaceScopedAdmin):
     search_fields = ("name", "code", "address")
 
 
+class ClientAdminForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = (
+            "name",
+            "phone",
+            "email",
+            "tax_number",
+            "pos_discount_type",
+            "pos_discount_value",
+            "pos_discount_active",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, value = cleaned.get("pos_discount_type"), cleaned.get("pos_discount_value")
+        if kind and value is None:
+            self.add_error("pos_discount_value", _("A discount needs a value."))
+        elif kind:
+            workspace = self.instance.workspace if self.instance.workspace_id else self.workspace
+            try:
+                services.client_discount_validate(workspace=workspace, type=kind, value=value)
+            except ValidationFailed as exc:
+                self.add_error(
+                    "pos_discount_value", [m for messages in exc.errors.values() for m in messages]
+                )
+        return cleaned
+
+
 @admin.register(Client)
 class ClientAdmin(WorkspaceScopedAdmin):
     change_permission = codes.CLIENTS_MANAGE
+    form = ClientAdminForm
     list_display = (
         "name",
         "phone",
@@ -170,13 +201,88 @@ class ClientAdmin(WorkspaceScopedAdmin):
     search_fields = ("name", "phone", "email", "tax_number")
     date_hierarchy = "created_at"
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.workspace = admin_access(request).workspace if admin_access(request) else None
+        return form
+
+
+class MembershipForm(forms.ModelForm):
+    permissions = forms.MultipleChoiceField(
+        label=_("permissions"),
+        choices=codes.PERMISSION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Membership
+        fields = ("permissions", "store", "admin_access")
+
+
+class MembershipAddForm(MembershipForm):
+    """Adding a member in the admin is the API's `staff_create`: an existing e-mail adds that user."""
+
+    email = forms.EmailField(label=_("e-mail"))
+    name = forms.CharField(label=_("name"), max_length=150)
+    password = forms.CharField(
+        label=_("password"), required=False, widget=forms.PasswordInput, help_text=_("Only for a new user.")
+    )
+
+    class Meta(MembershipForm.Meta):
+        fields = ("email", "name", "password", "permissions", "store", "admin_access")
+
 
 @admin.register(Membership)
 class MembershipAdmin(WorkspaceScopedAdmin):
     list_display = ("user", "role", "permissions", "store", "admin_access", "created_at")
     list_filter = ("role", "admin_access")
     search_fields = ("user__email", "user__name")
-    raw_id_fields = ("user",)
+    list_select_related = ("user", "store")
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = MembershipAddForm if obj is None else MembershipForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return MembershipAddForm.Meta.fields
+        return ("user", "role", *MembershipForm.Meta.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "role") if obj is not None else ()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_owner)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_owner)
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.cleaned_data
+        if change:
+            services.staff_update(
+                membership=obj,
+                data={
+                    "permissions": data["permissions"],
+                    "store": data["store"],
+                    "admin_access": data["admin_access"],
+                },
+            )
+            return
+        membership = services.staff_create(
+            workspace=admin_access(request).workspace,
+            email=data["email"],
+            name=data["name"],
+            password=data["password"] or None,
+            permissions=data["permissions"],
+            store=data["store"],
+            admin_access=data["admin_access"],
+        )
+        obj.pk, obj.user, obj.workspace = membership.pk, membership.user, membership.workspace
+
+    def delete_model(self, request, obj) -> None:
+        services.staff_remove(membership=obj)
 
 
 @admin.register(ApiKey)

@@ -215,24 +215,28 @@ def store_create(*, workspace: Workspace, name: str, code: str | None, address: 
 CLIENT_FIELDS = ("name", "phone", "email", "tax_number")
 
 
+def client_discount_validate(*, workspace: Workspace, type: str, value: Decimal) -> None:
+    """A percent is 0-100; a fixed amount is zero or more with the currency's minor digits."""
+    if value < 0:
+        raise ValidationFailed({"posInvoiceDiscount.value": [_("Must be zero or more.")]})
+    if type == Client.DiscountType.PERCENT and value > 100:
+        raise ValidationFailed({"posInvoiceDiscount.value": [_("A percent is at most 100.")]})
+    places = CURRENCY_MINOR_UNITS.get(workspace.currency, 2)
+    if type == Client.DiscountType.FIXED and value != value.quantize(Decimal(1).scaleb(-places)):
+        raise ValidationFailed(
+            {"posInvoiceDiscount.value": [_("At most %(places)d decimal places.") % {"places": places}]}
+        )
+
+
 def _apply_client_discount(*, client: Client, workspace: Workspace, discount: dict[str, Any] | None) -> None:
     if discount is None:
         client.pos_discount_type = None
         client.pos_discount_value = None
         client.pos_discount_active = False
         return
-    value: Decimal = discount["value"]
-    if value < 0:
-        raise ValidationFailed({"posInvoiceDiscount.value": [_("Must be zero or more.")]})
-    if discount["type"] == Client.DiscountType.PERCENT and value > 100:
-        raise ValidationFailed({"posInvoiceDiscount.value": [_("A percent is at most 100.")]})
-    places = CURRENCY_MINOR_UNITS.get(workspace.currency, 2)
-    if discount["type"] == Client.DiscountType.FIXED and value != value.quantize(Decimal(1).scaleb(-places)):
-        raise ValidationFailed(
-            {"posInvoiceDiscount.value": [_("At most %(places)d decimal places.") % {"places": places}]}
-        )
+    client_discount_validate(workspace=workspace, type=discount["type"], value=discount["value"])
     client.pos_discount_type = discount["type"]
-    client.pos_discount_value = value
+    client.pos_discount_value = discount["value"]
     client.pos_discount_active = discount.get("active", True)
 
 

@@ -507,3 +507,11 @@ def test_tax_inclusive_prices(cashier_client, draft, workspace, store):
     product = stocked_product(workspace, store, price="115", taxes=[inclusive])
     invoice = add_item(cashier_client, draft, product, 1).json()["invoice"]
     assert (invoice["subtotal"], invoice["taxTotal"], invoice["total"]) == (115, 15, 115)
+
+
+def test_deleting_a_client_with_invoices_is_409_in_use(owner_client, workspace, new_invoice, customer):
+    new_invoice()
+    response = owner_client.delete(f"/v1/workspace/{workspace.pk}/clients/{customer.pk}")
+    assert response.status_code == 409
+    assert response.json()["code"] == "in_use"
+    assert owner_client.get(f"/v1/workspace/{workspace.pk}/clients/{customer.pk}").status_code == 200

@@ -99,3 +99,78 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
     workspace = Workspace.objects.get()
     assert Membership.objects.filter(workspace=workspace).count() == 3
     assert Client.objects.filter(workspace=workspace).count() == 3
+
+
+def test_owner_adds_a_staff_member_in_the_admin_through_the_service(client, owner, workspace, store):
+    client.force_login(owner)
+    response = client.post(
+        "/admin/workspaces/membership/add/",
+        {
+            "email": "New.Cashier@Shop.sa",
+            "name": "نورة",
+            "password": "a-long-pass-99",
+            "permissions": ["store.orders.manage"],
+            "store": store.pk,
+            "admin_access": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    membership = Membership.objects.get(user__email="new.cashier@shop.sa")
+    assert (membership.workspace, membership.role, membership.permissions, membership.admin_access) == (
+        workspace,
+        "staff",
+        ["store.orders.manage"],
+        True,
+    )
+    assert membership.user.check_password("a-long-pass-99") and membership.user.is_staff
+
+
+def test_admin_refuses_an_existing_member_with_a_message(client, owner, staff):
+    client.force_login(owner)
+    response = client.post(
+        "/admin/workspaces/membership/add/", {"email": staff.email, "name": "x"}, follow=True
+    )
+    assert "already a member" in response.content.decode()
+
+
+def test_owner_changes_permissions_with_checkboxes(client, owner, workspace, staff):
+    membership = Membership.objects.get(user=staff)
+    client.force_login(owner)
+    page = client.get(f"/admin/workspaces/membership/{membership.pk}/change/").content.decode()
+    assert 'type="checkbox" name="permissions" value="clients.manage"' in page
+    client.post(
+        f"/admin/workspaces/membership/{membership.pk}/change/",
+        {"permissions": ["clients.manage", "catalog.manage"], "admin_access": "on"},
+    )
+    membership.refresh_from_db()
+    assert membership.permissions == ["catalog.manage", "clients.manage"]
+
+
+def test_the_owners_membership_cannot_be_changed_or_deleted_in_the_admin(client, owner):
+    membership = Membership.objects.get(user=owner)
+    client.force_login(owner)
+    client.post(f"/admin/workspaces/membership/{membership.pk}/delete/", {"post": "yes"})
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    assert (
+        client.post(f"/admin/workspaces/membership/{membership.pk}/change/", {"permissions": []}).status_code
+        == 403
+    )
+
+
+def test_client_discount_rules_apply_in_the_admin(client, owner, workspace):
+    client.force_login(owner)
+    response = client.post(
+        "/admin/workspaces/client/add/",
+        {
+            "name": "VIP",
+            "phone": "",
+            "email": "",
+            "tax_number": "",
+            "pos_discount_type": "percent",
+            "pos_discount_value": "150",
+            "pos_discount_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "A percent is at most 100." in response.content.decode()
+    assert not Client.objects.filter(name="VIP").exists()
