@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt install migrate demo clean messages
+.PHONY: run test lint fmt install migrate demo clean messages bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,3 +46,7 @@ clean:
 messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l ar --ignore ".venv/*" --ignore "var/*" --ignore "tests/*"
 	DEBUG=1 $(PY) manage.py compilemessages -l ar --ignore ".venv/*"
+
+# By hand, never in CI: ratios against baselines measured in the same run (docs/PERFORMANCE.md).
+bench: install
+	$(PY) bench/pos_bench.py

@@ -271,3 +271,13 @@ def test_business_refusals_are_in_arabic(owner_client, workspace, store):
     assert response.status_code == 409
     assert response.json()["code"] == "session_already_open"
     assert any("\u0600" <= ch <= "\u06ff" for ch in response.json()["message"])
+
+
+def test_no_string_can_forge_a_number():
+    from workspaces.api import renderers
+
+    forged = "\x00" + "0" * 32 + ":12"
+    assert dumps({"name": forged, "n": Decimal("1.50")}) == '{"name":"\\u0000' + "0" * 32 + ':12","n":1.5}'
+    assert dumps(["\x00:5", "x"]) == '["\\u0000:5","x"]'
+    assert renderers._NONCE not in dumps({"a": [Decimal("1"), {"b": Decimal("-2.10")}]})
+    assert dumps({"a": [Decimal("1"), {"b": Decimal("-2.10")}]}) == '{"a":[1,{"b":-2.1}]}'

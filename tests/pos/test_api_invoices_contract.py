@@ -185,3 +185,23 @@ def test_list_never_shows_another_workspaces_invoices(
     assert theirs.status_code == 201
     assert [i["id"] for i in cashier_client.get(invoices_url).json()["invoices"]] == [mine["id"]]
     assert cashier_client.get(f"{invoices_url}/{theirs.json()['invoice']['id']}").status_code == 404
+
+
+def test_schema_serializers_declare_exactly_the_keys_written(
+    cashier_client, invoices_url, new_invoice, coffee
+):
+    from pos.api.serializers import (
+        DiscountOutputSerializer,
+        InvoiceOutputSerializer,
+        ItemOutputSerializer,
+        PaymentOutputSerializer,
+    )
+
+    url = f"{invoices_url}/{new_invoice()['id']}"
+    cashier_client.post(f"{url}/items", {"productId": coffee.pk, "quantity": 1}, format="json")
+    cashier_client.post(f"{url}/discounts", {"type": "fixed", "value": 1}, format="json")
+    invoice = cashier_client.post(f"{url}/complete", {}, format="json").json()["invoice"]
+    assert list(invoice) == list(InvoiceOutputSerializer().fields)
+    assert list(invoice["items"][0]) == list(ItemOutputSerializer().fields)
+    assert list(invoice["discounts"][0]) == list(DiscountOutputSerializer().fields)
+    assert list(invoice["payments"][0]) == list(PaymentOutputSerializer().fields)
