@@ -5,11 +5,11 @@ import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import RequestFactory
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 
+from tests.concurrency import run_together, values_of
 from tests.conftest import client_for
 from workspaces.api import idempotency
 from workspaces.api.parsers import JSONParser
@@ -184,21 +184,12 @@ def test_in_flight_request_with_the_same_key_is_409_with_retry_after(owner, work
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_one_key_do_the_work_once(owner, workspace):
-    results: list[tuple[int, bool]] = []
-    barrier = threading.Barrier(6)
 
-    def send():
-        api = client_for(owner)
-        barrier.wait()
-        response = post_client(api, workspace, {"name": "once"}, key="race")
-        results.append((response.status_code, response.has_header("Idempotent-Replayed")))
-        connection.close()
+    def send(_index):
+        response = post_client(client_for(owner), workspace, {"name": "once"}, key="race")
+        return response.status_code, response.has_header("Idempotent-Replayed")
 
-    threads = [threading.Thread(target=send) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = values_of(run_together(6, send))
 
     assert Client.objects.filter(name="once").count() == 1
     assert all(status in (201, 409) for status, _replayed in results)

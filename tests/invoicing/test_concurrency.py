@@ -16,36 +16,12 @@ from invoicing.services import (
     stock_deduct_for_document,
     stock_restore_for_document,
 )
+from tests.concurrency import run_together
 from tests.factories import StoreFactory, WorkspaceFactory
 from tests.invoicing.factories import ProductFactory, StockLevelFactory
 from workspaces.api.errors import ApplicationError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(count: int, work) -> list[tuple[str, object]]:
-    """Runs `work(i)` in `count` threads released together by a barrier: ("ok", result) or ("error", exc)."""
-    barrier = threading.Barrier(count)
-    results: list[tuple[str, object]] = [("missing", None)] * count
-
-    def target(index: int) -> None:
-        from django.db import connection
-
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("ok", work(index))
-        except Exception as exc:
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
 
 
 def errors(results) -> list[object]:

@@ -1,12 +1,12 @@
 """Several terminals at once, on PostgreSQL with real threads."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from pos.models import PosInvoice
+from tests.concurrency import run_together as shared_run_together
+from tests.concurrency import values_of
 from tests.conftest import client_for
 from tests.pos.conftest import stock_of, stocked_product
 
@@ -14,25 +14,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_together(count, work):
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def worker(index):
-        try:
-            barrier.wait(10)
-            results[index] = work(index)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
-    return results
+    return values_of(shared_run_together(count, work))
 
 
 def test_concurrent_creates_get_distinct_consecutive_numbers(cashier, invoices_url, session, customer):
