@@ -188,15 +188,7 @@ class ClientAdminForm(forms.ModelForm):
 class ClientAdmin(WorkspaceScopedAdmin):
     change_permission = codes.CLIENTS_MANAGE
     form = ClientAdminForm
-    list_display = (
-        "name",
-        "phone",
-        "email",
-        "tax_number",
-        "pos_discount_type",
-        "pos_discount_value",
-        "pos_discount_active",
-    )
+    list_display = ClientAdminForm.Meta.fields
     list_filter = ("pos_discount_active", "pos_discount_type")
     search_fields = ("name", "phone", "email", "tax_number")
     date_hierarchy = "created_at"
