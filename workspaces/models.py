@@ -1,14 +1,18 @@
+import functools
 import hashlib
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workspaces import codes
+from workspaces.currencies import is_valid_currency
 
 
 class UserManager(BaseUserManager["User"]):
@@ -53,6 +57,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_currency_code(value: str) -> None:
+    if not is_valid_currency(value):
+        raise ValidationError(_("Not an ISO 4217 currency code."), code="invalid_currency")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _time_zones():
+        raise ValidationError(_("Not a known time zone."), code="invalid_time_zone")
+
+
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -63,8 +82,12 @@ class TimeStamped(models.Model):
 
 class Workspace(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
-    currency = models.CharField(_("currency"), max_length=3, default="SAR")
-    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Riyadh")
+    currency = models.CharField(
+        _("currency"), max_length=3, default="SAR", validators=[validate_currency_code]
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Riyadh", validators=[validate_time_zone]
+    )
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True, default="")
     vat_number = models.CharField(_("VAT number"), max_length=32, blank=True, default="")
     suppliers_enabled = models.BooleanField(_("suppliers enabled"), default=True)

@@ -174,3 +174,16 @@ def test_client_discount_rules_apply_in_the_admin(client, owner, workspace):
     assert response.status_code == 200
     assert "A percent is at most 100." in response.content.decode()
     assert not Client.objects.filter(name="VIP").exists()
+
+
+def test_workspace_admin_refuses_an_unknown_currency_or_time_zone(client, owner, workspace):
+    client.force_login(owner)
+    response = client.post(
+        f"/admin/workspaces/workspace/{workspace.pk}/change/",
+        {"name": "x", "currency": "XYZ", "timezone": "Mars/Olympus", "legal_name": "", "vat_number": ""},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Not an ISO 4217 currency code." in html and "Not a known time zone." in html
+    workspace.refresh_from_db()
+    assert (workspace.currency, workspace.timezone) == ("SAR", "Asia/Riyadh")

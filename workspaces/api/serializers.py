@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from workspaces import codes
 from workspaces.api.fields import DateTimeField, IdField, MoneyField, StrictBooleanField, StrictCharField
-from workspaces.currencies import is_valid_currency
-
-TIMEZONES = frozenset(zoneinfo.available_timezones())
+from workspaces.models import validate_currency_code, validate_time_zone
 
 
 def validate_currency(value: str) -> str:
-    if not is_valid_currency(value):
-        raise serializers.ValidationError(_("Not an ISO 4217 currency code."))
+    try:
+        validate_currency_code(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
     return value
 
 
 def validate_timezone(value: str) -> str:
-    if value not in TIMEZONES:
-        raise serializers.ValidationError(_("Not a known time zone."))
+    try:
+        validate_time_zone(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
     return value
 
 
