@@ -5,20 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workspaces', '0001_initial'),
+        ("workspaces", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='workspace',
-            name='currency',
-            field=models.CharField(default='SAR', max_length=3, validators=[workspaces.models.validate_currency_code], verbose_name='currency'),
+            model_name="workspace",
+            name="currency",
+            field=models.CharField(
+                default="SAR",
+                max_length=3,
+                validators=[workspaces.models.validate_currency_code],
+                verbose_name="currency",
+            ),
         ),
         migrations.AlterField(
-            model_name='workspace',
-            name='timezone',
-            field=models.CharField(default='Asia/Riyadh', max_length=64, validators=[workspaces.models.validate_time_zone], verbose_name='time zone'),
+            model_name="workspace",
+            name="timezone",
+            field=models.CharField(
+                default="Asia/Riyadh",
+                max_length=64,
+                validators=[workspaces.models.validate_time_zone],
+                verbose_name="time zone",
+            ),
         ),
     ]
