@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.factories import ClientFactory, MembershipFactory, StoreFactory, UserFactory
+from tests.factories import ClientFactory, MembershipFactory, UserFactory
 from workspaces.models import ApiKey, Workspace
 
 
@@ -72,10 +72,4 @@ ROWS: list[Row] = [
     Row("DELETE", "/v1/workspace/{ws}/api-keys/{obj}", "owner", make=_api_key),
 ]
 
-# Rows for the other apps register themselves here (see tests/tenancy/test_tenancy.py).
-EXTRA_ROW_MODULES = [
-    "tests.invoicing.tenancy_rows",
-    "tests.pos.tenancy_rows",
-]
-
-_ = StoreFactory  # used by row modules of other apps
+# Each app's rows live in tests/<app>/tenancy_rows.py (a `ROWS` list); the suite finds them by that name.

@@ -2,26 +2,22 @@
 a workspace that does not exist 404, and another workspace's object id 404 (never its data)."""
 
 import importlib
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
 from tests.conftest import client_for, make_staff
-from tests.tenancy.rows import EXTRA_ROW_MODULES, ROWS, Row
+from tests.tenancy.rows import ROWS, Row
 
 pytestmark = pytest.mark.django_db
 
 
 def _all_rows() -> list[Row]:
+    """The rows of workspaces (tests/tenancy/rows.py) and of every app's tests/<app>/tenancy_rows.py."""
     rows = list(ROWS)
-    for name in EXTRA_ROW_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        rows.extend(module.ROWS)
+    for path in sorted(Path(__file__).resolve().parent.parent.glob("*/tenancy_rows.py")):
+        rows.extend(importlib.import_module(f"tests.{path.parent.name}.tenancy_rows").ROWS)
     return rows
 
 
