@@ -194,3 +194,16 @@ def test_concurrent_requests_with_one_key_do_the_work_once(owner, workspace):
     assert Client.objects.filter(name="once").count() == 1
     assert all(status in (201, 409) for status, _replayed in results)
     assert [status for status, replayed in results if status == 201 and not replayed] == [201]
+
+
+def test_purge_deletes_only_records_past_the_ttl(owner_client, workspace, capsys):
+    from django.core.management import call_command
+
+    post_client(owner_client, workspace, {"name": "old"}, key="old")
+    post_client(owner_client, workspace, {"name": "new"}, key="new")
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)
+    )
+    call_command("purge_idempotency_keys")
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert "Deleted 1 idempotency records" in capsys.readouterr().out
