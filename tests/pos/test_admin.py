@@ -121,3 +121,24 @@ def test_superuser_can_void_from_the_admin(client, cashier_client, invoices_url,
     client.post("/admin/pos/posinvoice/", {"action": "cancel_invoices", "_selected_action": [invoice["id"]]})
     assert PosInvoice.objects.get(pk=invoice["id"]).status == "cancelled"
     assert stock_of(coffee, store) == 50
+
+
+def test_demo_has_an_open_day_statuses_and_sales(capsys):
+    from django.core.management import call_command
+
+    from pos.models import OrderStatus
+    from workspaces.models import Workspace
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    workspace = Workspace.objects.get()
+    assert BusinessSession.objects.filter(workspace=workspace, status="open").count() == 1
+    assert list(OrderStatus.objects.filter(workspace=workspace).values_list("label_ar", "is_default")) == [
+        ("قيد التحضير", True),
+        ("جاهز", False),
+        ("تم التسليم", False),
+    ]
+    invoices = PosInvoice.objects.filter(workspace=workspace)
+    assert sorted(invoices.values_list("status", flat=True)) == ["completed", "completed", "draft"]
+    assert all(invoice.total > 0 for invoice in invoices)
+    assert [i.public_id for i in invoices.order_by("pk")] == ["POS-001", "POS-002", "POS-003"]
