@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from pos import services
+from pos import selectors, services
 from pos.models import (
     BusinessSession,
     OrderStatus,
@@ -20,7 +19,7 @@ from pos.models import (
     PosInvoiceItem,
     PosPayment,
 )
-from pos.receipts import receipt_context
+from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces.admin import WorkspaceScopedAdmin
 from workspaces.admin_site import admin_access, admin_actor
@@ -230,13 +229,9 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
         ]
 
     def receipt_view(self, request: HttpRequest, invoice_id: int) -> HttpResponse:
-        get_object_or_404(self.get_queryset(request), pk=invoice_id)
-        invoice = (
-            PosInvoice.objects.select_related("workspace", "store", "client")
-            .prefetch_related("items", "discounts", "payments")
-            .get(pk=invoice_id)
-        )
-        return HttpResponse(render_to_string("pos/receipt.html", receipt_context(invoice)))
+        scoped = get_object_or_404(self.get_queryset(request).select_related("workspace"), pk=invoice_id)
+        invoice = selectors.invoice_for_receipt(workspace=scoped.workspace, invoice_id=invoice_id)
+        return HttpResponse(render_receipt(invoice))
 
     @admin.action(
         description=_("Cancel the selected invoices (a completed one is voided and its stock put back)")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import segno
+from django.template.loader import render_to_string
 
 from invoicing.calculations import DiscountInput, calculate_document
 from invoicing.money import minor_unit
@@ -96,3 +97,8 @@ def receipt_context(invoice: PosInvoice) -> dict[str, Any]:
         "zatca_payload": payload,
         "zatca_qr_svg": segno.make(payload, error="m").svg_data_uri(scale=3, border=2) if payload else None,
     }
+
+
+def render_receipt(invoice: PosInvoice) -> str:
+    """The receipt page, the same for the API and the admin."""
+    return render_to_string("pos/receipt.html", receipt_context(invoice))

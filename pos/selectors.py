@@ -75,6 +75,16 @@ def invoice_get(*, workspace: Workspace, invoice_id: int) -> PosInvoice | None:
     return invoice_list(workspace=workspace).filter(pk=invoice_id).first()
 
 
+def invoice_for_receipt(*, workspace: Workspace, invoice_id: int) -> PosInvoice | None:
+    """The invoice with the workspace, store and client its receipt prints."""
+    return (
+        invoice_list(workspace=workspace)
+        .select_related("workspace", "store", "client")
+        .filter(pk=invoice_id)
+        .first()
+    )
+
+
 def invoice_scoped(*, workspace: Workspace, invoice_id: int) -> PosInvoice | None:
     """The bare row, for a write whose service re-reads it under lock anyway."""
     return PosInvoice.objects.filter(workspace=workspace, pk=invoice_id).first()

@@ -8,8 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +86,7 @@ class BackOfficeSite(admin.AdminSite):
     def switch_workspace(self, request: HttpRequest, workspace_id: int):
         membership = next((m for m in admin_memberships(request) if m.workspace_id == workspace_id), None)
         if membership is None and not request.user.is_superuser:
-            get_object_or_404(Workspace, pk=-1)
+            raise Http404
         request.session[SESSION_KEY] = workspace_id
         return HttpResponseRedirect(reverse("admin:index"))
 

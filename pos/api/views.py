@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -29,7 +28,7 @@ from pos.api.serializers import (
     SessionOutputSerializer,
 )
 from pos.models import PosInvoice
-from pos.receipts import receipt_context
+from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces import selectors as workspace_selectors
 from workspaces.api.base import WorkspaceView, created, no_content, ok, page
@@ -360,6 +359,8 @@ class InvoiceReceiptView(PosView):
 
     @extend_schema(responses={(200, "text/html"): str})
     def get(self, request: Request, workspace_id: int, invoice_id: int) -> HttpResponse:
-        invoice = self.invoice_of(invoice_id, full=True)
-        html = render_to_string("pos/receipt.html", receipt_context(invoice))
+        invoice = selectors.invoice_for_receipt(workspace=self.workspace, invoice_id=invoice_id)
+        if invoice is None:
+            raise NotFoundError(_("Invoice not found."))
+        html = render_receipt(invoice)
         return HttpResponse(html, content_type="text/html; charset=utf-8")

@@ -347,7 +347,7 @@ def test_completing_after_the_session_closed_is_422(
     owner_client, cashier_client, draft, coffee, session, workspace
 ):
     add_item(cashier_client, draft, coffee, 1)
-    # Another terminal's draft keeps the day from closing unless cancelDrafts; close with it to leave ours draft.
+    # The day closed under this terminal (closing normally would have cancelled or refused our draft).
     from pos.models import BusinessSession
 
     BusinessSession.objects.filter(pk=session.pk).update(status="closed")

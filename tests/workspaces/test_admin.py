@@ -187,3 +187,8 @@ def test_workspace_admin_refuses_an_unknown_currency_or_time_zone(client, owner,
     assert "Not an ISO 4217 currency code." in html and "Not a known time zone." in html
     workspace.refresh_from_db()
     assert (workspace.currency, workspace.timezone) == ("SAR", "Asia/Riyadh")
+
+
+def test_switching_to_a_workspace_one_is_not_admin_of_is_404(client, owner, other_workspace):
+    client.force_login(owner)
+    assert client.get(f"/admin/workspace/{other_workspace.pk}/").status_code == 404
