@@ -12,11 +12,15 @@ v1 = [
     path("", include("workspaces.api.urls")),
     path("", include("invoicing.api.urls")),
     path("", include("pos.api.urls")),
+    path("", include("suppliers.api.urls")),
 ]
 
 urlpatterns = [
     path("v1/", include(v1)),
     path("api/v1/", include(v1)),
+    path("api2/api2/", include("invoicing.api2.urls")),  # seed 004's curl doubles the prefix
+    path("api2/", include("invoicing.api2.urls")),
+    path("", include("orders.api.urls")),  # /orders and /invoices (seed 003)
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),

@@ -14,7 +14,7 @@ from invoicing.models import Product, StockLevel, StockMovement, Tax
 from workspaces import codes
 from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
 from workspaces.admin_site import admin_access
-from workspaces.api.errors import ApplicationError
+from workspaces.errors import ApplicationError
 
 
 def _add_errors(form: forms.ModelForm, error: ApplicationError, fields: dict[str, str]) -> None:
@@ -96,7 +96,7 @@ class ProductAdminForm(forms.ModelForm):
         except ApplicationError as error:
             field = {"sku_taken": "sku", "barcode_taken": "barcode"}.get(error.code)
             if field is None:
-                _add_errors(self, error, {"price": "price", "taxIds": "taxes"})
+                _add_errors(self, error, {"price": "price", "tax_ids": "taxes"})
             else:
                 self.add_error(field, error.message)
         return cleaned

@@ -23,7 +23,7 @@ from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces.admin import WorkspaceScopedAdmin
 from workspaces.admin_site import admin_access, admin_actor
-from workspaces.api.errors import ApplicationError
+from workspaces.errors import ApplicationError
 
 
 def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, action, objects) -> None:

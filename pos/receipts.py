@@ -10,12 +10,11 @@ from typing import Any
 import segno
 from django.template.loader import render_to_string
 
-from invoicing.calculations import DiscountInput, calculate_document
 from invoicing.money import minor_unit
+from pos.calculations import invoice_totals
 from pos.models import PosInvoice
-from pos.services import item_line_input
 from pos.zatca import zatca_tlv_base64
-from workspaces.api.renderers import decimal_literal
+from workspaces.numbers import decimal_literal
 
 
 def _money(value: Decimal, places: int) -> str:
@@ -41,11 +40,7 @@ def receipt_context(invoice: PosInvoice) -> dict[str, Any]:
     items = list(invoice.items.all())
     discounts = list(invoice.discounts.all())
     # The per-tax lines come from the one calculator, over the lines as stored.
-    totals = calculate_document(
-        lines=[item_line_input(item) for item in items],
-        discounts=[DiscountInput(type=d.type, value=d.value) for d in discounts],
-        currency=invoice.currency,
-    )
+    totals = invoice_totals(items=items, discounts=discounts, currency=invoice.currency)
     tax_names = {tax["id"]: tax["name"] for item in items for tax in item.taxes}
     payload = zatca_payload(invoice)
     local = zoneinfo.ZoneInfo(workspace.timezone)

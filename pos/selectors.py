@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict
+from decimal import Decimal
+from typing import Any, TypedDict
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from pos.models import (
     BusinessSession,
@@ -88,3 +89,37 @@ def invoice_for_receipt(*, workspace: Workspace, invoice_id: int) -> PosInvoice 
 def invoice_scoped(*, workspace: Workspace, invoice_id: int) -> PosInvoice | None:
     """The bare row, for a write whose service re-reads it under lock anyway."""
     return PosInvoice.objects.filter(workspace=workspace, pk=invoice_id).first()
+
+
+def session_report(*, session: BusinessSession, counted_cash: Decimal | None) -> dict[str, Any]:
+    """The Z-report: counts by status, completed sales, payments by method, expected and counted cash."""
+    invoices = PosInvoice.objects.filter(session=session)
+    counts = {status: 0 for status in PosInvoice.Status.values}
+    for row in invoices.values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    completed = invoices.filter(status=PosInvoice.Status.COMPLETED)
+    sums = completed.aggregate(
+        gross=Sum("subtotal"),
+        discounts=Sum("discount_total"),
+        tax=Sum("tax_total"),
+        net=Sum("total"),
+        change=Sum("change_due"),
+    )
+    zero = Decimal(0)
+    payments = {method: zero for method in PosPayment.Method.values}
+    for row in (
+        PosPayment.objects.filter(invoice__in=completed).values("method").annotate(total=Sum("amount"))
+    ):
+        payments[row["method"]] = row["total"]
+    expected_cash = session.opening_cash + payments["cash"] - (sums["change"] or zero)
+    return {
+        "invoiceCounts": counts,
+        "grossSales": sums["gross"] or zero,
+        "discountTotal": sums["discounts"] or zero,
+        "taxTotal": sums["tax"] or zero,
+        "netSales": sums["net"] or zero,
+        "payments": payments,
+        "expectedCash": expected_cash,
+        "countedCash": counted_cash,
+        "cashDifference": None if counted_cash is None else counted_cash - expected_cash,
+    }

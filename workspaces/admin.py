@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces import codes, services
 from workspaces.admin_site import admin_access
-from workspaces.api.errors import ApplicationError, ValidationFailed
+from workspaces.errors import ApplicationError, ValidationFailed
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
 
 

@@ -37,3 +37,10 @@ def range_end(value: str, time_zone: str) -> dt.datetime:
         return parsed
     next_day = dt.datetime.combine(parsed + _ONE_DAY, dt.time.min, tzinfo=zoneinfo.ZoneInfo(time_zone))
     return next_day - dt.timedelta(microseconds=1)
+
+
+def workspace_today(workspace) -> dt.date:
+    """Today in the workspace's time zone (`businessDate`, "overdue", aging)."""
+    from django.utils import timezone
+
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(workspace.timezone)).date()

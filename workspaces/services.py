@@ -14,8 +14,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from workspaces import codes
-from workspaces.api.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.currencies import CURRENCY_MINOR_UNITS
+from workspaces.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace, hash_api_key, new_api_key
 
 
@@ -218,13 +218,13 @@ CLIENT_FIELDS = ("name", "phone", "email", "tax_number")
 def client_discount_validate(*, workspace: Workspace, type: str, value: Decimal) -> None:
     """A percent is 0-100; a fixed amount is zero or more with the currency's minor digits."""
     if value < 0:
-        raise ValidationFailed({"posInvoiceDiscount.value": [_("Must be zero or more.")]})
+        raise ValidationFailed({"pos_invoice_discount.value": [_("Must be zero or more.")]})
     if type == Client.DiscountType.PERCENT and value > 100:
-        raise ValidationFailed({"posInvoiceDiscount.value": [_("A percent is at most 100.")]})
+        raise ValidationFailed({"pos_invoice_discount.value": [_("A percent is at most 100.")]})
     places = CURRENCY_MINOR_UNITS.get(workspace.currency, 2)
     if type == Client.DiscountType.FIXED and value != value.quantize(Decimal(1).scaleb(-places)):
         raise ValidationFailed(
-            {"posInvoiceDiscount.value": [_("At most %(places)d decimal places.") % {"places": places}]}
+            {"pos_invoice_discount.value": [_("At most %(places)d decimal places.") % {"places": places}]}
         )
 
 

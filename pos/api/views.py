@@ -32,8 +32,8 @@ from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces import selectors as workspace_selectors
 from workspaces.api.base import WorkspaceView, created, no_content, ok, page
-from workspaces.api.errors import NotFoundError
 from workspaces.api.pagination import paginate
+from workspaces.errors import NotFoundError
 from workspaces.tenancy import get_object_or_404
 
 INVOICE_EXAMPLE = {

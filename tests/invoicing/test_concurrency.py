@@ -19,7 +19,7 @@ from invoicing.services import (
 from tests.concurrency import run_together
 from tests.factories import StoreFactory, WorkspaceFactory
 from tests.invoicing.factories import ProductFactory, StockLevelFactory
-from workspaces.api.errors import ApplicationError
+from workspaces.errors import ApplicationError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from invoicing.models import StockLevel, StockMovement
 from invoicing.services import StockLine, stock_adjust, stock_deduct_for_document, stock_restore_for_document
 from tests.factories import StoreFactory
 from tests.invoicing.factories import ProductFactory, StockLevelFactory
-from workspaces.api.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
+from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 from workspaces.models import Membership
 from workspaces.tenancy import Access
 
@@ -101,8 +101,8 @@ def test_insufficient_stock_names_every_short_product_and_deducts_nothing(worksp
     assert error.message == "Not enough stock of: Dates, Arabic coffee."
     assert error.details == {
         "products": [
-            {"productId": str(missing.pk), "requested": Decimal(3), "available": Decimal(0)},
-            {"productId": str(short.pk), "requested": Decimal(2), "available": Decimal(1)},
+            {"product_id": str(missing.pk), "requested": Decimal(3), "available": Decimal(0)},
+            {"product_id": str(short.pk), "requested": Decimal(2), "available": Decimal(1)},
         ]
     }
     assert (level(store, short), level(store, enough)) == (Decimal(1), Decimal(5))
@@ -115,7 +115,7 @@ def test_lines_of_one_product_add_up_before_the_check(workspace, store):
     with pytest.raises(ApplicationError) as caught:
         stock_deduct_for_document(workspace=workspace, store=store, lines=lines, actor=None, **DOC)
     assert caught.value.details["products"] == [
-        {"productId": str(product.pk), "requested": Decimal(4), "available": Decimal(3)}
+        {"product_id": str(product.pk), "requested": Decimal(4), "available": Decimal(3)}
     ]
 
 
@@ -208,7 +208,7 @@ def test_a_product_of_another_workspace_is_not_found(workspace, store, other_wor
     with pytest.raises(NotFoundError) as caught:
         stock_deduct_for_document(workspace=workspace, store=store, lines=lines, actor=None, **DOC)
 
-    assert caught.value.details == {"productIds": [str(theirs.pk)]}
+    assert caught.value.details == {"product_ids": [str(theirs.pk)]}
     assert level(store, mine) == 5
     assert not StockMovement.objects.exists()
 

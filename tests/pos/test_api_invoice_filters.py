@@ -101,7 +101,7 @@ def test_datetimes_without_offset_are_utc(cashier_client, invoices_url, world):
 
 
 def test_today_is_found_by_todays_date(cashier_client, invoices_url, world, workspace):
-    from pos.services import workspace_today
+    from workspaces.dates import workspace_today
 
     today = workspace_today(workspace).isoformat()
     assert len(ids(cashier_client, invoices_url, f"startDate={today}&endDate={today}")) == 3

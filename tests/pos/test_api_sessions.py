@@ -46,7 +46,7 @@ def test_open_a_day(owner_client, owner, sessions_url, workspace, store):
 
 
 def test_business_date_defaults_to_today_in_the_workspace_zone(owner_client, sessions_url, workspace, store):
-    from pos.services import workspace_today
+    from workspaces.dates import workspace_today
 
     response = owner_client.post(sessions_url, {}, format="json")
     assert response.json()["session"]["businessDate"] == workspace_today(workspace).isoformat()

@@ -6,10 +6,10 @@ import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.factories import MembershipFactory, WorkspaceFactory
-from workspaces.api.errors import ApplicationError
+from workspaces.api.permissions import resolve_access
 from workspaces.authentication import ApiKeyPrincipal
+from workspaces.errors import ApplicationError
 from workspaces.services import api_key_create
-from workspaces.tenancy import resolve_access
 
 pytestmark = pytest.mark.django_db
 

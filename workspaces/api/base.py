@@ -12,9 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from workspaces.api import idempotency
+from workspaces.api.permissions import WorkspaceAccess
 from workspaces.authentication import ApiKeyPrincipal
 from workspaces.models import Workspace
-from workspaces.tenancy import Access, WorkspaceAccess
+from workspaces.tenancy import Access
 
 
 def principal_key(request: Request) -> str:

@@ -1,4 +1,4 @@
-"""Domain errors and the one exception handler that writes every API family's error envelope.
+"""The one exception handler that writes every API family's error envelope.
 
 A service raises `ApplicationError(message, code=..., status=...)`; DRF and Django errors are mapped to the same
 shape here. `view.api_family` picks the envelope: "v1" (PRODUCT.md section 2), "orders" (`/orders`, `/invoices`,
@@ -7,6 +7,7 @@ seed 003) or "api2" (seed 004).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -14,59 +15,11 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-
-class ApplicationError(Exception):
-    """A refusal a user can act on. `details` names things (ids, products); `errors` is per-field validation."""
-
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    code = "unprocessable"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        status: int | None = None,
-        details: dict[str, Any] | None = None,
-        errors: dict[str, list[str]] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = str(message)
-        if code is not None:
-            self.code = code
-        if status is not None:
-            self.status_code = status
-        self.details = details
-        self.errors = errors
-        self.headers = headers or {}
-
-
-class NotFoundError(ApplicationError):
-    status_code = 404
-    code = "not_found"
-
-
-class ConflictError(ApplicationError):
-    status_code = 409
-    code = "conflict"
-
-
-class ValidationFailed(ApplicationError):
-    """A 400 for one or more fields: `ValidationFailed({"field": ["message"]})`."""
-
-    status_code = 400
-    code = "validation_error"
-
-    def __init__(self, errors: dict[str, list[str] | str], message: str | None = None) -> None:
-        normalised = {
-            field: [msgs] if isinstance(msgs, str) else list(msgs) for field, msgs in errors.items()
-        }
-        super().__init__(message or _("Invalid input."), errors=normalised)
+from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[tuple[str, str]]]:
@@ -141,12 +94,31 @@ def _orders_message(error: ApplicationError) -> str:
         return error.message
     codes = getattr(error, "field_codes", {})
     parts = []
-    for field, messages in error.errors.items():
+    for field, messages in camel_keys(error.errors).items():
         if "required" in codes.get(field, ()):
             parts.append(f"{field} is required")
         else:
             parts.append(f"{field}: {messages[0]}")
     return "Validation error: " + "; ".join(parts)
+
+
+def camel(name: str) -> str:
+    """`pos_invoice_discount.value` -> `posInvoiceDiscount.value`: services name fields in snake_case, v1 and
+    `/orders` write camelCase. DRF's `non_field_errors` and already camelCase names stay as they are."""
+    if name == "non_field_errors" or "_" not in name:
+        return name
+    return ".".join(
+        part if part == "non_field_errors" else re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), part)
+        for part in name.split(".")
+    )
+
+
+def camel_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {camel(str(key)): camel_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [camel_keys(item) for item in value]
+    return value
 
 
 def error_body(error: ApplicationError, family: str) -> dict[str, Any]:
@@ -159,9 +131,9 @@ def error_body(error: ApplicationError, family: str) -> dict[str, Any]:
         return body
     body = {"message": error.message, "code": error.code}
     if error.errors:
-        body["errors"] = error.errors
+        body["errors"] = camel_keys(error.errors)
     if error.details:
-        body["details"] = error.details
+        body["details"] = camel_keys(error.details)
     return body
 
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 
-from workspaces.api.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.api.renderers import dumps
+from workspaces.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import re
 import secrets
@@ -14,22 +13,9 @@ from uuid import UUID
 from django.utils.functional import Promise
 from rest_framework.renderers import BaseRenderer
 
+from workspaces.numbers import decimal_literal
+
 _encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
-
-
-@functools.lru_cache(maxsize=8192)
-def decimal_literal(value: Decimal) -> str:
-    """`Decimal("100.00")` -> `100`, `Decimal("3684.780")` -> `3684.78`, `Decimal("-0")` -> `0`.
-
-    The literal depends only on the numeric value, so equal Decimals (1.50, 1.5) may share a cached answer."""
-    if not value.is_finite():
-        raise ValueError("only finite amounts can be written")
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if text in {"-0", ""}:
-        text = "0"
-    return text
 
 
 def format_datetime(value: dt.datetime) -> str:

@@ -1,0 +1,34 @@
+"""Row locks of the invoicing core. Each helper locks one table (`of=("self",)`), rows in primary-key order.
+
+The house's lock order (docs/ARCHITECTURE.md): a feature's parent row (business session, order, supplier invoice),
+then the document, then the ZATCA device, then the document counter (`invoicing.numbering`), then stock levels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from invoicing.models import StockLevel
+from workspaces.models import Store, Workspace
+
+
+def lock_stock_levels(
+    *, workspace: Workspace, store: Store, product_ids: Iterable[int]
+) -> dict[int, StockLevel]:
+    """The levels of `product_ids` in `store`, created at 0 where missing, locked until the transaction ends.
+
+    Missing rows are inserted in product-id order (`INSERT ... ON CONFLICT DO NOTHING`: two first writers may
+    run it at once) and then locked in primary-key order: concurrent writers queue instead of deadlocking,
+    whatever the order of their lines.
+    """
+    product_ids = sorted(set(product_ids))
+    StockLevel.objects.bulk_create(
+        [StockLevel(workspace=workspace, store=store, product_id=product_id) for product_id in product_ids],
+        ignore_conflicts=True,
+    )
+    levels = (
+        StockLevel.objects.select_for_update(of=("self",))
+        .filter(workspace=workspace, store=store, product_id__in=product_ids)
+        .order_by("pk")
+    )
+    return {level.product_id: level for level in levels}

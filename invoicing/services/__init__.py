@@ -1,0 +1,34 @@
+"""Writes of the invoicing core, cut along the domain: taxes, products, stock."""
+
+from invoicing.services.products import (
+    product_codes_validate,
+    product_create,
+    product_delete,
+    product_price_validate,
+    product_taxes_validate,
+    product_update,
+)
+from invoicing.services.stock import (
+    StockLine,
+    stock_adjust,
+    stock_deduct_for_document,
+    stock_restore_for_document,
+)
+from invoicing.services.taxes import tax_create, tax_kind_change_validate, tax_rate_validate, tax_update
+
+__all__ = [
+    "StockLine",
+    "product_codes_validate",
+    "product_create",
+    "product_delete",
+    "product_price_validate",
+    "product_taxes_validate",
+    "product_update",
+    "stock_adjust",
+    "stock_deduct_for_document",
+    "stock_restore_for_document",
+    "tax_create",
+    "tax_kind_change_validate",
+    "tax_rate_validate",
+    "tax_update",
+]

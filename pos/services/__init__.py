@@ -1,0 +1,35 @@
+"""POS writes, cut along the domain: the business day, order statuses, drafting, checkout."""
+
+from pos.services.checkout import PaymentInput, invoice_cancel, invoice_complete
+from pos.services.drafting import (
+    invoice_add_discount,
+    invoice_add_item,
+    invoice_create,
+    invoice_recalculate,
+    invoice_remove_discount,
+    invoice_remove_item,
+    invoice_set_order_status,
+    invoice_update_item,
+)
+from pos.services.order_statuses import ORDER_STATUS_FIELDS, order_status_delete, order_status_save
+from pos.services.sessions import default_store, session_close, session_open
+
+__all__ = [
+    "ORDER_STATUS_FIELDS",
+    "PaymentInput",
+    "default_store",
+    "invoice_add_discount",
+    "invoice_add_item",
+    "invoice_cancel",
+    "invoice_complete",
+    "invoice_create",
+    "invoice_recalculate",
+    "invoice_remove_discount",
+    "invoice_remove_item",
+    "invoice_set_order_status",
+    "invoice_update_item",
+    "order_status_delete",
+    "order_status_save",
+    "session_close",
+    "session_open",
+]

@@ -1,0 +1,139 @@
+"""Completing a sale (payments, stock out exactly once) and cancelling or voiding one (stock back once).
+
+Lock order: the session, then the invoice, then (in the invoicing core) the stock levels in primary-key order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from invoicing.services import StockLine, stock_deduct_for_document, stock_restore_for_document
+from pos import error_codes
+from pos.locks import lock_invoice, lock_session
+from pos.models import BusinessSession, PosInvoice, PosInvoiceItem, PosPayment
+from pos.services.common import STOCK_SOURCE, amount_places_check, log_event, require_draft
+from workspaces import codes
+from workspaces.errors import ApplicationError, ValidationFailed
+from workspaces.models import Store
+from workspaces.tenancy import Access, permission_denied
+
+
+@dataclass(frozen=True)
+class PaymentInput:
+    method: str
+    amount: Decimal
+
+
+def _settle(
+    invoice: PosInvoice, payments: Sequence[PaymentInput] | None
+) -> tuple[list[PaymentInput], Decimal]:
+    """Payments that cover the total; only cash may exceed it, the excess being the change (else 422)."""
+    total = invoice.total
+    if payments is None:
+        return ([PaymentInput(PosPayment.Method.CASH, total)] if total > 0 else []), Decimal(0)
+    for index, payment in enumerate(payments):
+        if payment.amount <= 0:
+            raise ValidationFailed({f"payments.{index}.amount": [_("A payment is more than zero.")]})
+        amount_places_check(invoice.workspace, payment.amount, f"payments.{index}.amount")
+    paid = sum((p.amount for p in payments), Decimal(0))
+    cash = sum((p.amount for p in payments if p.method == PosPayment.Method.CASH), Decimal(0))
+    change = paid - total
+    if change < 0 or change > cash:
+        raise ApplicationError(
+            _("Payments must cover the total (%(total)s); only cash may exceed it.") % {"total": total},
+            code=error_codes.PAYMENT_MISMATCH,
+            details={"total": total, "paid": paid},
+        )
+    return list(payments), change
+
+
+@transaction.atomic
+def invoice_complete(
+    *, invoice: PosInvoice, access: Access, payments: Sequence[PaymentInput] | None
+) -> PosInvoice:
+    """Completes a draft: payments recorded, stock taken out of the session's store exactly once.
+
+    Locks the session, then the invoice, then (in the stock service) the stock levels in primary-key order. A
+    retry or a race finds the invoice completed (422 `invoice_not_draft`) and deducts nothing again; the stock
+    ledger's unique constraint backs that up.
+    """
+    session = lock_session(invoice.session_id)
+    invoice = lock_invoice(invoice.pk)
+    require_draft(invoice)
+    if session.status != BusinessSession.Status.OPEN:
+        raise ApplicationError(
+            _("This invoice's business session is closed."), code=error_codes.NO_OPEN_SESSION
+        )
+    items = list(PosInvoiceItem.objects.filter(invoice=invoice).order_by("pk"))
+    if not items:
+        raise ApplicationError(_("Add at least one item before completing."), code=error_codes.INVOICE_EMPTY)
+    settled, change = _settle(invoice, payments)
+    stock_deduct_for_document(
+        workspace=invoice.workspace,
+        store=session.store,
+        source_type=STOCK_SOURCE,
+        source_id=invoice.pk,
+        lines=[StockLine(product_id=item.product_id, quantity=item.quantity) for item in items],
+        actor=access,
+    )
+    PosPayment.objects.bulk_create(
+        PosPayment(workspace_id=invoice.workspace_id, invoice=invoice, method=p.method, amount=p.amount)
+        for p in settled
+    )
+    now = timezone.now()
+    invoice.status = PosInvoice.Status.COMPLETED
+    invoice.paid_total = sum((p.amount for p in settled), Decimal(0))
+    invoice.change_due = change
+    invoice.completed_at = now
+    invoice.stock_deducted_at = now
+    invoice.save(
+        update_fields=[
+            "status",
+            "paid_total",
+            "change_due",
+            "completed_at",
+            "stock_deducted_at",
+            "updated_at",
+        ]
+    )
+    log_event(
+        invoice,
+        "completed",
+        access,
+        {"payments": [{"method": p.method, "amount": str(p.amount)} for p in settled]},
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_cancel(*, invoice: PosInvoice, access: Access, reason: str) -> PosInvoice:
+    """Cancels a draft; voids a completed invoice (needs `pos.invoices.void`) and puts its stock back once.
+
+    Voiding after the session closed is allowed and leaves that session's stored Z-report as it was.
+    """
+    invoice = lock_invoice(invoice.pk)
+    if invoice.status == PosInvoice.Status.CANCELLED:
+        raise ApplicationError(_("This invoice is already cancelled."), code=error_codes.INVOICE_NOT_DRAFT)
+    was_completed = invoice.status == PosInvoice.Status.COMPLETED
+    if was_completed:
+        if not access.has(codes.POS_INVOICES_VOID):
+            raise permission_denied(codes.POS_INVOICES_VOID)
+        stock_restore_for_document(
+            workspace=invoice.workspace,
+            store=Store.objects.get(pk=invoice.store_id),
+            source_type=STOCK_SOURCE,
+            source_id=invoice.pk,
+            actor=access,
+        )
+    invoice.status = PosInvoice.Status.CANCELLED
+    invoice.cancelled_at = timezone.now()
+    invoice.cancel_reason = reason
+    invoice.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+    log_event(invoice, "voided" if was_completed else "cancelled", access, {"reason": reason})
+    return invoice

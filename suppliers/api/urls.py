@@ -1,0 +1,3 @@
+"""Routes of this feature (filled in by its issue)."""
+
+urlpatterns: list = []
