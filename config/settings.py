@@ -166,7 +166,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["workspaces.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "workspaces.api.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
+        "workspaces.api.parsers.PlainTextJSONParser",
+        "workspaces.api.parsers.MultiPartParser",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "workspaces.api.negotiation.JsonByDefaultNegotiation",
     "EXCEPTION_HANDLER": "workspaces.api.errors.exception_handler",

@@ -37,9 +37,9 @@ def store(workspace):
 
 @pytest.fixture
 def owner(workspace, store):
-    user = UserFactory(name="Sara Owner", is_staff=True)
+    user = UserFactory(name="Sara Owner")
     MembershipFactory(
-        workspace=workspace, user=user, role=Membership.Role.OWNER, store=store, admin_access=True
+        workspace=workspace, user=user, role=Membership.Role.OWNER, admin_access=True
     )
     return user
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.module_loading import import_string
@@ -62,7 +64,28 @@ def admin_actor(request: HttpRequest, workspace: Workspace) -> Access:
     raise PermissionDenied
 
 
+class BackOfficeLoginForm(AdminAuthenticationForm):
+    """Who may log in is decided per workspace (`Membership.admin_access`, owners always), never by Django's
+    global `is_staff`, which no workspace can set."""
+
+    def confirm_login_allowed(self, user) -> None:
+        if not user.is_active:
+            super().confirm_login_allowed(user)
+        if user.is_superuser:
+            return
+        allowed = Membership.objects.filter(user=user).filter(
+            Q(role=Membership.Role.OWNER) | Q(admin_access=True)
+        )
+        if not allowed.exists():
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+
+
 class BackOfficeSite(admin.AdminSite):
+    login_form = BackOfficeLoginForm
     site_header = _("Invoicing back office")
     site_title = _("Back office")
     index_title = _("Today")

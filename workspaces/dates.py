@@ -10,16 +10,27 @@ import datetime as dt
 import zoneinfo
 
 _ONE_DAY = dt.timedelta(days=1)
+# A bound one day inside the calendar's ends, so that a shift to any time zone or to a day's end cannot overflow.
+FIRST_DAY = dt.date(1, 1, 2)
+LAST_DAY = dt.date(9999, 12, 30)
 
 
 def _parse(value: str) -> dt.date | dt.datetime:
+    """ValueError for anything but an ISO date or date-time between FIRST_DAY and LAST_DAY."""
     text = value.strip()
     if len(text) == 10:
-        return dt.date.fromisoformat(text)
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    parsed = dt.datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+        parsed: dt.date | dt.datetime = dt.date.fromisoformat(text)
+        day = parsed
+    else:
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        parsed = dt.datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        day = parsed.date()
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError("date out of range")
+    return parsed
 
 
 def range_start(value: str, time_zone: str) -> dt.datetime:
@@ -31,10 +42,12 @@ def range_start(value: str, time_zone: str) -> dt.datetime:
 
 
 def range_end(value: str, time_zone: str) -> dt.datetime:
-    """`2025-03-19` -> the last instant of that day in the workspace zone; a datetime as given."""
+    """`2025-03-19` -> the last instant of that day in the workspace zone; a datetime -> the end of its
+    millisecond: the API writes times to the millisecond, so an `endDate` copied from a `createdAt` it showed
+    includes that row, whatever microseconds were stored."""
     parsed = _parse(value)
     if isinstance(parsed, dt.datetime):
-        return parsed
+        return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000 + 999)
     next_day = dt.datetime.combine(parsed + _ONE_DAY, dt.time.min, tzinfo=zoneinfo.ZoneInfo(time_zone))
     return next_day - dt.timedelta(microseconds=1)
 

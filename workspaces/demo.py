@@ -40,7 +40,7 @@ def seed_workspace_demo() -> tuple[Workspace, Store, list[tuple[str, str]]]:
             workspace=workspace, name="الفرع الرئيسي — Main branch", code="MAIN", address="الرياض، حي العليا"
         )
         Membership.objects.create(
-            workspace=workspace, user=owner, role=Membership.Role.OWNER, store=store, admin_access=True
+            workspace=workspace, user=owner, role=Membership.Role.OWNER, admin_access=True
         )
     else:
         workspace = membership.workspace

@@ -11,11 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from workspaces import codes
 from workspaces.currencies import CURRENCY_MINOR_UNITS
-from workspaces.errors import ApplicationError, ConflictError, ValidationFailed
+from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace, hash_api_key, new_api_key
 
 
@@ -51,13 +54,13 @@ def user_register(
     _validate_password(password, User(email=email, name=name))
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password, name=name, is_staff=True)
+            user = User.objects.create_user(email=email, password=password, name=name)
     except IntegrityError as exc:  # a concurrent registration of the same e-mail
         raise ConflictError(_("An account with this e-mail already exists."), code="email_taken") from exc
     workspace = Workspace.objects.create(name=workspace_name, currency=currency, timezone=timezone_name)
-    store = Store.objects.create(workspace=workspace, name=workspace_name)
+    Store.objects.create(workspace=workspace, name=workspace_name)
     Membership.objects.create(
-        workspace=workspace, user=user, role=Membership.Role.OWNER, store=store, admin_access=True
+        workspace=workspace, user=user, role=Membership.Role.OWNER, admin_access=True
     )
     return user, workspace
 
@@ -78,7 +81,12 @@ def token_obtain(*, email: str, password: str, workspace_id: int | None) -> dict
 
 @transaction.atomic
 def token_refresh(*, refresh: str) -> dict[str, str]:
-    """A new access token and a rotated refresh token; the one presented is blacklisted (it works once)."""
+    """A new access token and a rotated refresh token; the one presented is blacklisted: it works once.
+
+    Atomic under concurrency: the token's ledger row is locked before the blacklist is checked, so of concurrent
+    refreshes of one token exactly one succeeds and the rest are 401. A token issued before the account's
+    password last changed (its `hash_password` claim no longer matches) is 401 too.
+    """
     try:
         token = RefreshToken(refresh)
     except TokenError as exc:
@@ -86,16 +94,37 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
     user = User.objects.filter(pk=token.get("user_id"), is_active=True).first()
     if user is None:
         raise _unauthenticated(_("No active account found for the given token."))
+    if token.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
+        raise _unauthenticated(_("The password has changed since this token was issued."))
+    outstanding, _created = OutstandingToken.objects.get_or_create(
+        jti=token[jwt_settings.JTI_CLAIM],
+        defaults={"user": user, "token": str(token), "expires_at": datetime_from_epoch(token["exp"])},
+    )
+    outstanding = OutstandingToken.objects.select_for_update(of=("self",)).get(pk=outstanding.pk)
+    if BlacklistedToken.objects.filter(token=outstanding).exists():
+        raise _unauthenticated(_("Token is blacklisted"))
     claim = token.get("workspace_id")
     if claim is not None and not Membership.objects.filter(user=user, workspace_id=claim).exists():
         raise _unauthenticated(_("The membership of this token has been removed."))
     access = str(token.access_token)
-    token.blacklist()
+    BlacklistedToken.objects.create(token=outstanding)
     token.set_jti()
     token.set_exp()
     token.set_iat()
     token.outstand()
     return {"access": access, "refresh": str(token)}
+
+
+@transaction.atomic
+def user_password_change(*, user: User, current_password: str, new_password: str) -> None:
+    """400 on a wrong current password; from then on every refresh token issued before is refused (401) and
+    every access token too (their `hash_password` claim no longer matches)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(current_password):
+        raise ValidationFailed({"current_password": [_("The current password is not correct.")]})
+    _validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
 
 
 # --- Workspace, staff, stores --------------------------------------------------------------------------------
@@ -149,12 +178,9 @@ def staff_create(
         if not password:
             raise ValidationFailed({"password": [_("This field is required.")]})
         _validate_password(password, User(email=email, name=name))
-        user = User.objects.create_user(email=email, password=password, name=name, is_staff=admin_access)
+        user = User.objects.create_user(email=email, password=password, name=name)
     elif Membership.objects.filter(workspace=workspace, user=user).exists():
         raise ConflictError(_("This person is already a member of the workspace."), code="already_member")
-    elif admin_access and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
     try:
         with transaction.atomic():
             return Membership.objects.create(
@@ -173,22 +199,39 @@ def staff_create(
 
 @transaction.atomic
 def staff_update(*, membership: Membership, data: dict[str, Any]) -> Membership:
+    """Changes the membership (`permissions`, `store`, `admin_access`: this workspace's own). `name` and
+    `password` change the global account, so only when its user belongs to this workspace alone: otherwise 409
+    `account_shared` and nothing changes. No request of one workspace changes what another one sees."""
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    account_fields = [name for name in ("name", "password") if name in data]
+    if account_fields and Membership.objects.filter(user=user).exclude(pk=membership.pk).exists():
+        raise ConflictError(
+            _(
+                "This person's account is shared with another workspace: only they can change their %(fields)s."
+            )
+            % {"fields": ", ".join(account_fields)},
+            code="account_shared",
+        )
     fields = []
     if "permissions" in data:
         membership.permissions = _validate_permissions(data["permissions"])
         fields.append("permissions")
     if "store" in data:
+        if data["store"] is not None and data["store"].workspace_id != membership.workspace_id:
+            raise NotFoundError(_("Store not found."))
         membership.store = data["store"]
         fields.append("store")
     if "admin_access" in data:
         membership.admin_access = data["admin_access"]
         fields.append("admin_access")
-        if membership.admin_access and not membership.user.is_staff:
-            membership.user.is_staff = True
-            membership.user.save(update_fields=["is_staff"])
+    if "password" in data:
+        _validate_password(data["password"], user)
+        user.set_password(data["password"])
     if "name" in data:
-        membership.user.name = data["name"]
-        membership.user.save(update_fields=["name"])
+        user.name = data["name"]
+    if account_fields:
+        user.save()
+        membership.user = user
     if fields:
         membership.save(update_fields=[*fields, "updated_at"])
     return membership
@@ -229,15 +272,25 @@ def client_discount_validate(*, workspace: Workspace, type: str, value: Decimal)
 
 
 def _apply_client_discount(*, client: Client, workspace: Workspace, discount: dict[str, Any] | None) -> None:
+    """`None` removes the discount; a partial one (`{"active": false}`, `{}`) changes only what it names and
+    keeps the rest of the client's current discount."""
     if discount is None:
         client.pos_discount_type = None
         client.pos_discount_value = None
         client.pos_discount_active = False
         return
-    client_discount_validate(workspace=workspace, type=discount["type"], value=discount["value"])
-    client.pos_discount_type = discount["type"]
-    client.pos_discount_value = discount["value"]
-    client.pos_discount_active = discount.get("active", True)
+    type_ = discount.get("type", client.pos_discount_type)
+    value = discount.get("value", client.pos_discount_value)
+    if type_ is None or value is None:
+        missing = [name for name, given in (("type", type_), ("value", value)) if given is None]
+        raise ValidationFailed(
+            {f"pos_invoice_discount.{name}": [_("This field is required.")] for name in missing}
+        )
+    client_discount_validate(workspace=workspace, type=type_, value=value)
+    had_discount = client.pos_discount_type is not None
+    client.pos_discount_type = type_
+    client.pos_discount_value = value
+    client.pos_discount_active = discount.get("active", client.pos_discount_active if had_discount else True)
 
 
 def client_create(*, workspace: Workspace, data: dict[str, Any]) -> Client:

@@ -19,6 +19,11 @@ from workspaces.models import ApiKey, Membership, User, Workspace
 M = TypeVar("M", bound=Model)
 
 
+def principal_key(*, user: User | None, api_key: ApiKey | None) -> str:
+    """Who acts, as one string (idempotency keys are bound to it): an API key, else a user."""
+    return f"apikey:{api_key.pk}" if api_key is not None else f"user:{user.pk}"
+
+
 @dataclass(frozen=True)
 class Access:
     """The caller as seen by one workspace."""
@@ -34,7 +39,7 @@ class Access:
 
     @property
     def principal_key(self) -> str:
-        return f"apikey:{self.api_key.pk}" if self.api_key else f"user:{self.user.pk}"
+        return principal_key(user=self.user, api_key=self.api_key)
 
     def granted(self) -> frozenset[str]:
         if self.api_key is not None:

@@ -12,7 +12,14 @@ from invoicing.money import (
     QUANTITY_DECIMAL_PLACES,
     QUANTITY_MAX_DIGITS,
 )
-from workspaces.api.fields import DateTimeField, IdField, MoneyField, StrictBooleanField, StrictCharField
+from workspaces.api.fields import (
+    DateTimeField,
+    IdField,
+    MoneyField,
+    OptionalCharField,
+    StrictBooleanField,
+    StrictCharField,
+)
 
 # Bounds the list before any query; the service allows two taxes per product.
 TAX_IDS_MAX_LENGTH = 10
@@ -35,9 +42,9 @@ class ProductOutputSerializer(serializers.Serializer):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
     name = serializers.CharField()
-    nameAr = serializers.CharField(source="name_ar")
-    sku = serializers.CharField(allow_null=True)
-    barcode = serializers.CharField(allow_null=True)
+    nameAr = OptionalCharField(source="name_ar")
+    sku = OptionalCharField()
+    barcode = OptionalCharField()
     price = MoneyField(max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES)
     taxIds = serializers.SerializerMethodField()
     trackStock = serializers.BooleanField(source="track_stock")

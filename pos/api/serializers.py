@@ -10,7 +10,14 @@ from rest_framework import serializers
 
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
 from pos.models import ActorType, PosInvoice, PosInvoiceDiscount, PosPayment
-from workspaces.api.fields import DateTimeField, IdField, MoneyField, StrictBooleanField, StrictCharField
+from workspaces.api.fields import (
+    DateTimeField,
+    IdField,
+    MoneyField,
+    OptionalCharField,
+    StrictBooleanField,
+    StrictCharField,
+)
 from workspaces.dates import range_end, range_start
 
 AMOUNT_PLACES = 3  # the most any currency has; the service checks the workspace currency's own
@@ -104,8 +111,8 @@ class OrderStatusOutputSerializer(serializers.Serializer):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
     labelAr = serializers.CharField(source="label_ar")
-    labelEn = serializers.CharField(source="label_en")
-    color = serializers.CharField()
+    labelEn = OptionalCharField(source="label_en")
+    color = OptionalCharField()
     position = serializers.IntegerField()
     isDefault = serializers.BooleanField(source="is_default")
     createdAt = DateTimeField(source="created_at")
@@ -194,14 +201,14 @@ class ItemOutputSerializer(serializers.Serializer):
     id = IdField()
     productId = IdField(source="product_id")
     name = serializers.CharField()
-    sku = serializers.CharField(allow_null=True)
+    sku = OptionalCharField()
     quantity = MoneyField(decimal_places=QUANTITY_DECIMAL_PLACES)
     unitPrice = MoneyField(source="unit_price", decimal_places=PRICE_DECIMAL_PLACES)
     subtotal = MoneyField(decimal_places=3)
     discountAmount = MoneyField(source="discount_amount", decimal_places=3)
     taxAmount = MoneyField(source="tax_amount", decimal_places=3)
     total = MoneyField(decimal_places=3)
-    note = serializers.CharField()
+    note = OptionalCharField()
 
 
 class DiscountOutputSerializer(serializers.Serializer):
@@ -210,7 +217,7 @@ class DiscountOutputSerializer(serializers.Serializer):
     type = serializers.CharField()
     value = MoneyField(decimal_places=PRICE_DECIMAL_PLACES)
     amount = MoneyField(decimal_places=3)
-    reason = serializers.CharField()
+    reason = OptionalCharField()
 
 
 class PaymentOutputSerializer(serializers.Serializer):

@@ -492,10 +492,13 @@ def test_several_open_sessions_need_a_store(owner_client, invoices_url, workspac
     assert response.json()["code"] == "store_required"
     chosen = nobody.post(invoices_url, {"clientId": customer.pk, "storeId": branch.pk}, format="json")
     assert chosen.json()["invoice"]["storeId"] == str(branch.pk)
-    # A member's default store picks its session.
-    assert owner_client.post(invoices_url, {"clientId": customer.pk}, format="json").json()["invoice"][
+    # A member's default store picks its session; the owner has none and must say.
+    at_main = client_for(make_staff(workspace, codes.STORE_ORDERS_MANAGE, store=store))
+    assert at_main.post(invoices_url, {"clientId": customer.pk}, format="json").json()["invoice"][
         "storeId"
     ] == str(store.pk)
+    refused = owner_client.post(invoices_url, {"clientId": customer.pk}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (400, "store_required")
 
 
 def test_numbers_are_sequential(new_invoice):

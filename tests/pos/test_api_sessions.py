@@ -75,8 +75,12 @@ def test_several_stores_need_a_store_id(owner_client, sessions_url, workspace, s
     response = staff.post(sessions_url, {}, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "store_required"
-    # The owner's default store (their membership's storeId) is used.
-    assert owner_client.post(sessions_url, {}, format="json").json()["session"]["storeId"] == str(store.pk)
+    # The owner has no default store: with several stores the owner names one.
+    refused = owner_client.post(sessions_url, {}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (400, "store_required")
+    # A staff member's default store (their membership's storeId) is used.
+    at_main = client_for(make_staff(workspace, codes.POS_SESSIONS_MANAGE, store=store))
+    assert at_main.post(sessions_url, {}, format="json").json()["session"]["storeId"] == str(store.pk)
     assert staff.post(sessions_url, {"storeId": branch.pk}, format="json").json()["session"][
         "storeId"
     ] == str(branch.pk)

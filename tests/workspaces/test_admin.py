@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.test import Client as Browser
 
 from tests.conftest import make_staff
 from tests.factories import ClientFactory, UserFactory
@@ -122,7 +123,13 @@ def test_owner_adds_a_staff_member_in_the_admin_through_the_service(client, owne
         ["store.orders.manage"],
         True,
     )
-    assert membership.user.check_password("a-long-pass-99") and membership.user.is_staff
+    # Admin access lives on the membership; the global is_staff flag stays untouched.
+    assert membership.user.check_password("a-long-pass-99") and not membership.user.is_staff
+    login = Browser()
+    response = login.post(
+        "/admin/login/?next=/admin/", {"username": "new.cashier@shop.sa", "password": "a-long-pass-99"}
+    )
+    assert response.status_code == 302 and response.url == "/admin/"
 
 
 def test_admin_refuses_an_existing_member_with_a_message(client, owner, staff):

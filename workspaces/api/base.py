@@ -15,14 +15,14 @@ from workspaces.api import idempotency
 from workspaces.api.permissions import WorkspaceAccess
 from workspaces.authentication import ApiKeyPrincipal
 from workspaces.models import Workspace
-from workspaces.tenancy import Access
+from workspaces.tenancy import Access, principal_key
 
 
-def principal_key(request: Request) -> str:
+def request_principal(request: Request) -> str:
     user = request.user
     if isinstance(user, ApiKeyPrincipal):
-        return f"apikey:{user.api_key.pk}"
-    return f"user:{user.pk}"
+        return principal_key(user=None, api_key=user.api_key)
+    return principal_key(user=user, api_key=None)
 
 
 class ApiView(APIView):
@@ -36,7 +36,7 @@ class ApiView(APIView):
         if request.method != "POST" or not self.idempotent or key is None:
             self._idempotency = None
             return super().dispatch(request, *args, **kwargs)
-        self._idempotency = idempotency.Pending(key=key.strip())
+        self._idempotency = idempotency.Pending(key=idempotency.header_text(key).strip())
         with transaction.atomic():
             response = super().dispatch(request, *args, **kwargs)
             idempotency.finish(self._idempotency, self.request, response)
@@ -45,7 +45,7 @@ class ApiView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if self._idempotency is not None and request.user is not None:
-            idempotency.begin(self._idempotency, request, principal_key(request))
+            idempotency.begin(self._idempotency, request, request_principal(request))
 
     def handle_exception(self, exc: Exception):
         if isinstance(exc, idempotency.Replay):

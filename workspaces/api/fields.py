@@ -76,3 +76,14 @@ class StrictBooleanField(serializers.BooleanField):
         if isinstance(data, int) and data in (0, 1):
             return bool(data)
         self.fail("invalid", input=data)
+
+
+class OptionalCharField(serializers.CharField):
+    """An optional text field on output: stored blank, written `null` (PRODUCT.md section 2, "Optional fields")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        return value or None

@@ -70,6 +70,24 @@ def _canonical(value) -> str:
     return dumps(value)
 
 
+def header_text(raw: str) -> str:
+    """A header as the client wrote it: WSGI hands headers over as Latin-1, so UTF-8 text (an Arabic key) is
+    read back as UTF-8 and counted in characters."""
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return raw
+
+
+def bound_path(path: str) -> str:
+    """The path a key is bound to: `/api/v1/...` is `/v1/...`, and api2's doubled prefix is `/api2/...`."""
+    if path.startswith("/api/v1/"):
+        return path[len("/api") :]
+    if path.startswith("/api2/api2/"):
+        return path[len("/api2") :]
+    return path
+
+
 def _advisory_lock_id(principal: str, key: str) -> int:
     digest = hashlib.sha256(f"{principal}\x00{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
@@ -98,7 +116,7 @@ def begin(pending: Pending, request: Request, principal: str) -> None:
     if record is not None:
         if (record.method, record.path, record.fingerprint) != (
             request.method,
-            request.path,
+            bound_path(request.path),
             pending.fingerprint,
         ):
             raise ApplicationError(
@@ -125,7 +143,7 @@ def finish(pending: Pending, request: Request, response: HttpResponse) -> None:
         principal=pending.principal,
         key=pending.key,
         method=request.method,
-        path=request.path,
+        path=bound_path(request.path),
         fingerprint=pending.fingerprint,
         status_code=response.status_code,
         content_type=response.get("Content-Type", "application/json"),

@@ -1,41 +1,177 @@
-"""JSON in, with every non-integer number read as an exact Decimal."""
+"""Request bodies in, within the limits of PRODUCT.md section 2 ("Limits"), refused before any work.
+
+- A JSON or text body over 1 MB is a 413 `payload_too_large`; a multipart upload over 12 MB too.
+- JSON nested deeper than 32 levels is a 400 (checked by a linear scan before `json.loads` recurses).
+- A number with more than 20 significant digits, or whose magnitude is above 10^15 (or, non-zero, below
+  10^-20), is a 400 `validation_error` on its field. The parser never turns such a literal into an int or
+  expands it, so `1e300000000` costs what its nine characters cost.
+- Every non-integer number is read as an exact Decimal.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import APIException, ParseError
+
+from workspaces.errors import ValidationFailed
+
+MAX_JSON_BYTES = 1024 * 1024
+MAX_MULTIPART_BYTES = 12 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_SIGNIFICANT_DIGITS = 20
+MAX_MAGNITUDE = Decimal(10) ** 15
+MIN_MAGNITUDE = Decimal(10) ** -MAX_SIGNIFICANT_DIGITS
+
+_NUMBER = re.compile(r"-?(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?\Z")
+# A string literal (skipped whole) or a bracket: one pass over the text, whatever its content.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+    default_detail = "The body is too large."
+
+
+class _BadNumber:
+    """Stands in the parsed tree for a number the product refuses; the walk below names its field."""
+
+    __slots__ = ()
+
+
+_BAD = _BadNumber()
+
+
+def _number(text: str, *, integer: bool) -> Any:
+    match = _NUMBER.match(text)
+    if match is None:
+        return _BAD
+    whole, fraction, exponent = match.group(1), match.group(2) or "", match.group(3)
+    if len((whole + fraction).lstrip("0")) > MAX_SIGNIFICANT_DIGITS:
+        return _BAD
+    if exponent is not None and len(exponent.lstrip("+-").lstrip("0")) > 17:
+        return _BAD
+    value = Decimal(text)
+    if value.is_zero():
+        return 0 if integer else Decimal(0)
+    magnitude = value.copy_abs()  # abs() would round in the context and overflow
+    if magnitude > MAX_MAGNITUDE or magnitude < MIN_MAGNITUDE:
+        return _BAD
+    return int(value) if integer else value
+
+
+def _float(text: str) -> Any:
+    return _number(text, integer=False)
+
+
+def _int(text: str) -> Any:
+    return _number(text, integer=True)
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number")
 
 
+def _check_depth(text: str) -> None:
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ParseError(_("JSON nested deeper than %(max)d levels.") % {"max": MAX_DEPTH})
+        elif token in "]}":
+            depth -= 1
+
+
+def _bad_number_paths(value: Any, path: str, found: list[str]) -> None:
+    if value is _BAD:
+        found.append(path or "non_field_errors")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _bad_number_paths(item, f"{path}.{key}" if path else str(key), found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _bad_number_paths(item, f"{path}.{index}" if path else str(index), found)
+
+
 def loads(raw: bytes) -> Any:
+    """JSON text to Python, within the limits above (ParseError: 400 `malformed_json`)."""
+    if len(raw) > MAX_JSON_BYTES:
+        raise PayloadTooLarge(_("A JSON body is at most 1 MB."))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ParseError(_("the body is not UTF-8")) from exc
     if not text.strip():
         return {}
+    _check_depth(text)
+    refused: list[bool] = []
+
+    def number(parse):
+        def hook(literal: str) -> Any:
+            result = parse(literal)
+            if result is _BAD:
+                refused.append(True)
+            return result
+
+        return hook
+
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        data = json.loads(
+            text, parse_float=number(_float), parse_int=number(_int), parse_constant=_reject_constant
+        )
     except (ValueError, RecursionError) as exc:
         raise ParseError(str(exc)) from exc
+    if refused:
+        paths: list[str] = []
+        _bad_number_paths(data, "", paths)
+        message = _("A number of at most %(digits)d significant digits and at most 10^15 in magnitude.") % {
+            "digits": MAX_SIGNIFICANT_DIGITS
+        }
+        raise ValidationFailed({path: [message] for path in paths})
+    return data
+
+
+def _read_limited(stream, limit: int) -> bytes:
+    if stream is None:
+        return b""
+    raw = stream.read(limit + 1)
+    if len(raw) > limit:
+        raise PayloadTooLarge(_("A JSON body is at most 1 MB."))
+    return raw
 
 
 class JSONParser(parsers.BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
-        return loads(stream.read())
+        return loads(_read_limited(stream, MAX_JSON_BYTES))
 
 
 class PlainTextJSONParser(JSONParser):
-    """api2 clients copy a curl that sends JSON as `text/plain` (seed 004)."""
+    """JSON sent as `text/plain`: api2 clients copy a curl that does so (seed 004), and Django's development
+    server hands a body sent without a Content-Type over as `text/plain`."""
 
     media_type = "text/plain"
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """Uploads up to 12 MB (the declared length is checked before anything is read)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        meta = request.META if request is not None else {}
+        try:
+            length = int(meta.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_MULTIPART_BYTES:
+            raise PayloadTooLarge(_("An upload is at most 12 MB."))
+        return super().parse(stream, media_type, parser_context)

@@ -6,7 +6,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from workspaces import codes
-from workspaces.api.fields import DateTimeField, IdField, MoneyField, StrictBooleanField, StrictCharField
+from workspaces.api.fields import (
+    DateTimeField,
+    IdField,
+    MoneyField,
+    OptionalCharField,
+    StrictBooleanField,
+    StrictCharField,
+)
 from workspaces.models import validate_currency_code, validate_time_zone
 
 
@@ -45,8 +52,8 @@ class WorkspaceOutputSerializer(TimestampsOutput):
     name = serializers.CharField()
     currency = serializers.CharField()
     timezone = serializers.CharField()
-    legalName = serializers.CharField(source="legal_name")
-    vatNumber = serializers.CharField(source="vat_number")
+    legalName = OptionalCharField(source="legal_name")
+    vatNumber = OptionalCharField(source="vat_number")
     suppliersEnabled = serializers.BooleanField(source="suppliers_enabled")
     allowNegativeStock = serializers.BooleanField(source="allow_negative_stock")
     pricesIncludeTax = serializers.BooleanField(source="prices_include_tax")
@@ -56,8 +63,8 @@ class StoreOutputSerializer(TimestampsOutput):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
     name = serializers.CharField()
-    code = serializers.CharField(allow_null=True)
-    address = serializers.CharField()
+    code = OptionalCharField()
+    address = OptionalCharField()
 
 
 class MembershipOutputSerializer(serializers.Serializer):
@@ -91,9 +98,9 @@ class ClientOutputSerializer(TimestampsOutput):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
     name = serializers.CharField()
-    phone = serializers.CharField()
-    email = serializers.CharField()
-    taxNumber = serializers.CharField(source="tax_number")
+    phone = OptionalCharField()
+    email = OptionalCharField()
+    taxNumber = OptionalCharField(source="tax_number")
     posInvoiceDiscount = serializers.SerializerMethodField()
 
     def get_posInvoiceDiscount(self, client) -> dict | None:
@@ -132,6 +139,11 @@ class TokenInputSerializer(serializers.Serializer):
     workspaceId = IdField(required=False)
 
 
+class PasswordChangeInputSerializer(serializers.Serializer):
+    currentPassword = StrictCharField(max_length=128, trim_whitespace=False, source="current_password")
+    newPassword = StrictCharField(max_length=128, trim_whitespace=False, source="new_password")
+
+
 class RefreshInputSerializer(serializers.Serializer):
     refresh = StrictCharField()
 
@@ -160,6 +172,7 @@ class StaffCreateInputSerializer(serializers.Serializer):
 
 class StaffUpdateInputSerializer(serializers.Serializer):
     name = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
     permissions = serializers.ListField(
         child=serializers.ChoiceField(choices=codes.PERMISSION_CODES), max_length=50
     )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("auth/token", views.TokenView.as_view()),
     path("auth/token/refresh", views.TokenRefreshView.as_view()),
     path("me", views.MeView.as_view()),
+    path("me/password", views.MePasswordView.as_view()),
     path("workspace/<id:workspace_id>", views.WorkspaceDetailView.as_view()),
     path("workspace/<id:workspace_id>/staff", views.StaffListView.as_view()),
     path("workspace/<id:workspace_id>/staff/<id:membership_id>", views.StaffDetailView.as_view()),

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from workspaces import codes, selectors, services
 from workspaces.api.base import ApiView, WorkspaceView, created, no_content, ok, page
+from workspaces.api.docs import errors
 from workspaces.api.pagination import paginate
 from workspaces.api.serializers import (
     ApiKeyInputSerializer,
@@ -17,6 +18,7 @@ from workspaces.api.serializers import (
     ClientInputSerializer,
     ClientOutputSerializer,
     MembershipOutputSerializer,
+    PasswordChangeInputSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
     StaffCreateInputSerializer,
@@ -31,7 +33,7 @@ from workspaces.api.serializers import (
 )
 from workspaces.authentication import ApiKeyPrincipal
 from workspaces.models import Store, Workspace
-from workspaces.tenancy import get_object_or_404
+from workspaces.tenancy import get_object_or_404, permission_denied
 
 
 def store_in(workspace: Workspace, store_id: int | None) -> Store | None:
@@ -136,6 +138,27 @@ class MeView(ApiView):
                 "memberships": MembershipOutputSerializer(memberships, many=True).data,
             }
         )
+
+
+class MePasswordView(ApiView):
+    permission_classes = [IsAuthenticated]
+    idempotent = False  # the body carries passwords: nothing of it is stored
+
+    @extend_schema(
+        summary="Change my password",
+        description="Changes the signed-in user's password. Every refresh token issued before is refused from "
+        "then on (401), and so is every access token.",
+        request=PasswordChangeInputSerializer,
+        responses={204: None, **errors(400)},
+    )
+    def post(self, request: Request) -> Response:
+        if isinstance(request.user, ApiKeyPrincipal):
+            raise permission_denied(codes.OWNER)
+        data = self.validated(PasswordChangeInputSerializer, request.data)
+        services.user_password_change(
+            user=request.user, current_password=data["current_password"], new_password=data["new_password"]
+        )
+        return no_content()
 
 
 # --- Workspace -----------------------------------------------------------------------------------------------
