@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.converters import IdConverter
+from workspaces.api import families
 
 register_converter(IdConverter, "id")
 
@@ -32,31 +35,27 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 
-def _family(request: HttpRequest) -> str:
-    if request.path.startswith("/api2/"):
-        return "api2"
-    if request.path.startswith(("/orders", "/invoices")):
-        return "orders"
-    return "v1"
+def _not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    return families.error_response(request, 404, "not_found", "Not found.")
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    family = _family(request)
-    if family == "orders":
-        return JsonResponse({"success": False, "message": "Not found"}, status=404)
-    if family == "api2":
-        return JsonResponse({"code": 404, "result": "failed", "message": "Not found"}, status=404)
-    return JsonResponse({"message": "Not found.", "code": "not_found"}, status=404)
+def not_found(request: HttpRequest, exception: Exception | None = None):
+    if families.is_api_path(request.path):
+        return _not_found(request)
+    return page_not_found(request, exception)
 
 
-def server_error(request: HttpRequest) -> JsonResponse:
-    family = _family(request)
-    if family == "orders":
-        return JsonResponse({"success": False, "message": "An error occurred"}, status=500)
-    if family == "api2":
-        return JsonResponse({"code": 500, "result": "failed", "message": "Server error"}, status=500)
-    return JsonResponse({"message": "Server error.", "code": "server_error"}, status=500)
+def server_error(request: HttpRequest):
+    if families.is_api_path(request.path):
+        return families.error_response(request, 500, "server_error", "An error occurred")
+    return default_server_error(request)
 
+
+# Unknown paths under an API prefix answer JSON in their family's envelope, with DEBUG on or off.
+urlpatterns += [
+    re_path(r"^(?:api/)?v1(?:/.*)?$", _not_found),
+    re_path(r"^(?:orders|invoices|api2)(?:/.*)?$", _not_found),
+]
 
 handler404 = "config.urls.not_found"
 handler500 = "config.urls.server_error"

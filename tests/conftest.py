@@ -38,9 +38,7 @@ def store(workspace):
 @pytest.fixture
 def owner(workspace, store):
     user = UserFactory(name="Sara Owner")
-    MembershipFactory(
-        workspace=workspace, user=user, role=Membership.Role.OWNER, admin_access=True
-    )
+    MembershipFactory(workspace=workspace, user=user, role=Membership.Role.OWNER, admin_access=True)
     return user
 
 

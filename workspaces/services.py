@@ -59,9 +59,7 @@ def user_register(
         raise ConflictError(_("An account with this e-mail already exists."), code="email_taken") from exc
     workspace = Workspace.objects.create(name=workspace_name, currency=currency, timezone=timezone_name)
     Store.objects.create(workspace=workspace, name=workspace_name)
-    Membership.objects.create(
-        workspace=workspace, user=user, role=Membership.Role.OWNER, admin_access=True
-    )
+    Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER, admin_access=True)
     return user, workspace
 
 

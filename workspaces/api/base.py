@@ -45,6 +45,7 @@ class ApiView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if self._idempotency is not None and request.user is not None:
+            request.data  # noqa: B018 - parse within the limits first: a refused body is never fingerprinted
             idempotency.begin(self._idempotency, request, request_principal(request))
 
     def handle_exception(self, exc: Exception):

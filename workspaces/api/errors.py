@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -80,6 +80,14 @@ def _classify(exc: Exception) -> ApplicationError | None:
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return ConflictError(
             _("This record is used by other documents and cannot be deleted."), code="in_use"
+        )
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database cannot be reached (restart, failover, lost connection): tills retry on 503.
+        return ApplicationError(
+            _("The service is briefly unavailable: retry in a moment."),
+            code="service_unavailable",
+            status=503,
+            headers={"Retry-After": "1"},
         )
     if isinstance(exc, IntegrityError):
         # A database constraint caught what a service did not: a conflict with another write, never a 500.
