@@ -172,7 +172,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "workspaces.api.negotiation.JsonByDefaultNegotiation",
     "EXCEPTION_HANDLER": "workspaces.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "workspaces.api.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -204,6 +204,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["workspaces.api.openapi.exclude_copies"],
+    "TAGS": [
+        {"name": "auth", "description": "Registration, tokens, the signed-in user."},
+        {"name": "workspace", "description": "The workspace, its staff, stores, clients and API keys."},
+        {"name": "catalogue", "description": "Taxes, products and stock."},
+        {"name": "POS", "description": "Business days, order statuses, POS invoices and receipts."},
+        {"name": "suppliers", "description": "Suppliers, their invoices, payments, exports and aging."},
+        {"name": "orders", "description": "Orders and the invoices generated from them (seed 003)."},
+        {"name": "api2", "description": "The api2 invoice API (seed 004)."},
+    ],
 }
 
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)

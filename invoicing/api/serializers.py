@@ -20,6 +20,7 @@ from workspaces.api.fields import (
     StrictBooleanField,
     StrictCharField,
 )
+from workspaces.api.openapi import envelope_names
 
 # Bounds the list before any query; the service allows two taxes per product.
 TAX_IDS_MAX_LENGTH = 10
@@ -28,6 +29,7 @@ TAX_IDS_MAX_LENGTH = 10
 # --- Output --------------------------------------------------------------------------------------------------
 
 
+@envelope_names("tax", "taxes")
 class TaxOutputSerializer(serializers.Serializer):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
@@ -38,6 +40,7 @@ class TaxOutputSerializer(serializers.Serializer):
     updatedAt = DateTimeField(source="updated_at")
 
 
+@envelope_names("product", "products")
 class ProductOutputSerializer(serializers.Serializer):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
@@ -55,6 +58,7 @@ class ProductOutputSerializer(serializers.Serializer):
         return [str(tax.pk) for tax in sorted(product.taxes.all(), key=lambda tax: tax.pk)]
 
 
+@envelope_names("stockLevel", "stock")
 class StockLevelOutputSerializer(serializers.Serializer):
     productId = IdField(source="product_id")
     storeId = IdField(source="store_id")

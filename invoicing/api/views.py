@@ -32,6 +32,9 @@ class TaxListView(WorkspaceView):
 
     @extend_schema(responses={200: TaxOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """List the taxes
+
+        Any member may read them."""
         rows, next_cursor = paginate(selectors.tax_list(workspace=self.workspace), request)
         return page("taxes", TaxOutputSerializer(rows, many=True).data, next_cursor)
 
@@ -47,6 +50,10 @@ class TaxListView(WorkspaceView):
         ],
     )
     def post(self, request: Request, workspace_id: int) -> Response:
+        """Create a tax
+
+        `rate` is a percent (15 for 15%); `inclusive` defaults to the workspace's `pricesIncludeTax`. Needs
+        `catalog.manage`."""
         data = self.validated(TaxInputSerializer, request.data)
         tax = services.tax_create(workspace=self.workspace, data=data)
         return created("tax", TaxOutputSerializer(tax).data)
@@ -60,10 +67,17 @@ class TaxDetailView(WorkspaceView):
 
     @extend_schema(responses={200: TaxOutputSerializer})
     def get(self, request: Request, workspace_id: int, tax_id: int) -> Response:
+        """Get a tax
+
+        Any member may read it."""
         return ok("tax", TaxOutputSerializer(self.get_tax(tax_id)).data)
 
     @extend_schema(request=TaxInputSerializer, responses={200: TaxOutputSerializer})
     def patch(self, request: Request, workspace_id: int, tax_id: int) -> Response:
+        """Update a tax
+
+        A tax cannot change kind while a product carries it beside a tax of the other kind (400). Needs
+        `catalog.manage`."""
         tax = self.get_tax(tax_id)
         data = self.validated(TaxInputSerializer, request.data, partial=True)
         tax = services.tax_update(tax=tax, data=data)
@@ -78,6 +92,10 @@ class ProductListView(WorkspaceView):
 
     @extend_schema(responses={200: ProductOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """List the products
+
+        `barcode=` and `sku=` find one product exactly (a scanner's lookup); `q=` searches names, SKU and
+        barcode."""
         rows, next_cursor = paginate(selectors.product_list(workspace=self.workspace), request)
         return page("products", ProductOutputSerializer(rows, many=True).data, next_cursor)
 
@@ -101,6 +119,10 @@ class ProductListView(WorkspaceView):
         ],
     )
     def post(self, request: Request, workspace_id: int) -> Response:
+        """Create a product
+
+        `sku` and `barcode` are unique in the workspace (409); at most two taxes of one kind. Needs
+        `catalog.manage`."""
         data = self.validated(ProductInputSerializer, request.data)
         product = services.product_create(workspace=self.workspace, data=data)
         return created("product", ProductOutputSerializer(product).data)
@@ -114,10 +136,16 @@ class ProductDetailView(WorkspaceView):
 
     @extend_schema(responses={200: ProductOutputSerializer})
     def get(self, request: Request, workspace_id: int, product_id: int) -> Response:
+        """Get a product
+
+        Any member may read it."""
         return ok("product", ProductOutputSerializer(self.get_product(product_id)).data)
 
     @extend_schema(request=ProductInputSerializer, responses={200: ProductOutputSerializer})
     def patch(self, request: Request, workspace_id: int, product_id: int) -> Response:
+        """Update a product
+
+        Changes the fields sent; `taxIds` replaces the taxes. Needs `catalog.manage`."""
         product = self.get_product(product_id)
         data = self.validated(ProductInputSerializer, request.data, partial=True)
         product = services.product_update(product=product, data=data)
@@ -125,6 +153,9 @@ class ProductDetailView(WorkspaceView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, workspace_id: int, product_id: int) -> Response:
+        """Delete a product
+
+        A product that documents or the stock ledger refer to is a 409 `in_use`. Needs `catalog.manage`."""
         services.product_delete(product=self.get_product(product_id))
         return no_content()
 
@@ -142,6 +173,9 @@ class StoreStockView(WorkspaceView):
 class StockListView(StoreStockView):
     @extend_schema(responses={200: StockLevelOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int, store_id: int) -> Response:
+        """List a store's stock
+
+        The quantity of each product in the store."""
         store = self.get_store(store_id)
         rows, next_cursor = paginate(
             selectors.stock_level_list(workspace=self.workspace, store=store), request
@@ -164,6 +198,10 @@ class StockAdjustmentView(StoreStockView):
         ],
     )
     def post(self, request: Request, workspace_id: int, store_id: int) -> Response:
+        """Adjust stock
+
+        A signed change of a product's quantity in the store with a reason; below zero only where the
+        workspace allows negative stock (else 422 `insufficient_stock`). Needs `catalog.manage`."""
         store = self.get_store(store_id)
         data = self.validated(StockAdjustmentInputSerializer, request.data)
         product = get_object_or_404(

@@ -18,6 +18,7 @@ from workspaces.api.fields import (
     StrictBooleanField,
     StrictCharField,
 )
+from workspaces.api.openapi import envelope_names
 from workspaces.dates import range_end, range_start
 
 AMOUNT_PLACES = 3  # the most any currency has; the service checks the workspace currency's own
@@ -56,6 +57,7 @@ def summary_output(summary: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+@envelope_names("session", "sessions")
 class SessionOutputSerializer(serializers.Serializer):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
@@ -107,6 +109,7 @@ class SessionFilterSerializer(serializers.Serializer):
 # --- Order statuses ------------------------------------------------------------------------------------------
 
 
+@envelope_names("orderStatus", "orderStatuses")
 class OrderStatusOutputSerializer(serializers.Serializer):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
@@ -226,6 +229,7 @@ class PaymentOutputSerializer(serializers.Serializer):
     amount = MoneyField(decimal_places=3)
 
 
+@envelope_names("invoice", "invoices")
 class InvoiceOutputSerializer(serializers.Serializer):
     """Seed 000/001's invoice, key for key, plus the totals, status labels and payments the spec adds."""
 

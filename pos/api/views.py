@@ -94,6 +94,9 @@ class SessionListView(PosView):
 
     @extend_schema(parameters=[SessionFilterSerializer], responses={200: SessionOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """List the business days
+
+        Filter by `status` and `storeId`; newest first."""
         filters = self.validated(SessionFilterSerializer, request.query_params)
         sessions = selectors.session_list(workspace=self.workspace, **filters)
         rows, next_cursor = paginate(sessions, request)
@@ -101,6 +104,10 @@ class SessionListView(PosView):
 
     @extend_schema(request=SessionOpenInputSerializer, responses={201: SessionOutputSerializer})
     def post(self, request: Request, workspace_id: int) -> Response:
+        """Open the day
+
+        Opens a store's business session. With several stores, `storeId` is needed (400 `store_required`); a
+        store with an open session is a 409. Needs `pos.sessions.manage`."""
         data = self.validated(SessionOpenInputSerializer, request.data)
         session = services.session_open(
             workspace=self.workspace,
@@ -115,6 +122,9 @@ class SessionListView(PosView):
 class SessionCurrentView(PosView):
     @extend_schema(parameters=[OpenApiParameter("storeId", str)], responses={200: SessionOutputSerializer})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """Get the open day
+
+        The store's open session, or a 404."""
         filters = self.validated(SessionFilterSerializer, request.query_params)
         store = self.store_of(filters.get("store_id")) or services.default_store(
             workspace=self.workspace, access=self.access
@@ -130,6 +140,10 @@ class SessionCloseView(PosView):
 
     @extend_schema(request=SessionCloseInputSerializer, responses={200: SessionOutputSerializer})
     def post(self, request: Request, workspace_id: int, session_id: int) -> Response:
+        """Close the day
+
+        Stores the Z-report in `summary`. Open drafts are a 422 `drafts_open` naming them, unless
+        `cancelDrafts` is true. Needs `pos.sessions.manage`."""
         session = get_object_or_404(selectors.session_list(workspace=self.workspace), pk=session_id)
         data = self.validated(SessionCloseInputSerializer, request.data)
         session = services.session_close(
@@ -150,6 +164,9 @@ class OrderStatusListView(PosView):
 
     @extend_schema(responses={200: OrderStatusOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """List the order statuses
+
+        The workspace's own kitchen statuses, in their order."""
         rows, next_cursor = paginate(selectors.order_status_list(workspace=self.workspace), request)
         return page("orderStatuses", OrderStatusOutputSerializer(rows, many=True).data, next_cursor)
 
@@ -165,6 +182,9 @@ class OrderStatusListView(PosView):
         ],
     )
     def post(self, request: Request, workspace_id: int) -> Response:
+        """Create an order status
+
+        Making one the default unsets the previous default. Owner only."""
         data = self.validated(OrderStatusInputSerializer, request.data)
         status = services.order_status_save(workspace=self.workspace, status=None, data=data)
         return created("orderStatus", OrderStatusOutputSerializer(status).data)
@@ -178,6 +198,9 @@ class OrderStatusDetailView(PosView):
 
     @extend_schema(request=OrderStatusInputSerializer, responses={200: OrderStatusOutputSerializer})
     def patch(self, request: Request, workspace_id: int, status_id: int) -> Response:
+        """Update an order status
+
+        Owner only."""
         status = self.status_of(status_id)
         data = self.validated(OrderStatusInputSerializer, request.data, partial=True)
         status = services.order_status_save(workspace=self.workspace, status=status, data=data)
@@ -185,6 +208,9 @@ class OrderStatusDetailView(PosView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, workspace_id: int, status_id: int) -> Response:
+        """Delete an order status
+
+        Invoices that showed it keep no status. Owner only."""
         services.order_status_delete(status=self.status_of(status_id))
         return no_content()
 
@@ -197,6 +223,10 @@ class InvoiceListView(PosView):
 
     @extend_schema(parameters=[InvoiceFilterSerializer], responses={200: InvoiceOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """List POS invoices
+
+        Seed 001's filters: `clientId`, `status`, `orderStatusId`, `posBusinessSessionId`, `startDate`,
+        `endDate` (a date or a date-time, inclusive). Newest first. Needs `store.orders.manage`."""
         filters = self.validated(
             InvoiceFilterSerializer, request.query_params, context={"time_zone": self.workspace.timezone}
         )
@@ -214,6 +244,10 @@ class InvoiceListView(PosView):
         ],
     )
     def post(self, request: Request, workspace_id: int) -> Response:
+        """Create a POS invoice
+
+        A draft for a client in the day's open session, with the client's automatic discount (seed 000).
+        Without an open session: 422 `no_open_session`. Needs `store.orders.manage`."""
         data = self.validated(InvoiceCreateInputSerializer, request.data)
         client = get_object_or_404(
             workspace_selectors.client_list(workspace=self.workspace), pk=data["client_id"]
@@ -232,10 +266,16 @@ class InvoiceDetailView(PosView):
 
     @extend_schema(responses={200: InvoiceOutputSerializer})
     def get(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        """Get a POS invoice
+
+        Needs `store.orders.manage`."""
         return ok("invoice", InvoiceOutputSerializer(self.invoice_of(invoice_id, full=True)).data)
 
     @extend_schema(request=InvoiceUpdateInputSerializer, responses={200: InvoiceOutputSerializer})
     def patch(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        """Set a POS invoice's order status
+
+        Allowed in any status. Needs `store.orders.manage`."""
         invoice = self.invoice_of(invoice_id)
         data = self.validated(InvoiceUpdateInputSerializer, request.data)
         status_id = data["order_status_id"]
@@ -259,6 +299,10 @@ class InvoiceItemListView(PosView):
         examples=[OpenApiExample("Two coffees", value={"productId": "3", "quantity": 2}, request_only=True)],
     )
     def post(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        """Add an item
+
+        A new line, even for a product already on the invoice; `unitPrice` defaults to the product's price.
+        Answers the invoice with new totals. Only a draft (422 `invoice_not_draft`)."""
         invoice = self.invoice_of(invoice_id)
         data = self.validated(ItemAddInputSerializer, request.data)
         product = get_object_or_404(product_list(workspace=self.workspace), pk=data["product_id"])
@@ -278,6 +322,9 @@ class InvoiceItemDetailView(PosView):
 
     @extend_schema(request=ItemUpdateInputSerializer, responses={200: InvoiceOutputSerializer})
     def patch(self, request: Request, workspace_id: int, invoice_id: int, item_id: int) -> Response:
+        """Change an item
+
+        Quantity, unit price or note of a draft's line; answers the invoice."""
         invoice = self.invoice_of(invoice_id)
         data = self.validated(ItemUpdateInputSerializer, request.data, partial=True)
         invoice = services.invoice_update_item(
@@ -287,6 +334,9 @@ class InvoiceItemDetailView(PosView):
 
     @extend_schema(responses={200: InvoiceOutputSerializer})
     def delete(self, request: Request, workspace_id: int, invoice_id: int, item_id: int) -> Response:
+        """Remove an item
+
+        Answers the invoice with new totals."""
         invoice = services.invoice_remove_item(
             invoice=self.invoice_of(invoice_id), access=self.access, item_id=item_id
         )
@@ -298,6 +348,9 @@ class InvoiceDiscountListView(PosView):
 
     @extend_schema(request=DiscountInputSerializer, responses={201: InvoiceOutputSerializer})
     def post(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        """Add a discount
+
+        A percent of the subtotal after line discounts, or a fixed amount; answers the invoice."""
         invoice = self.invoice_of(invoice_id)
         data = self.validated(DiscountInputSerializer, request.data)
         invoice = services.invoice_add_discount(
@@ -311,6 +364,9 @@ class InvoiceDiscountDetailView(PosView):
 
     @extend_schema(responses={200: InvoiceOutputSerializer})
     def delete(self, request: Request, workspace_id: int, invoice_id: int, discount_id: int) -> Response:
+        """Remove a discount
+
+        Answers the invoice with new totals."""
         invoice = services.invoice_remove_discount(
             invoice=self.invoice_of(invoice_id), access=self.access, discount_id=discount_id
         )
@@ -332,6 +388,11 @@ class InvoiceCompleteView(PosView):
         ],
     )
     def post(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        """Complete the sale
+
+        Records the payments (default: the total in cash) and takes the stock out of the store, exactly once.
+        Payments must cover the total; only cash may exceed it (`changeDue`), else 422 `payment_mismatch`.
+        Short stock is a 422 `insufficient_stock` naming the products."""
         invoice = self.invoice_of(invoice_id)
         data = self.validated(CompleteInputSerializer, request.data)
         payments = None
@@ -348,6 +409,9 @@ class InvoiceCancelView(PosView):
 
     @extend_schema(request=CancelInputSerializer, responses={200: InvoiceOutputSerializer})
     def post(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
+        """Cancel or void
+
+        Cancels a draft; voiding a completed invoice needs `pos.invoices.void` and puts its stock back once."""
         invoice = self.invoice_of(invoice_id)
         data = self.validated(CancelInputSerializer, request.data)
         invoice = services.invoice_cancel(invoice=invoice, access=self.access, reason=data["reason"])
@@ -359,6 +423,9 @@ class InvoiceReceiptView(PosView):
 
     @extend_schema(responses={(200, "text/html"): str})
     def get(self, request: Request, workspace_id: int, invoice_id: int) -> HttpResponse:
+        """Print the receipt
+
+        An 80 mm HTML receipt with the ZATCA QR code when the workspace has a VAT number."""
         invoice = selectors.invoice_for_receipt(workspace=self.workspace, invoice_id=invoice_id)
         if invoice is None:
             raise NotFoundError(_("Invoice not found."))

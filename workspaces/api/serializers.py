@@ -14,6 +14,7 @@ from workspaces.api.fields import (
     StrictBooleanField,
     StrictCharField,
 )
+from workspaces.api.openapi import envelope_names
 from workspaces.models import validate_currency_code, validate_time_zone
 
 
@@ -47,6 +48,7 @@ class UserOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+@envelope_names("workspace", "workspaces")
 class WorkspaceOutputSerializer(TimestampsOutput):
     id = IdField()
     name = serializers.CharField()
@@ -59,6 +61,7 @@ class WorkspaceOutputSerializer(TimestampsOutput):
     pricesIncludeTax = serializers.BooleanField(source="prices_include_tax")
 
 
+@envelope_names("store", "stores")
 class StoreOutputSerializer(TimestampsOutput):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
@@ -76,6 +79,7 @@ class MembershipOutputSerializer(serializers.Serializer):
         return sorted(membership.granted())
 
 
+@envelope_names("staff", "staff")
 class StaffOutputSerializer(TimestampsOutput):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
@@ -94,6 +98,7 @@ class PosInvoiceDiscountSerializer(serializers.Serializer):
     active = StrictBooleanField(default=True)
 
 
+@envelope_names("client", "clients")
 class ClientOutputSerializer(TimestampsOutput):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
@@ -113,12 +118,34 @@ class ClientOutputSerializer(TimestampsOutput):
         }
 
 
+@envelope_names("apiKey", "apiKeys")
 class ApiKeyOutputSerializer(serializers.Serializer):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
     name = serializers.CharField()
     prefix = serializers.CharField()
     createdAt = DateTimeField(source="created_at")
+
+
+class TokenPairOutputSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="A JWT access token (15 minutes).")
+    refresh = serializers.CharField(help_text="A JWT refresh token (7 days, rotated on use).")
+
+
+class RegisteredOutputSerializer(TokenPairOutputSerializer):
+    user = UserOutputSerializer()
+    workspace = WorkspaceOutputSerializer()
+
+
+class MeOutputSerializer(serializers.Serializer):
+    user = UserOutputSerializer(allow_null=True, help_text="null when called with an API key.")
+    apiKey = ApiKeyOutputSerializer(required=False, help_text="Only when called with an API key.")
+    memberships = MembershipOutputSerializer(many=True)
+
+
+class ApiKeyCreatedOutputSerializer(serializers.Serializer):
+    apiKey = ApiKeyOutputSerializer()
+    key = serializers.CharField(help_text="The key itself: shown once, stored hashed.")
 
 
 # --- Input ---------------------------------------------------------------------------------------------------

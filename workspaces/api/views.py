@@ -13,13 +13,16 @@ from workspaces.api.base import ApiView, WorkspaceView, created, no_content, ok,
 from workspaces.api.docs import errors
 from workspaces.api.pagination import paginate
 from workspaces.api.serializers import (
+    ApiKeyCreatedOutputSerializer,
     ApiKeyInputSerializer,
     ApiKeyOutputSerializer,
     ClientInputSerializer,
     ClientOutputSerializer,
     MembershipOutputSerializer,
+    MeOutputSerializer,
     PasswordChangeInputSerializer,
     RefreshInputSerializer,
+    RegisteredOutputSerializer,
     RegisterInputSerializer,
     StaffCreateInputSerializer,
     StaffOutputSerializer,
@@ -27,6 +30,7 @@ from workspaces.api.serializers import (
     StoreInputSerializer,
     StoreOutputSerializer,
     TokenInputSerializer,
+    TokenPairOutputSerializer,
     UserOutputSerializer,
     WorkspaceOutputSerializer,
     WorkspaceUpdateInputSerializer,
@@ -65,9 +69,13 @@ class RegisterView(ApiView):
                 request_only=True,
             )
         ],
-        responses={201: dict},
+        responses={201: RegisteredOutputSerializer, **errors(409, public=True)},
     )
     def post(self, request: Request) -> Response:
+        """Register an owner and a workspace
+
+        Creates the owner's account, the workspace and its first store, and answers with tokens. An e-mail that
+        already has an account is a 409."""
         data = self.validated(RegisterInputSerializer, request.data)
         user, workspace = services.user_register(
             email=data["email"],
@@ -90,8 +98,14 @@ class TokenView(ApiView):
     permission_classes = [AllowAny]
     idempotent = False
 
-    @extend_schema(request=TokenInputSerializer, responses={200: dict})
+    @extend_schema(
+        request=TokenInputSerializer, responses={200: TokenPairOutputSerializer, **errors(401, public=True)}
+    )
     def post(self, request: Request) -> Response:
+        """Sign in
+
+        Exchanges an e-mail and a password for an access and a refresh token. With `workspaceId`, the tokens are
+        valid on that workspace only. Wrong credentials are a 401."""
         data = self.validated(TokenInputSerializer, request.data)
         return Response(
             services.token_obtain(
@@ -105,8 +119,14 @@ class TokenRefreshView(ApiView):
     permission_classes = [AllowAny]
     idempotent = False
 
-    @extend_schema(request=RefreshInputSerializer, responses={200: dict})
+    @extend_schema(
+        request=RefreshInputSerializer, responses={200: TokenPairOutputSerializer, **errors(401, public=True)}
+    )
     def post(self, request: Request) -> Response:
+        """Refresh the tokens
+
+        A new access token and a new refresh token; the refresh token sent works once. A used, expired or revoked
+        refresh token, or one issued before the password changed, is a 401."""
         data = self.validated(RefreshInputSerializer, request.data)
         return Response(services.token_refresh(refresh=data["refresh"]))
 
@@ -114,8 +134,12 @@ class TokenRefreshView(ApiView):
 class MeView(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: MeOutputSerializer})
     def get(self, request: Request) -> Response:
+        """Who am I
+
+        The signed-in user (null for an API key) and the workspaces they belong to, with their role and the
+        permission codes they hold there."""
         if isinstance(request.user, ApiKeyPrincipal):
             api_key = request.user.api_key
             return Response(
@@ -152,6 +176,10 @@ class MePasswordView(ApiView):
         responses={204: None, **errors(400)},
     )
     def post(self, request: Request) -> Response:
+        """Change my password
+
+        Every refresh and access token issued before is refused from then on (401). A wrong `currentPassword`
+        is a 400."""
         if isinstance(request.user, ApiKeyPrincipal):
             raise permission_denied(codes.OWNER)
         data = self.validated(PasswordChangeInputSerializer, request.data)
@@ -169,10 +197,16 @@ class WorkspaceDetailView(WorkspaceView):
 
     @extend_schema(responses={200: WorkspaceOutputSerializer})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """Get the workspace
+
+        Its name, currency, time zone, legal name, VAT number and switches. Any member may read it."""
         return ok("workspace", WorkspaceOutputSerializer(self.workspace).data)
 
     @extend_schema(request=WorkspaceUpdateInputSerializer, responses={200: WorkspaceOutputSerializer})
     def patch(self, request: Request, workspace_id: int) -> Response:
+        """Update the workspace
+
+        Changes the fields sent. Only the owner may."""
         data = self.validated(WorkspaceUpdateInputSerializer, request.data, partial=True)
         workspace = services.workspace_update(workspace=self.workspace, data=data)
         return ok("workspace", WorkspaceOutputSerializer(workspace).data)
@@ -183,11 +217,18 @@ class StaffListView(WorkspaceView):
 
     @extend_schema(responses={200: StaffOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """List the staff
+
+        Staff memberships, newest first (the owner is not listed). Owner only."""
         rows, next_cursor = paginate(selectors.staff_list(workspace=self.workspace), request)
         return page("staff", StaffOutputSerializer(rows, many=True).data, next_cursor)
 
     @extend_schema(request=StaffCreateInputSerializer, responses={201: StaffOutputSerializer})
     def post(self, request: Request, workspace_id: int) -> Response:
+        """Add a staff member
+
+        An e-mail that already has an account adds that person (the name and password sent are ignored); an
+        existing member is a 409. Owner only."""
         data = self.validated(StaffCreateInputSerializer, request.data)
         membership = services.staff_create(
             workspace=self.workspace,
@@ -209,6 +250,11 @@ class StaffDetailView(WorkspaceView):
 
     @extend_schema(request=StaffUpdateInputSerializer, responses={200: StaffOutputSerializer})
     def patch(self, request: Request, workspace_id: int, membership_id: int) -> Response:
+        """Change a staff member
+
+        Permissions, default store and admin access belong to this workspace's membership. `name` and
+        `password` change the person's account only when they belong to this workspace alone, else 409
+        `account_shared`. Owner only."""
         membership = self.get_membership(membership_id)
         data = self.validated(StaffUpdateInputSerializer, request.data, partial=True)
         if "store_id" in data:
@@ -218,6 +264,9 @@ class StaffDetailView(WorkspaceView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, workspace_id: int, membership_id: int) -> Response:
+        """Remove a staff member
+
+        Their access to this workspace ends at once. Owner only."""
         services.staff_remove(membership=self.get_membership(membership_id))
         return no_content()
 
@@ -230,11 +279,17 @@ class StoreListView(WorkspaceView):
 
     @extend_schema(responses={200: StoreOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """List the stores
+
+        Any member may read them."""
         rows, next_cursor = paginate(selectors.store_list(workspace=self.workspace), request)
         return page("stores", StoreOutputSerializer(rows, many=True).data, next_cursor)
 
     @extend_schema(request=StoreInputSerializer, responses={201: StoreOutputSerializer})
     def post(self, request: Request, workspace_id: int) -> Response:
+        """Create a store
+
+        A `code`, when given, is unique in the workspace (409). Owner only."""
         data = self.validated(StoreInputSerializer, request.data)
         store = services.store_create(
             workspace=self.workspace, name=data["name"], code=data.get("code"), address=data["address"]
@@ -250,6 +305,9 @@ class ClientListView(WorkspaceView):
 
     @extend_schema(responses={200: ClientOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """List the clients
+
+        Newest first; any member may read them."""
         rows, next_cursor = paginate(selectors.client_list(workspace=self.workspace), request)
         return page("clients", ClientOutputSerializer(rows, many=True).data, next_cursor)
 
@@ -269,6 +327,9 @@ class ClientListView(WorkspaceView):
         ],
     )
     def post(self, request: Request, workspace_id: int) -> Response:
+        """Create a client
+
+        With an optional automatic POS discount (`posInvoiceDiscount`). Needs `clients.manage`."""
         data = self.validated(ClientInputSerializer, request.data)
         client = services.client_create(workspace=self.workspace, data=data)
         return created("client", ClientOutputSerializer(client).data)
@@ -284,10 +345,17 @@ class ClientDetailView(WorkspaceView):
 
     @extend_schema(responses={200: ClientOutputSerializer})
     def get(self, request: Request, workspace_id: int, client_id: int) -> Response:
+        """Get a client
+
+        Any member may read it."""
         return ok("client", ClientOutputSerializer(self.get_client(client_id)).data)
 
     @extend_schema(request=ClientInputSerializer, responses={200: ClientOutputSerializer})
     def patch(self, request: Request, workspace_id: int, client_id: int) -> Response:
+        """Update a client
+
+        Changes the fields sent; a partial `posInvoiceDiscount` changes only what it names. Needs
+        `clients.manage`."""
         client = self.get_client(client_id)
         data = self.validated(ClientInputSerializer, request.data, partial=True)
         client = services.client_update(client=client, data=data)
@@ -295,6 +363,9 @@ class ClientDetailView(WorkspaceView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, workspace_id: int, client_id: int) -> Response:
+        """Delete a client
+
+        A client that invoices refer to is a 409 `in_use`. Needs `clients.manage`."""
         services.client_delete(client=self.get_client(client_id))
         return no_content()
 
@@ -308,11 +379,17 @@ class ApiKeyListView(WorkspaceView):
 
     @extend_schema(responses={200: ApiKeyOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
+        """List the API keys
+
+        Active keys, without their secret. Owner only."""
         rows, next_cursor = paginate(selectors.api_key_list(workspace=self.workspace), request)
         return page("apiKeys", ApiKeyOutputSerializer(rows, many=True).data, next_cursor)
 
-    @extend_schema(request=ApiKeyInputSerializer, responses={201: dict})
+    @extend_schema(request=ApiKeyInputSerializer, responses={201: ApiKeyCreatedOutputSerializer})
     def post(self, request: Request, workspace_id: int) -> Response:
+        """Create an API key
+
+        The key is shown once in `key` and stored hashed. Owner only."""
         data = self.validated(ApiKeyInputSerializer, request.data)
         api_key, raw = services.api_key_create(
             workspace=self.workspace, name=data["name"], created_by=self.access.user
@@ -325,6 +402,9 @@ class ApiKeyDetailView(WorkspaceView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, workspace_id: int, api_key_id: int) -> Response:
+        """Revoke an API key
+
+        The key stops working at once. Owner only."""
         api_key = get_object_or_404(selectors.api_key_list(workspace=self.workspace), pk=api_key_id)
         services.api_key_revoke(api_key=api_key)
         return no_content()
