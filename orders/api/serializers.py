@@ -54,19 +54,19 @@ class OrderCreateInputSerializer(MetaFieldsMixin):
     )
 
 
-class InvoiceLineInputSerializer(serializers.Serializer):
+class OrderInvoiceLineInputSerializer(serializers.Serializer):
     lineItemId = IdField(source="line_item_id")
     quantity = _quantity()
 
 
-class InvoiceCreateInputSerializer(MetaFieldsMixin):
+class OrderInvoiceCreateInputSerializer(MetaFieldsMixin):
     orderId = RequiredIdField(source="order_id")
-    lineItems = InvoiceLineInputSerializer(
+    lineItems = OrderInvoiceLineInputSerializer(
         source="line_items", many=True, required=False, allow_empty=False, max_length=MAX_LINES
     )
 
 
-class InvoiceFilterSerializer(serializers.Serializer):
+class OrderInvoiceFilterSerializer(serializers.Serializer):
     orderId = IdField(source="order_id", required=False)
 
 
@@ -76,7 +76,7 @@ class InvoiceFilterSerializer(serializers.Serializer):
 class CreatedBySerializer(serializers.Serializer):
     id = serializers.CharField(allow_null=True)
     name = serializers.CharField(allow_null=True)
-    type = serializers.ChoiceField(choices=["admin", "staff"])
+    type = serializers.CharField(help_text="`admin` (the owner or an API key) or `staff`.")
 
 
 def created_by(document: Order | OrderInvoice) -> dict[str, Any]:
@@ -118,18 +118,18 @@ class OrderOutputSerializer(serializers.Serializer):
     updatedAt = DateTimeField(source="updated_at")
 
 
-class InvoiceLineOutputSerializer(serializers.Serializer):
+class OrderInvoiceLineOutputSerializer(serializers.Serializer):
     lineItemId = IdField(source="line_item_id")
     quantity = _quantity()
     id = IdField()
 
 
-class InvoiceOutputSerializer(serializers.Serializer):
+class OrderInvoiceOutputSerializer(serializers.Serializer):
     """Seed 003's invoice, key for key and in its order."""
 
     order = IdField(source="order_id")
     entityId = IdField(source="workspace_id")
-    lineItems = InvoiceLineOutputSerializer(source="lines", many=True)
+    lineItems = OrderInvoiceLineOutputSerializer(source="lines", many=True)
     total = MoneyField(decimal_places=AMOUNT_PLACES)
     createdBy = serializers.SerializerMethodField()
     metaFields = serializers.ListField(source="meta_fields", child=serializers.JSONField())

@@ -14,10 +14,10 @@ from rest_framework.response import Response
 
 from orders import selectors, services
 from orders.api.serializers import (
-    InvoiceCreateInputSerializer,
-    InvoiceFilterSerializer,
-    InvoiceOutputSerializer,
     OrderCreateInputSerializer,
+    OrderInvoiceCreateInputSerializer,
+    OrderInvoiceFilterSerializer,
+    OrderInvoiceOutputSerializer,
     OrderOutputSerializer,
 )
 from workspaces import codes
@@ -98,7 +98,7 @@ def _envelope(serializer: type[serializers.Serializer], *, many: bool, message: 
         )
     component = serializer.__name__.removesuffix("Serializer").removesuffix("Output")
     suffix = "Page" if many else ("Created" if message else "")
-    return inline_serializer(name=f"Orders{component}{suffix}Envelope", fields=fields)
+    return inline_serializer(name=f"{component}{suffix}Envelope", fields=fields)
 
 
 def success(data: Any, *, message: str | None = None, status: int = 200) -> Response:
@@ -140,12 +140,13 @@ class OrdersView(WorkspaceView):
         invoice = selectors.order_invoice_get(workspace=self.workspace, invoice_id=invoice_id)
         if invoice is None:
             raise NotFoundError(_("Invoice not found"))
-        return InvoiceOutputSerializer(invoice).data
+        return OrderInvoiceOutputSerializer(invoice).data
 
 
 class OrderListView(OrdersView):
     @extend_schema(
         tags=["orders"],
+        operation_id="orders_list",
         summary="List orders",
         description="The workspace's orders, newest first, with their line items and what is invoiced of each.",
         parameters=LIST_PARAMETERS,
@@ -164,6 +165,7 @@ class OrderListView(OrdersView):
 
     @extend_schema(
         tags=["orders"],
+        operation_id="orders_create",
         summary="Create an order",
         description=(
             "An open order. Each line names its price, an optional absolute `discount` off the line and its "
@@ -213,6 +215,7 @@ class OrderListView(OrdersView):
 class OrderDetailView(OrdersView):
     @extend_schema(
         tags=["orders"],
+        operation_id="orders_retrieve",
         summary="Get an order",
         description="One order with its line items and what is invoiced of each.",
         responses={200: _envelope(OrderOutputSerializer, many=False, message=False), **_errors(404)},
@@ -227,6 +230,7 @@ class OrderDetailView(OrdersView):
 class OrderCancelView(OrdersView):
     @extend_schema(
         tags=["orders"],
+        operation_id="orders_cancel",
         summary="Cancel an order",
         description=(
             "Cancels an order nothing has been invoiced from (422 once anything is). Cancelling a cancelled "
@@ -250,10 +254,11 @@ class OrderCancelView(OrdersView):
 class InvoiceListView(OrdersView):
     @extend_schema(
         tags=["orders"],
+        operation_id="invoices_list",
         summary="List order invoices",
         description="The workspace's order invoices, newest first; `orderId` keeps one order's.",
-        parameters=[InvoiceFilterSerializer, *LIST_PARAMETERS],
-        responses={200: _envelope(InvoiceOutputSerializer, many=True, message=False), **_errors(400)},
+        parameters=[OrderInvoiceFilterSerializer, *LIST_PARAMETERS],
+        responses={200: _envelope(OrderInvoiceOutputSerializer, many=True, message=False), **_errors(400)},
         examples=[
             OpenApiExample(
                 "A page",
@@ -263,22 +268,23 @@ class InvoiceListView(OrdersView):
         ],
     )
     def get(self, request: Request) -> Response:
-        filters = self.validated(InvoiceFilterSerializer, request.query_params)
+        filters = self.validated(OrderInvoiceFilterSerializer, request.query_params)
         invoices = selectors.order_invoice_list(workspace=self.workspace, order_id=filters.get("order_id"))
         rows, next_cursor = paginate(invoices, request)
-        return success_page(InvoiceOutputSerializer(rows, many=True).data, next_cursor)
+        return success_page(OrderInvoiceOutputSerializer(rows, many=True).data, next_cursor)
 
     @extend_schema(
         tags=["orders"],
+        operation_id="invoices_create",
         summary="Create an invoice from an order",
         description=(
             "Seed 003. Without `lineItems` the invoice takes every quantity of the order not yet invoiced; with "
             "them, the quantities named (each positive and within what remains). 409 when nothing remains, 422 "
             "for a cancelled order. `total` comes from the order's prices, discounts and taxes."
         ),
-        request=InvoiceCreateInputSerializer,
+        request=OrderInvoiceCreateInputSerializer,
         responses={
-            201: _envelope(InvoiceOutputSerializer, many=False, message=True),
+            201: _envelope(OrderInvoiceOutputSerializer, many=False, message=True),
             **_errors(400, 404, 409, 422),
         },
         examples=[
@@ -297,7 +303,7 @@ class InvoiceListView(OrdersView):
         ],
     )
     def post(self, request: Request) -> Response:
-        data = self.validated(InvoiceCreateInputSerializer, request.data)
+        data = self.validated(OrderInvoiceCreateInputSerializer, request.data)
         lines = data.get("line_items")
         invoice = services.order_invoice_create(
             workspace=self.workspace,
@@ -312,9 +318,10 @@ class InvoiceListView(OrdersView):
 class InvoiceDetailView(OrdersView):
     @extend_schema(
         tags=["orders"],
+        operation_id="invoices_retrieve",
         summary="Get an order invoice",
         description="One invoice generated from an order, as seed 003 writes it.",
-        responses={200: _envelope(InvoiceOutputSerializer, many=False, message=False), **_errors(404)},
+        responses={200: _envelope(OrderInvoiceOutputSerializer, many=False, message=False), **_errors(404)},
         examples=[
             OpenApiExample("An invoice", value={"success": True, "data": INVOICE_EXAMPLE}, response_only=True)
         ],
