@@ -273,3 +273,31 @@ def test_unknown_invoice_is_404(api):
     response = api.get("/invoices/999999")
     assert response.status_code == 404
     assert response.json() == {"success": False, "message": "Invoice not found"}
+
+
+def test_a_retried_post_with_its_idempotency_key_replays_and_invoices_once(api, seed_order):
+    first = api.post(
+        "/invoices", {"orderId": str(seed_order.pk)}, format="json", HTTP_IDEMPOTENCY_KEY="inv-1"
+    )
+    again = api.post(
+        "/invoices", {"orderId": str(seed_order.pk)}, format="json", HTTP_IDEMPOTENCY_KEY="inv-1"
+    )
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert OrderInvoice.objects.count() == 1
+
+
+def test_too_many_line_items_is_400(api, seed_order):
+    coffee = items_of(seed_order)[0]
+    lines = [{"lineItemId": str(coffee.pk), "quantity": 1}] * 501
+    response = api.post("/invoices", {"orderId": str(seed_order.pk), "lineItems": lines}, format="json")
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("Validation error: lineItems")
+
+
+def test_unknown_methods_and_paths_answer_in_the_familys_envelope(api, seed_order):
+    response = api.get(f"/orders/{seed_order.pk}/cancel")
+    assert response.status_code == 405
+    assert response.json() == {"success": False, "message": 'Method "GET" not allowed.'}
+    assert api.delete("/invoices").status_code == 405
+    assert api.get("/invoices/abc").json() == {"success": False, "message": "Not found"}
