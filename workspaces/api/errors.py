@@ -98,6 +98,8 @@ def _classify(exc: Exception) -> ApplicationError | None:
 
 
 def _orders_message(error: ApplicationError) -> str:
+    if error.status_code == 401:  # seed 003 answers every missing or bad credential with this one sentence
+        return "Invalid or missing access token"
     if not isinstance(error, ValidationFailed) or not error.errors:
         return error.message
     codes = getattr(error, "field_codes", {})
