@@ -36,7 +36,8 @@ if settings.DEBUG:
 
 
 def _not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
-    return families.error_response(request, 404, "not_found", "Not found.")
+    message = "Not found." if families.family_of(request.path) == "v1" else "Not found"
+    return families.error_response(request, 404, "not_found", message)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None):

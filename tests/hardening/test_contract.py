@@ -78,9 +78,9 @@ def test_api_v1_and_v1_are_one_path_for_a_key(owner_client, workspace):
     [
         ("/v1/nothing", {"message": "Not found.", "code": "not_found"}),
         ("/api/v1/workspace/1/nothing", {"message": "Not found.", "code": "not_found"}),
-        ("/orders/1/nothing", {"success": False, "message": "Not found."}),
-        ("/invoices/x/y", {"success": False, "message": "Not found."}),
-        ("/api2/nothing.json", {"code": 404, "result": "failed", "message": "Not found."}),
+        ("/orders/1/nothing", {"success": False, "message": "Not found"}),
+        ("/invoices/x/y", {"success": False, "message": "Not found"}),
+        ("/api2/nothing.json", {"code": 404, "result": "failed", "message": "Not found"}),
     ],
 )
 def test_unknown_paths_answer_json_in_their_family(owner_client, settings, path, body):

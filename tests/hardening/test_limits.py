@@ -89,6 +89,13 @@ def test_brackets_inside_strings_do_not_count(owner_client, workspace):
     assert response.json()["client"]["name"] == "[" * 100
 
 
+def test_an_over_limit_body_on_the_orders_family_uses_its_envelope(owner_client):
+    body = json.dumps({"orderId": "1", "pad": "x" * (1024 * 1024)}).encode()
+    response = post_raw(owner_client, "/invoices", body)
+    assert response.status_code == 413
+    assert response.json() == {"success": False, "message": "A JSON body is at most 1 MB."}
+
+
 @pytest.mark.parametrize("end", ["9999-12-31", "0001-01-01", "10000-01-01"])
 def test_a_date_outside_the_calendar_is_a_400(owner_client, workspace, end):
     response = owner_client.get(f"/v1/workspace/{workspace.pk}/pos/invoices", {"endDate": end})
