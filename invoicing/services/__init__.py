@@ -12,6 +12,8 @@ from invoicing.services.sales_invoices import (
     SalesInvoiceLine,
     SalesInvoicePayment,
     sales_invoice_create,
+    sales_invoice_issue,
+    sales_invoice_update_draft,
 )
 from invoicing.services.stock import (
     StockLine,
@@ -32,6 +34,8 @@ __all__ = [
     "product_taxes_validate",
     "product_update",
     "sales_invoice_create",
+    "sales_invoice_issue",
+    "sales_invoice_update_draft",
     "stock_adjust",
     "stock_deduct_for_document",
     "stock_restore_for_document",

@@ -22,6 +22,7 @@ from invoicing.calculations import (
     TaxInput,
     calculate_document,
 )
+from invoicing.locks import lock_sales_invoice
 from invoicing.models import (
     TAX_RATE_DECIMAL_PLACES,
     Invoice,
@@ -254,37 +255,28 @@ def _deduct_stock(
         ) from exc
 
 
-@transaction.atomic
-def sales_invoice_create(
+@dataclass(frozen=True)
+class _Checked:
+    client: Client
+    store: Store
+    currency: str
+    totals: DocumentTotals
+    paid: Decimal
+
+
+def _check(
     *,
     workspace: Workspace,
-    access: Access,
     client_id: int,
     store_id: int,
     lines: Sequence[SalesInvoiceLine],
-    payments: Sequence[SalesInvoicePayment] = (),
-    currency: str | None = None,
-    date: dt.date | None = None,
-    draft: bool = False,
-    discount: Decimal = Decimal(0),
-    discount_amount: Decimal = Decimal(0),
-    notes: str | None = None,
-    po_number: str | None = None,
-    is_offline: bool = False,
-) -> Invoice:
-    """Creates a sales invoice with its items (and, unless a draft, its payments), numbered "000001", ...
-
-    - Tenancy: the client, the store, each product and tax are looked up among `workspace`'s rows only; an id of
-      another workspace (or of nothing) is a `ValidationFailed` naming the field, as api2 answers it (400).
-    - Every refusal of the input is collected and raised at once, before any lock or write.
-    - Money: every figure comes from `invoicing.calculations.calculate_document` in the invoice's currency
-      (default: the workspace's); amounts given with more decimals than the currency has are refused.
-    - Payments: none on a draft; their sum may not exceed the total.
-    - Locks, in the house order: the document counter (`number_next`, gapless: a refusal below rolls the number
-      back), then the stock levels (in `stock_deduct_for_document`, primary-key order). A non-draft invoice takes
-      its quantities out of `store` once (source "api2_invoice"); short stock refuses the whole invoice unless
-      the workspace allows negative stock. A draft touches no stock.
-    """
+    payments: Sequence[SalesInvoicePayment],
+    currency: str | None,
+    draft: bool,
+    discount: Decimal,
+    discount_amount: Decimal,
+) -> _Checked:
+    """Every rule of the body, all refusals at once (a `ValidationFailed` naming each field), then the totals."""
     errors = _Errors()
     client = Client.objects.filter(workspace=workspace, pk=client_id).first()
     if client is None:
@@ -319,32 +311,22 @@ def sales_invoice_create(
                 ]
             }
         )
+    return _Checked(client=client, store=store, currency=currency, totals=totals, paid=paid)
 
-    number = number_next(workspace=workspace, series=API2_SERIES)
-    invoice = Invoice.objects.create(
-        workspace=workspace,
-        number=number,
-        client=client,
-        store=store,
-        currency=currency,
-        date=date or workspace_today(workspace),
-        draft=draft,
-        discount=discount,
-        discount_amount=discount_amount,
-        notes=notes,
-        po_number=po_number,
-        is_offline=is_offline,
-        summary_subtotal=totals.subtotal,
-        summary_discount=totals.discount_total,
-        summary_tax=totals.tax_total,
-        summary_total=totals.total,
-        summary_paid=paid,
-        created_by=access.user,
-        created_by_api_key=access.api_key,
-    )
+
+def _summary(totals: DocumentTotals) -> dict[str, Decimal]:
+    return {
+        "summary_subtotal": totals.subtotal,
+        "summary_discount": totals.discount_total,
+        "summary_tax": totals.tax_total,
+        "summary_total": totals.total,
+    }
+
+
+def _write_items(invoice: Invoice, lines: Sequence[SalesInvoiceLine], totals: DocumentTotals) -> None:
     InvoiceItem.objects.bulk_create(
         InvoiceItem(
-            workspace=workspace,
+            workspace_id=invoice.workspace_id,
             invoice=invoice,
             product_id=line.product_id,
             quantity=line.quantity,
@@ -363,6 +345,85 @@ def sales_invoice_create(
         )
         for line, figures in zip(lines, totals.lines, strict=True)
     )
+
+
+def _lines_of(invoice: Invoice) -> list[SalesInvoiceLine]:
+    return [
+        SalesInvoiceLine(product_id=item.product_id, quantity=item.quantity, unit_price=item.unit_price)
+        for item in InvoiceItem.objects.filter(invoice=invoice).order_by("pk")
+    ]
+
+
+def _require_draft(invoice: Invoice) -> None:
+    if not invoice.draft:
+        raise ApplicationError(
+            _("Invoice %(no)s is issued: only a draft can be changed.") % {"no": invoice.no},
+            code="invoice_not_draft",
+        )
+
+
+@transaction.atomic
+def sales_invoice_create(
+    *,
+    workspace: Workspace,
+    access: Access,
+    client_id: int,
+    store_id: int,
+    lines: Sequence[SalesInvoiceLine],
+    payments: Sequence[SalesInvoicePayment] = (),
+    currency: str | None = None,
+    date: dt.date | None = None,
+    draft: bool = False,
+    discount: Decimal = Decimal(0),
+    discount_amount: Decimal = Decimal(0),
+    notes: str | None = None,
+    po_number: str | None = None,
+    is_offline: bool = False,
+) -> Invoice:
+    """Creates a sales invoice with its items (and, unless a draft, its payments), numbered "000001", ...
+
+    - Tenancy: the client, the store, each product and tax are looked up among `workspace`'s rows only; an id of
+      another workspace (or of nothing) is a `ValidationFailed` naming the field, as api2 answers it (400).
+    - Every refusal of the input is collected and raised at once, before any lock or write.
+    - Money: every figure comes from `invoicing.calculations.calculate_document` in the invoice's currency
+      (default: the workspace's); amounts given with more decimals than the currency has are refused.
+    - Payments: none on a draft; their sum may not exceed the total.
+    - Locks, in the house order: the document counter (`number_next`, gapless: a refusal below rolls the number
+      back), then the stock levels (in `stock_deduct_for_document`, primary-key order). A non-draft invoice takes
+      its quantities out of `store` once (source "api2_invoice"); short stock refuses the whole invoice unless
+      the workspace allows negative stock. A draft touches no stock.
+    """
+    checked = _check(
+        workspace=workspace,
+        client_id=client_id,
+        store_id=store_id,
+        lines=lines,
+        payments=payments,
+        currency=currency,
+        draft=draft,
+        discount=discount,
+        discount_amount=discount_amount,
+    )
+    number = number_next(workspace=workspace, series=API2_SERIES)
+    invoice = Invoice.objects.create(
+        workspace=workspace,
+        number=number,
+        client=checked.client,
+        store=checked.store,
+        currency=checked.currency,
+        date=date or workspace_today(workspace),
+        draft=draft,
+        discount=discount,
+        discount_amount=discount_amount,
+        notes=notes,
+        po_number=po_number,
+        is_offline=is_offline,
+        summary_paid=checked.paid,
+        created_by=access.user,
+        created_by_api_key=access.api_key,
+        **_summary(checked.totals),
+    )
+    _write_items(invoice, lines, checked.totals)
     if payments:
         today = workspace_today(workspace)
         InvoicePayment.objects.bulk_create(
@@ -376,5 +437,80 @@ def sales_invoice_create(
             for payment in payments
         )
     if not draft:
-        _deduct_stock(invoice=invoice, store=store, lines=lines, access=access)
+        _deduct_stock(invoice=invoice, store=checked.store, lines=lines, access=access)
+    return invoice
+
+
+@transaction.atomic
+def sales_invoice_update_draft(
+    *,
+    invoice: Invoice,
+    access: Access,
+    client_id: int,
+    store_id: int,
+    lines: Sequence[SalesInvoiceLine],
+    currency: str | None,
+    date: dt.date,
+    discount: Decimal = Decimal(0),
+    discount_amount: Decimal = Decimal(0),
+    notes: str | None = None,
+    po_number: str | None = None,
+    is_offline: bool = False,
+) -> Invoice:
+    """Replaces a draft's fields and items (the back office's edit), under the same rules as a new invoice.
+
+    Locks the invoice first (`lock_sales_invoice`), so an edit and an issue of the same draft queue; an issued
+    invoice is a 422 `invoice_not_draft` and is never changed. A draft has no payments and touches no stock.
+    """
+    invoice = lock_sales_invoice(workspace=invoice.workspace, invoice_id=invoice.pk)
+    _require_draft(invoice)
+    checked = _check(
+        workspace=invoice.workspace,
+        client_id=client_id,
+        store_id=store_id,
+        lines=lines,
+        payments=(),
+        currency=currency,
+        draft=True,
+        discount=discount,
+        discount_amount=discount_amount,
+    )
+    fields = {
+        "client": checked.client,
+        "store": checked.store,
+        "currency": checked.currency,
+        "date": date,
+        "discount": discount,
+        "discount_amount": discount_amount,
+        "notes": notes,
+        "po_number": po_number,
+        "is_offline": is_offline,
+        **_summary(checked.totals),
+    }
+    for name, value in fields.items():
+        setattr(invoice, name, value)
+    invoice.save(update_fields=[*[name for name in fields], "updated_at"])
+    InvoiceItem.objects.filter(invoice=invoice).delete()
+    _write_items(invoice, lines, checked.totals)
+    return invoice
+
+
+@transaction.atomic
+def sales_invoice_issue(*, invoice: Invoice, access: Access) -> Invoice:
+    """Turns a draft into an issued invoice: its quantities leave its store once, as for a non-draft create.
+
+    Locks the invoice, then (in the stock service) the stock levels in primary-key order. A retry or a race finds
+    the invoice issued (422 `invoice_not_draft`) and deducts nothing again; short stock refuses and changes
+    nothing, unless the workspace allows negative stock.
+    """
+    invoice = lock_sales_invoice(workspace=invoice.workspace, invoice_id=invoice.pk)
+    _require_draft(invoice)
+    _deduct_stock(
+        invoice=invoice,
+        store=Store.objects.get(workspace=invoice.workspace, pk=invoice.store_id),
+        lines=_lines_of(invoice),
+        access=access,
+    )
+    invoice.draft = False
+    invoice.save(update_fields=["draft", "updated_at"])
     return invoice
