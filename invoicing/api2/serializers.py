@@ -48,7 +48,7 @@ class Api2IdField(serializers.Field):
         return number
 
 
-@extend_schema_field({"type": "integer", "enum": [0, 1], "example": 0})
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 1, "example": 0})
 class ZeroOneField(serializers.Field):
     """A flag written 0/1; read from 0/1, "0"/"1" or true/false. Anything else (2, "yes") is a 400."""
 
@@ -75,7 +75,7 @@ def _text(max_length: int) -> StrictCharField:
 # --- Input ---------------------------------------------------------------------------------------------------
 
 
-class InvoiceItemInputSerializer(serializers.Serializer):
+class Api2InvoiceItemInputSerializer(serializers.Serializer):
     product_id = Api2IdField()
     quantity = MoneyField(max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES)
     unit_price = MoneyField(max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES)
@@ -88,13 +88,13 @@ class InvoiceItemInputSerializer(serializers.Serializer):
     col_5 = _text(255)
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class Api2PaymentInputSerializer(serializers.Serializer):
     payment_method = StrictCharField(max_length=50)
     amount = MoneyField(decimal_places=AMOUNT_PLACES)
     date = serializers.DateField(required=False, allow_null=True)
 
 
-class InvoiceInputSerializer(serializers.Serializer):
+class Api2InvoiceInputSerializer(serializers.Serializer):
     """`Invoice`'s fields with `InvoiceItem` and `Payment` (from inside `Invoice` or, winning, beside it)."""
 
     client_id = Api2IdField()
@@ -108,17 +108,19 @@ class InvoiceInputSerializer(serializers.Serializer):
     po_number = _text(100)
     is_offline = ZeroOneField(required=False)
     InvoiceItem = serializers.ListField(
-        child=InvoiceItemInputSerializer(), allow_empty=False, max_length=MAX_ITEMS
+        child=Api2InvoiceItemInputSerializer(), allow_empty=False, max_length=MAX_ITEMS
     )
-    Payment = serializers.ListField(child=PaymentInputSerializer(), required=False, max_length=MAX_PAYMENTS)
+    Payment = serializers.ListField(
+        child=Api2PaymentInputSerializer(), required=False, max_length=MAX_PAYMENTS
+    )
 
 
-class InvoiceCreateRequestSerializer(serializers.Serializer):
+class Api2InvoiceCreateRequestSerializer(serializers.Serializer):
     """The body as documented: `{"Invoice": {...}}`, `InvoiceItem` and `Payment` inside it or beside it."""
 
-    Invoice = InvoiceInputSerializer()
-    InvoiceItem = serializers.ListField(child=InvoiceItemInputSerializer(), required=False)
-    Payment = serializers.ListField(child=PaymentInputSerializer(), required=False)
+    Invoice = Api2InvoiceInputSerializer()
+    InvoiceItem = serializers.ListField(child=Api2InvoiceItemInputSerializer(), required=False)
+    Payment = serializers.ListField(child=Api2PaymentInputSerializer(), required=False)
 
 
 def _api2_name(field: str) -> str:
@@ -135,14 +137,14 @@ def invoice_input(data: Any) -> dict[str, Any]:
     for key in (ITEMS, PAYMENTS):  # beside `Invoice` wins over inside it (section 8)
         if key in data:
             merged[key] = data[key]
-    serializer = InvoiceInputSerializer(data=merged)
+    serializer = Api2InvoiceInputSerializer(data=merged)
     if not serializer.is_valid():
         flat = flatten_errors(serializer.errors)
         raise ValidationFailed({_api2_name(field): [m for m, _c in msgs] for field, msgs in flat.items()})
     return serializer.validated_data
 
 
-class PageInputSerializer(serializers.Serializer):
+class Api2PageInputSerializer(serializers.Serializer):
     page = serializers.IntegerField(required=False, min_value=1, max_value=10**12, default=1)
     limit = serializers.IntegerField(
         required=False,
@@ -155,7 +157,7 @@ class PageInputSerializer(serializers.Serializer):
 # --- Output --------------------------------------------------------------------------------------------------
 
 
-class InvoiceOutputSerializer(serializers.ModelSerializer):
+class Api2InvoiceOutputSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField()
     no = serializers.CharField()
     client_id = serializers.IntegerField()
@@ -184,7 +186,7 @@ class InvoiceOutputSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class InvoiceItemOutputSerializer(serializers.ModelSerializer):
+class Api2InvoiceItemOutputSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField()
     product_id = serializers.IntegerField()
     quantity = MoneyField(max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES)
@@ -209,7 +211,7 @@ class InvoiceItemOutputSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class PaymentOutputSerializer(serializers.ModelSerializer):
+class Api2PaymentOutputSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField()
     payment_method = serializers.CharField()
     amount = MoneyField(decimal_places=AMOUNT_PLACES)
@@ -220,14 +222,14 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "payment_method", "amount", "date"]
 
 
-class InvoiceDataSerializer(serializers.Serializer):
-    Invoice = InvoiceOutputSerializer(source="*")
-    InvoiceItem = InvoiceItemOutputSerializer(source="items", many=True)
-    Payment = PaymentOutputSerializer(source="payments", many=True)
+class Api2InvoiceDataSerializer(serializers.Serializer):
+    Invoice = Api2InvoiceOutputSerializer(source="*")
+    InvoiceItem = Api2InvoiceItemOutputSerializer(source="items", many=True)
+    Payment = Api2PaymentOutputSerializer(source="payments", many=True)
 
 
-class InvoiceListRowSerializer(serializers.Serializer):
-    Invoice = InvoiceOutputSerializer(source="*")
+class Api2InvoiceListRowSerializer(serializers.Serializer):
+    Invoice = Api2InvoiceOutputSerializer(source="*")
 
 
 class _Envelope(serializers.Serializer):
@@ -235,23 +237,23 @@ class _Envelope(serializers.Serializer):
     result = serializers.CharField()
 
 
-class InvoiceCreatedSerializer(_Envelope):
+class Api2InvoiceCreatedSerializer(_Envelope):
     """`{"code": 202, "result": "successful", "id": 124}` (seed 004)."""
 
     id = serializers.IntegerField()
 
 
-class InvoiceEnvelopeSerializer(_Envelope):
-    data = InvoiceDataSerializer()
+class Api2InvoiceEnvelopeSerializer(_Envelope):
+    data = Api2InvoiceDataSerializer()
 
 
-class PaginationSerializer(serializers.Serializer):
+class Api2PaginationSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     limit = serializers.IntegerField()
     total_results = serializers.IntegerField()
     total_pages = serializers.IntegerField()
 
 
-class InvoicePageSerializer(_Envelope):
-    data = InvoiceListRowSerializer(many=True)
-    pagination = PaginationSerializer()
+class Api2InvoicePageSerializer(_Envelope):
+    data = Api2InvoiceListRowSerializer(many=True)
+    pagination = Api2PaginationSerializer()

@@ -18,11 +18,11 @@ from rest_framework.response import Response
 from invoicing import sales_selectors
 from invoicing.api2.serializers import (
     MAX_LIMIT,
-    InvoiceCreatedSerializer,
-    InvoiceCreateRequestSerializer,
-    InvoiceEnvelopeSerializer,
-    InvoicePageSerializer,
-    PageInputSerializer,
+    Api2InvoiceCreatedSerializer,
+    Api2InvoiceCreateRequestSerializer,
+    Api2InvoiceEnvelopeSerializer,
+    Api2InvoicePageSerializer,
+    Api2PageInputSerializer,
     invoice_input,
 )
 from invoicing.services.sales_invoices import SalesInvoiceLine, SalesInvoicePayment, sales_invoice_create
@@ -117,8 +117,8 @@ class InvoiceListView(Api2View):
         description="This workspace's invoices, newest first, a page at a time (`limit` 20 by default, at most "
         "100: a larger limit is read as 100). Each row is the invoice without its items; open one with "
         "`GET /api2/invoices/{id}.json`.",
-        parameters=[PageInputSerializer],
-        responses={200: InvoicePageSerializer, **errors(400, family="api2")},
+        parameters=[Api2PageInputSerializer],
+        responses={200: Api2InvoicePageSerializer, **errors(400, family="api2")},
         examples=[
             OpenApiExample(
                 "A page",
@@ -134,7 +134,7 @@ class InvoiceListView(Api2View):
         ],
     )
     def get(self, request: Request) -> Response:
-        params = self.validated(PageInputSerializer, request.query_params)
+        params = self.validated(Api2PageInputSerializer, request.query_params)
         page, limit = params["page"], min(params["limit"], MAX_LIMIT)
         invoices = sales_selectors.sales_invoice_list(workspace=self.workspace)
         total = invoices.count()
@@ -146,7 +146,7 @@ class InvoiceListView(Api2View):
             "data": rows,
             "pagination": {"page": page, "limit": limit, "total_results": total, "total_pages": total_pages},
         }
-        return Response(InvoicePageSerializer(body).data)
+        return Response(Api2InvoicePageSerializer(body).data)
 
     @extend_schema(
         tags=["api2"],
@@ -158,8 +158,8 @@ class InvoiceListView(Api2View):
         "payments; a draft (`draft: 1`) touches no stock and takes no payment. Every refusal is a 400 naming "
         "the fields in `validation_errors` (`client_id`, `InvoiceItem.0.quantity`, `Payment.0.amount`), an id "
         "that is not this workspace's included; short stock is `InvoiceItem.N.quantity: insufficient stock`.",
-        request={"application/json": InvoiceCreateRequestSerializer},
-        responses={202: InvoiceCreatedSerializer, **errors(400, 409, 413, 415, 422, family="api2")},
+        request={"application/json": Api2InvoiceCreateRequestSerializer},
+        responses={202: Api2InvoiceCreatedSerializer, **errors(400, 409, 413, 415, 422, family="api2")},
         examples=[
             OpenApiExample("Seed 004's request", value=SEED_REQUEST, request_only=True),
             OpenApiExample(
@@ -210,7 +210,7 @@ class InvoiceListView(Api2View):
             is_offline=data.get("is_offline", False),
         )
         body = {"code": 202, "result": "successful", "id": invoice.pk}
-        return Response(InvoiceCreatedSerializer(body).data, status=202)
+        return Response(Api2InvoiceCreatedSerializer(body).data, status=202)
 
 
 class InvoiceDetailView(Api2View):
@@ -219,7 +219,7 @@ class InvoiceDetailView(Api2View):
         summary="View an invoice",
         description="The invoice with every field it was created with, its number (`no`), its summary figures, "
         "its items (each with its subtotal, discount, tax and total) and its payments.",
-        responses={200: InvoiceEnvelopeSerializer, **errors(404, family="api2")},
+        responses={200: Api2InvoiceEnvelopeSerializer, **errors(404, family="api2")},
         examples=[
             OpenApiExample(
                 "An invoice",
@@ -238,4 +238,4 @@ class InvoiceDetailView(Api2View):
         if invoice is None:
             raise NotFoundError(_("Invoice not found."))
         body = {"code": 200, "result": "successful", "data": invoice}
-        return Response(InvoiceEnvelopeSerializer(body).data)
+        return Response(Api2InvoiceEnvelopeSerializer(body).data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -233,3 +234,19 @@ def test_unknown_paths_and_methods_answer_in_the_api2_envelope(workspace):
 
     assert missing.status_code == 404 and body(missing)["result"] == "failed"
     assert wrong_method.status_code == 405 and body(wrong_method)["code"] == 405
+
+
+def test_the_seeds_text_plain_request_replays_with_its_idempotency_key(workspace, store, sale):
+    api = key_client(workspace)
+    raw = json.dumps(payload(sale)).encode()
+
+    first = api.generic(
+        "POST", "/api2/api2/invoices.json", raw, content_type="text/plain", HTTP_IDEMPOTENCY_KEY="k1"
+    )
+    again = api.generic(
+        "POST", "/api2/api2/invoices.json", raw, content_type="text/plain", HTTP_IDEMPOTENCY_KEY="k1"
+    )
+
+    assert first.status_code == again.status_code == 202
+    assert again.content == first.content and again["Idempotent-Replayed"] == "true"
+    assert Invoice.objects.count() == 1
