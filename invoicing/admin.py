@@ -176,3 +176,6 @@ class StockMovementAdmin(ReadOnlyScopedAdmin):
     search_fields = ("product__name", "product__name_ar", "product__sku", "note", "=source_id")
     date_hierarchy = "created_at"
     list_select_related = ("product", "store", "created_by", "api_key")
+
+
+from invoicing import sales_admin  # noqa: E402,F401  (the api2 sales invoices; registers on import)

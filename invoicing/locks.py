@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from invoicing.models import StockLevel
+from invoicing.models import Invoice, StockLevel
 from workspaces.models import Store, Workspace
 
 
@@ -32,3 +32,12 @@ def lock_stock_levels(
         .order_by("pk")
     )
     return {level.product_id: level for level in levels}
+
+
+def lock_sales_invoice(*, workspace: Workspace, invoice_id: int) -> Invoice:
+    """An api2 sales invoice of `workspace`, locked alone (its workspace is read in the same query, not locked)."""
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("workspace")
+        .get(workspace=workspace, pk=invoice_id)
+    )

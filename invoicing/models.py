@@ -172,3 +172,143 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}: {self.last_value}"
+
+
+# --- The generic sales invoice behind api2 (PRODUCT.md section 8, seed 004) ----------------------------------
+
+SALES_MONEY = {"max_digits": 18, "decimal_places": 3}
+SALES_PERCENT = {"max_digits": 7, "decimal_places": 4}
+
+
+class Invoice(TimeStamped):
+    """A sales invoice created through api2: numbered gaplessly per workspace (`no` = "000001"), its figures
+    written once by `invoicing.services.sales_invoices` from the one totals calculator. A non-draft invoice took
+    its quantities out of `store` when it was created (stock movements with source type "api2_invoice")."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveBigIntegerField(_("number"))
+    client = models.ForeignKey("workspaces.Client", on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(_("currency"), max_length=3)
+    date = models.DateField(_("date"))
+    draft = models.BooleanField(_("draft"), default=False)
+    discount = models.DecimalField(_("discount (%)"), default=0, **SALES_PERCENT)
+    discount_amount = models.DecimalField(_("discount amount"), default=0, **SALES_MONEY)
+    notes = models.TextField(_("notes"), null=True, blank=True)
+    po_number = models.CharField(_("PO number"), max_length=100, null=True, blank=True)
+    is_offline = models.BooleanField(_("offline client"), default=False)
+    summary_subtotal = models.DecimalField(_("subtotal"), default=0, **SALES_MONEY)
+    summary_discount = models.DecimalField(_("discounts"), default=0, **SALES_MONEY)
+    summary_tax = models.DecimalField(_("tax"), default=0, **SALES_MONEY)
+    summary_total = models.DecimalField(_("total"), default=0, **SALES_MONEY)
+    summary_paid = models.DecimalField(_("paid"), default=0, **SALES_MONEY)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_by_api_key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("API key")
+    )
+
+    class Meta:
+        verbose_name = _("sales invoice")
+        verbose_name_plural = _("sales invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="sales_invoice_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(discount__gte=0, discount__lte=100), name="sales_invoice_discount_percent"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount=0) | models.Q(discount_amount=0),
+                name="sales_invoice_one_document_discount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(summary_paid__lte=models.F("summary_total")),
+                name="sales_invoice_not_overpaid",
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "-id"], name="sales_invoice_list_idx")]
+
+    def __str__(self) -> str:
+        return self.no
+
+    @property
+    def no(self) -> str:
+        return f"{self.number:06d}"
+
+    @property
+    def summary_unpaid(self):
+        return self.summary_total - self.summary_paid
+
+
+class InvoiceItem(models.Model):
+    """A line of a sales invoice: `discount` is a percent (`discount_type` 1) or an amount off the line (2);
+    `tax1` and `tax2` both apply to the line's amount after its own and the document's discounts."""
+
+    class DiscountType(models.IntegerChoices):
+        PERCENT = 1, _("Percentage")
+        ABSOLUTE = 2, _("Absolute")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES
+    )
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES
+    )
+    discount = models.DecimalField(_("discount"), max_digits=18, decimal_places=4, default=0)
+    discount_type = models.PositiveSmallIntegerField(
+        _("discount type"), choices=DiscountType.choices, default=DiscountType.PERCENT
+    )
+    tax1 = models.ForeignKey(
+        Tax, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tax 1")
+    )
+    tax2 = models.ForeignKey(
+        Tax, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tax 2")
+    )
+    col_3 = models.CharField(_("column 3"), max_length=255, null=True, blank=True)
+    col_4 = models.CharField(_("column 4"), max_length=255, null=True, blank=True)
+    col_5 = models.CharField(_("column 5"), max_length=255, null=True, blank=True)
+    subtotal = models.DecimalField(_("subtotal"), default=0, **SALES_MONEY)
+    discount_amount = models.DecimalField(_("discount amount"), default=0, **SALES_MONEY)
+    tax_amount = models.DecimalField(_("tax"), default=0, **SALES_MONEY)
+    total = models.DecimalField(_("total"), default=0, **SALES_MONEY)
+
+    class Meta:
+        verbose_name = _("sales invoice item")
+        verbose_name_plural = _("sales invoice items")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="sales_invoice_item_quantity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity.normalize():f} × {self.product_id}"
+
+
+class InvoicePayment(models.Model):
+    """A payment recorded on a non-draft sales invoice (api2's `Payment` list)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+    payment_method = models.CharField(_("payment method"), max_length=50)
+    amount = models.DecimalField(_("amount"), **SALES_MONEY)
+    date = models.DateField(_("date"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sales invoice payment")
+        verbose_name_plural = _("sales invoice payments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="sales_invoice_payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_method}: {self.amount}"

@@ -8,6 +8,13 @@ from invoicing.services.products import (
     product_taxes_validate,
     product_update,
 )
+from invoicing.services.sales_invoices import (
+    SalesInvoiceLine,
+    SalesInvoicePayment,
+    sales_invoice_create,
+    sales_invoice_issue,
+    sales_invoice_update_draft,
+)
 from invoicing.services.stock import (
     StockLine,
     stock_adjust,
@@ -17,6 +24,8 @@ from invoicing.services.stock import (
 from invoicing.services.taxes import tax_create, tax_kind_change_validate, tax_rate_validate, tax_update
 
 __all__ = [
+    "SalesInvoiceLine",
+    "SalesInvoicePayment",
     "StockLine",
     "product_codes_validate",
     "product_create",
@@ -24,6 +33,9 @@ __all__ = [
     "product_price_validate",
     "product_taxes_validate",
     "product_update",
+    "sales_invoice_create",
+    "sales_invoice_issue",
+    "sales_invoice_update_draft",
     "stock_adjust",
     "stock_deduct_for_document",
     "stock_restore_for_document",
