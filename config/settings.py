@@ -225,5 +225,9 @@ LOGGING = {
 }
 
 # Apps plug into the shared back office and demo through these lists, so they never import upwards.
-DEMO_SEEDERS = ["invoicing.demo.seed_invoicing_demo", "pos.demo.seed_pos_demo"]  # run in order by seed_demo
-ADMIN_TODAY_PANELS = ["pos.dashboard.today_panel"]  # the admin index's "today"
+DEMO_SEEDERS = [
+    "invoicing.demo.seed_invoicing_demo",
+    "pos.demo.seed_pos_demo",
+    "suppliers.demo.seed_suppliers_demo",
+]  # run in order by seed_demo
+ADMIN_TODAY_PANELS = ["pos.dashboard.today_panel", "suppliers.dashboard.today_panel"]  # the admin index's "today"
