@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from invoicing.money import quantize_money
 from suppliers import error_codes, locks
 from suppliers.models import Supplier, SupplierInvoice, normalise_invoice_number
 from suppliers.services.common import amount_check, apply_balance, require_same_workspace
@@ -144,7 +145,8 @@ def supplier_invoice_update(
     _check(invoice)
     if invoice.total_amount < invoice.paid_amount:
         raise ApplicationError(
-            _("The total cannot be less than the %(paid)s already paid.") % {"paid": invoice.paid_amount},
+            _("The total cannot be less than the %(paid)s already paid.")
+            % {"paid": quantize_money(invoice.paid_amount, invoice.currency)},
             code=error_codes.OVERPAYMENT,
             details={"paid_amount": invoice.paid_amount},
         )

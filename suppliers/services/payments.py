@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from invoicing.money import quantize_money
 from suppliers import error_codes, locks
 from suppliers.models import SupplierInvoice, SupplierPayment
 from suppliers.services.common import amount_check, apply_balance, require_same_workspace
@@ -49,7 +50,7 @@ def supplier_payment_add(
     if amount > invoice.remaining_amount:
         raise ApplicationError(
             _("The payment is more than the %(remaining)s that remains to be paid.")
-            % {"remaining": invoice.remaining_amount},
+            % {"remaining": quantize_money(invoice.remaining_amount, invoice.currency)},
             code=error_codes.OVERPAYMENT,
             details={"remaining_amount": invoice.remaining_amount},
         )
