@@ -9,8 +9,12 @@ from __future__ import annotations
 from suppliers.models import SupplierInvoice
 
 
-def lock_invoice(invoice_id: int) -> SupplierInvoice:
-    """The invoice row alone is locked; its workspace is read in the same query but not locked."""
+def lock_invoice(invoice_id: int) -> SupplierInvoice | None:
+    """The invoice row alone is locked; its workspace is read in the same query but not locked. None when the
+    row was deleted meanwhile (by a transaction that held the lock first)."""
     return (
-        SupplierInvoice.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=invoice_id)
+        SupplierInvoice.objects.select_for_update(of=("self",))
+        .select_related("workspace")
+        .filter(pk=invoice_id)
+        .first()
     )

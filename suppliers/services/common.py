@@ -8,6 +8,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from invoicing.money import has_at_most_places, minor_unit
+from suppliers import locks
 from suppliers.models import SupplierInvoice
 from workspaces.errors import NotFoundError, ValidationFailed
 from workspaces.models import Workspace
@@ -40,3 +41,11 @@ def apply_balance(invoice: SupplierInvoice, paid: Decimal) -> None:
         invoice.status = SupplierInvoice.Status.PENDING
     else:
         invoice.status = SupplierInvoice.Status.PARTIALLY_PAID
+
+
+def locked_invoice(invoice: SupplierInvoice) -> SupplierInvoice:
+    """The invoice re-read under its row lock (the only way its balance is changed); 404 if deleted meanwhile."""
+    locked = locks.lock_invoice(invoice.pk)
+    if locked is None:
+        raise NotFoundError(_("Invoice not found."))
+    return locked

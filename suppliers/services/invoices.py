@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from invoicing.money import quantize_money
-from suppliers import error_codes, locks
+from suppliers import error_codes
 from suppliers.models import Supplier, SupplierInvoice, normalise_invoice_number
-from suppliers.services.common import amount_check, apply_balance, require_same_workspace
+from suppliers.services.common import amount_check, apply_balance, locked_invoice, require_same_workspace
 from workspaces.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.models import Workspace
 from workspaces.tenancy import Access
@@ -138,7 +138,7 @@ def supplier_invoice_update(
     """Changes the given fields under the invoice's lock; a total below what is already paid is 422
     `overpayment` and changes nothing."""
     require_same_workspace(workspace, invoice)
-    invoice = locks.lock_invoice(invoice.pk)
+    invoice = locked_invoice(invoice)
     for key in INVOICE_FIELDS:
         if key in data:
             setattr(invoice, key, data[key])
@@ -160,7 +160,7 @@ def supplier_invoice_delete(*, workspace: Workspace, access: Access, invoice: Su
     """Only an invoice without payments can be deleted (409 `invoice_has_payments`), checked under its lock so
     a payment arriving at the same time cannot be lost."""
     require_same_workspace(workspace, invoice)
-    invoice = locks.lock_invoice(invoice.pk)
+    invoice = locked_invoice(invoice)
     if invoice.payments.exists():
         raise ConflictError(
             _("This invoice has payments: remove them before deleting it."),

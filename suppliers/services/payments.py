@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from invoicing.money import quantize_money
-from suppliers import error_codes, locks
+from suppliers import error_codes
 from suppliers.models import SupplierInvoice, SupplierPayment
-from suppliers.services.common import amount_check, apply_balance, require_same_workspace
+from suppliers.services.common import amount_check, apply_balance, locked_invoice, require_same_workspace
 from workspaces.errors import ApplicationError, NotFoundError
 from workspaces.models import Workspace
 from workspaces.tenancy import Access
@@ -45,7 +45,7 @@ def supplier_payment_add(
 ) -> tuple[SupplierPayment, SupplierInvoice]:
     """Records a payment; more than the remaining amount is 422 `overpayment` and records nothing."""
     require_same_workspace(workspace, invoice)
-    invoice = locks.lock_invoice(invoice.pk)
+    invoice = locked_invoice(invoice)
     amount_check(invoice.currency, amount, "amount", positive=True)
     if amount > invoice.remaining_amount:
         raise ApplicationError(
@@ -75,7 +75,7 @@ def supplier_payment_remove(
 ) -> SupplierInvoice:
     """Removes one payment of this invoice (another invoice's payment is a 404) and rebalances."""
     require_same_workspace(workspace, invoice)
-    invoice = locks.lock_invoice(invoice.pk)
+    invoice = locked_invoice(invoice)
     deleted, _rows = SupplierPayment.objects.filter(invoice=invoice, pk=payment_id).delete()
     if not deleted:
         raise NotFoundError(_("Payment not found."))
