@@ -230,4 +230,7 @@ DEMO_SEEDERS = [
     "pos.demo.seed_pos_demo",
     "suppliers.demo.seed_suppliers_demo",
 ]  # run in order by seed_demo
-ADMIN_TODAY_PANELS = ["pos.dashboard.today_panel", "suppliers.dashboard.today_panel"]  # the admin index's "today"
+ADMIN_TODAY_PANELS = [
+    "pos.dashboard.today_panel",
+    "suppliers.dashboard.today_panel",
+]  # the admin index's "today"

@@ -183,6 +183,11 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
     )
     readonly_fields = ("currency", "paid_amount", "remaining_amount", "status")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "image_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "supplier") if obj is not None else self.readonly_fields
 
@@ -216,8 +221,11 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
         """Payments added inline are `supplier_payment_add`, deleted ones `supplier_payment_remove`."""
         invoice = form.instance
         access = admin_actor(request, invoice.workspace)
+        # Read by the admin's change message, as if `formset.save()` had run.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for deleted in formset.deleted_forms:
             if deleted.instance.pk:
+                formset.deleted_objects.append(deleted.instance)
                 services.supplier_payment_remove(
                     workspace=invoice.workspace,
                     access=access,
@@ -228,7 +236,7 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
             if new.instance.pk or not new.has_changed() or new in formset.deleted_forms:
                 continue
             data = new.cleaned_data
-            services.supplier_payment_add(
+            payment, _invoice = services.supplier_payment_add(
                 workspace=invoice.workspace,
                 access=access,
                 invoice=invoice,
@@ -238,6 +246,7 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
                 reference=data.get("reference"),
                 notes=data.get("notes"),
             )
+            formset.new_objects.append(payment)
 
     def delete_model(self, request, obj) -> None:
         services.supplier_invoice_delete(
