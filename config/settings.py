@@ -202,6 +202,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the field name "method" (POS and supplier payments): name each.
+    "ENUM_NAME_OVERRIDES": {"SupplierPaymentMethodEnum": "suppliers.models.PaymentMethod"},
 }
 
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)

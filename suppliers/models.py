@@ -132,3 +132,7 @@ class SupplierPayment(models.Model):
 
     def __str__(self) -> str:
         return str(self.amount)
+
+
+# The import path of the payment methods, for the OpenAPI enum name (config/settings.py ENUM_NAME_OVERRIDES).
+PaymentMethod = SupplierPayment.Method

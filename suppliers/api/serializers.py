@@ -86,7 +86,7 @@ class SupplierInputSerializer(serializers.Serializer):
 # --- Invoices ------------------------------------------------------------------------------------------------
 
 
-class InvoiceOutputSerializer(serializers.Serializer):
+class SupplierInvoiceOutputSerializer(serializers.Serializer):
     """Seed 002's invoice key for key, plus `currency` and `isOverdue` (against the workspace's today, given
     in the context)."""
 
@@ -115,7 +115,7 @@ class InvoiceOutputSerializer(serializers.Serializer):
         )
 
 
-class InvoiceCreateInputSerializer(serializers.Serializer):
+class SupplierInvoiceCreateInputSerializer(serializers.Serializer):
     invoiceNumber = StrictCharField(max_length=100, source="invoice_number")
     totalAmount = MoneyField(decimal_places=AMOUNT_PLACES, source="total_amount")
     issueDate = DayField(source="issue_date")
@@ -127,11 +127,11 @@ class InvoiceCreateInputSerializer(serializers.Serializer):
     )
 
 
-class InvoiceUpdateInputSerializer(InvoiceCreateInputSerializer):
+class SupplierInvoiceUpdateInputSerializer(SupplierInvoiceCreateInputSerializer):
     """Any of the create fields; the rest stay as they are."""
 
 
-class InvoiceFilterSerializer(serializers.Serializer):
+class SupplierInvoiceFilterSerializer(serializers.Serializer):
     supplierId = IdField(required=False, source="supplier_id")
     status = serializers.ChoiceField(choices=SupplierInvoice.Status.values, required=False)
     issueDateFrom = DayField(required=False, source="issue_date_from")
@@ -145,58 +145,58 @@ class InvoiceFilterSerializer(serializers.Serializer):
         return value == "true"
 
 
-class ExportFilterSerializer(InvoiceFilterSerializer):
+class SupplierInvoiceExportFilterSerializer(SupplierInvoiceFilterSerializer):
     format = serializers.ChoiceField(choices=["csv", "xlsx"], required=False, default="csv")
 
 
-class AgingFilterSerializer(serializers.Serializer):
+class SupplierAgingFilterSerializer(serializers.Serializer):
     asOf = DayField(required=False, source="as_of")
 
 
 # --- Payments ------------------------------------------------------------------------------------------------
 
 
-class PaymentOutputSerializer(serializers.Serializer):
+class SupplierPaymentOutputSerializer(serializers.Serializer):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
     invoiceId = IdField(source="invoice_id")
     amount = MoneyField(decimal_places=3)
     paidAt = DateTimeField(source="paid_at")
-    method = serializers.ChoiceField(choices=SupplierPayment.Method.values, allow_null=True)
+    method = serializers.ChoiceField(choices=SupplierPayment.Method.choices, allow_null=True)
     reference = serializers.CharField(allow_null=True)
     notes = serializers.CharField(allow_null=True)
     createdAt = DateTimeField(source="created_at")
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class SupplierPaymentInputSerializer(serializers.Serializer):
     amount = MoneyField(decimal_places=AMOUNT_PLACES)
     paidAt = serializers.DateTimeField(required=False, allow_null=True, source="paid_at")
-    method = serializers.ChoiceField(choices=SupplierPayment.Method.values, required=False, allow_null=True)
+    method = serializers.ChoiceField(choices=SupplierPayment.Method.choices, required=False, allow_null=True)
     reference = StrictCharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     notes = StrictCharField(max_length=5000, required=False, allow_blank=True, allow_null=True)
 
 
-class PaymentCreatedSerializer(serializers.Serializer):
+class SupplierPaymentCreatedSerializer(serializers.Serializer):
     """`{"payment", "invoice"}`: the new payment and the invoice with its new balance."""
 
-    payment = PaymentOutputSerializer()
-    invoice = InvoiceOutputSerializer()
+    payment = SupplierPaymentOutputSerializer()
+    invoice = SupplierInvoiceOutputSerializer()
 
 
 # --- Images, aging -------------------------------------------------------------------------------------------
 
 
-class ImageUploadInputSerializer(serializers.Serializer):
+class SupplierInvoiceImageInputSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="JPEG, PNG, WebP or GIF (re-encoded to WebP), or a PDF (kept), at most 10 MB."
     )
 
 
-class ImageUploadOutputSerializer(serializers.Serializer):
+class SupplierInvoiceImageOutputSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
-class AgingRowSerializer(serializers.Serializer):
+class SupplierAgingRowSerializer(serializers.Serializer):
     supplierId = IdField()
     name = serializers.CharField()
     notDue = MoneyField(decimal_places=3)
@@ -207,7 +207,7 @@ class AgingRowSerializer(serializers.Serializer):
     total = MoneyField(decimal_places=3)
 
 
-class AgingTotalsSerializer(serializers.Serializer):
+class SupplierAgingTotalsSerializer(serializers.Serializer):
     notDue = MoneyField(decimal_places=3)
     days1to30 = MoneyField(decimal_places=3)
     days31to60 = MoneyField(decimal_places=3)
@@ -216,8 +216,8 @@ class AgingTotalsSerializer(serializers.Serializer):
     total = MoneyField(decimal_places=3)
 
 
-class AgingOutputSerializer(serializers.Serializer):
+class SupplierAgingOutputSerializer(serializers.Serializer):
     asOf = serializers.DateField()
     currency = serializers.CharField()
-    suppliers = AgingRowSerializer(many=True)
-    totals = AgingTotalsSerializer()
+    suppliers = SupplierAgingRowSerializer(many=True)
+    totals = SupplierAgingTotalsSerializer()

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.parsers import MultiPartParser
@@ -16,20 +17,20 @@ from rest_framework.response import Response
 
 from suppliers import error_codes, exports, selectors, services
 from suppliers.api.serializers import (
-    AgingFilterSerializer,
-    AgingOutputSerializer,
-    ExportFilterSerializer,
-    ImageUploadInputSerializer,
-    ImageUploadOutputSerializer,
-    InvoiceCreateInputSerializer,
-    InvoiceFilterSerializer,
-    InvoiceOutputSerializer,
-    InvoiceUpdateInputSerializer,
-    PaymentCreatedSerializer,
-    PaymentInputSerializer,
-    PaymentOutputSerializer,
+    SupplierAgingFilterSerializer,
+    SupplierAgingOutputSerializer,
     SupplierInputSerializer,
+    SupplierInvoiceCreateInputSerializer,
+    SupplierInvoiceExportFilterSerializer,
+    SupplierInvoiceFilterSerializer,
+    SupplierInvoiceImageInputSerializer,
+    SupplierInvoiceImageOutputSerializer,
+    SupplierInvoiceOutputSerializer,
+    SupplierInvoiceUpdateInputSerializer,
     SupplierOutputSerializer,
+    SupplierPaymentCreatedSerializer,
+    SupplierPaymentInputSerializer,
+    SupplierPaymentOutputSerializer,
 )
 from suppliers.models import Supplier, SupplierInvoice
 from workspaces import codes
@@ -100,6 +101,15 @@ PAYMENT_EXAMPLE = {
 PAID_PART = {**INVOICE_EXAMPLE, "paidAmount": 2000, "remainingAmount": 3000, "status": "partially_paid"}
 
 
+class ListSchema(AutoSchema):
+    """A GET answering a page envelope is a list (`..._list`), not a retrieve: the operation ids of a collection
+    and of one of its members stay apart."""
+
+    def get_operation_id(self) -> str:
+        operation_id = super().get_operation_id()
+        return operation_id.removesuffix("_retrieve") + "_list" if self.method == "GET" else operation_id
+
+
 class SuppliersView(WorkspaceView):
     """Reads need `suppliers.view`, writes `suppliers.manage`; the section must be enabled (else 403)."""
 
@@ -136,12 +146,12 @@ class SuppliersView(WorkspaceView):
         return invoice
 
     def invoice_data(self, invoice: SupplierInvoice) -> dict:
-        return InvoiceOutputSerializer(invoice, context={"today": self.today}).data
+        return SupplierInvoiceOutputSerializer(invoice, context={"today": self.today}).data
 
     def invoice_page(self, request: Request, filters: dict) -> Response:
         invoices = selectors.invoice_list(workspace=self.workspace, today=self.today, filters=filters)
         rows, next_cursor = paginate(invoices, request)
-        data = InvoiceOutputSerializer(rows, many=True, context={"today": self.today}).data
+        data = SupplierInvoiceOutputSerializer(rows, many=True, context={"today": self.today}).data
         return page("invoices", data, next_cursor)
 
 
@@ -149,6 +159,8 @@ class SuppliersView(WorkspaceView):
 
 
 class SupplierListView(SuppliersView):
+    schema = ListSchema()
+
     @extend_schema(
         tags=TAGS,
         summary="List suppliers",
@@ -232,12 +244,14 @@ class SupplierDetailView(SuppliersView):
 
 
 class SupplierInvoiceListView(SuppliersView):
+    schema = ListSchema()
+
     @extend_schema(
         tags=TAGS,
         summary="List a supplier's invoices",
         description="The supplier's invoices, newest first, with the same filters as the list across suppliers.",
-        parameters=[InvoiceFilterSerializer],
-        responses={200: page_of("invoices", InvoiceOutputSerializer), **errors(400, 404)},
+        parameters=[SupplierInvoiceFilterSerializer],
+        responses={200: page_of("invoices", SupplierInvoiceOutputSerializer), **errors(400, 404)},
         examples=[
             OpenApiExample(
                 "A page", value={"invoices": [INVOICE_EXAMPLE], "nextCursor": None}, response_only=True
@@ -246,7 +260,7 @@ class SupplierInvoiceListView(SuppliersView):
     )
     def get(self, request: Request, workspace_id: int, supplier_id: int) -> Response:
         supplier = self.supplier_of(supplier_id)
-        filters = self.validated(InvoiceFilterSerializer, request.query_params)
+        filters = self.validated(SupplierInvoiceFilterSerializer, request.query_params)
         return self.invoice_page(request, {**filters, "supplier_id": supplier.pk})
 
     @extend_schema(
@@ -258,8 +272,11 @@ class SupplierInvoiceListView(SuppliersView):
             "`duplicate_invoice_number`. `totalAmount` ≥ 0; `dueDate`, when given, is not before `issueDate`. "
             "To attach a scan, upload it first (`invoice-image`) and pass the returned URL as `imageUrl`."
         ),
-        request=InvoiceCreateInputSerializer,
-        responses={201: envelope("invoice", InvoiceOutputSerializer), **errors(400, 404, 409, 415, 422)},
+        request=SupplierInvoiceCreateInputSerializer,
+        responses={
+            201: envelope("invoice", SupplierInvoiceOutputSerializer),
+            **errors(400, 404, 409, 415, 422),
+        },
         examples=[
             OpenApiExample("Seed 002", value=INVOICE_REQUEST, request_only=True),
             OpenApiExample("Created", value={"invoice": INVOICE_EXAMPLE}, response_only=True),
@@ -267,7 +284,7 @@ class SupplierInvoiceListView(SuppliersView):
     )
     def post(self, request: Request, workspace_id: int, supplier_id: int) -> Response:
         supplier = self.supplier_of(supplier_id)
-        data = self.validated(InvoiceCreateInputSerializer, request.data)
+        data = self.validated(SupplierInvoiceCreateInputSerializer, request.data)
         invoice = services.supplier_invoice_create(
             workspace=self.workspace, access=self.access, supplier=supplier, **data
         )
@@ -279,7 +296,7 @@ class SupplierInvoiceDetailView(SuppliersView):
         tags=TAGS,
         summary="Get a supplier invoice",
         description="One invoice of this supplier, with its balance and whether it is overdue today.",
-        responses={200: envelope("invoice", InvoiceOutputSerializer), **errors(404)},
+        responses={200: envelope("invoice", SupplierInvoiceOutputSerializer), **errors(404)},
         examples=[OpenApiExample("Invoice", value={"invoice": PAID_PART}, response_only=True)],
     )
     def get(self, request: Request, workspace_id: int, supplier_id: int, invoice_id: int) -> Response:
@@ -292,8 +309,11 @@ class SupplierInvoiceDetailView(SuppliersView):
             "Changes the fields given. A `totalAmount` below what is already paid is 422 `overpayment`; "
             "a number another invoice has is 409 `duplicate_invoice_number`."
         ),
-        request=InvoiceUpdateInputSerializer(partial=True),
-        responses={200: envelope("invoice", InvoiceOutputSerializer), **errors(400, 404, 409, 415, 422)},
+        request=SupplierInvoiceUpdateInputSerializer(partial=True),
+        responses={
+            200: envelope("invoice", SupplierInvoiceOutputSerializer),
+            **errors(400, 404, 409, 415, 422),
+        },
         examples=[
             OpenApiExample("New due date", value={"dueDate": "2024-03-01"}, request_only=True),
             OpenApiExample("Changed", value={"invoice": INVOICE_EXAMPLE}, response_only=True),
@@ -301,7 +321,7 @@ class SupplierInvoiceDetailView(SuppliersView):
     )
     def patch(self, request: Request, workspace_id: int, supplier_id: int, invoice_id: int) -> Response:
         invoice = self.invoice_of(supplier_id, invoice_id)
-        data = self.validated(InvoiceUpdateInputSerializer, request.data, partial=True)
+        data = self.validated(SupplierInvoiceUpdateInputSerializer, request.data, partial=True)
         invoice = services.supplier_invoice_update(
             workspace=self.workspace, access=self.access, invoice=invoice, data=data
         )
@@ -328,8 +348,8 @@ class SupplierPaymentListView(SuppliersView):
             "Pays part or all of what remains. More than `remainingAmount` is 422 `overpayment` and records "
             "nothing. Answers the payment and the invoice with its new balance and status."
         ),
-        request=PaymentInputSerializer,
-        responses={201: PaymentCreatedSerializer, **errors(400, 404, 409, 415, 422)},
+        request=SupplierPaymentInputSerializer,
+        responses={201: SupplierPaymentCreatedSerializer, **errors(400, 404, 409, 415, 422)},
         examples=[
             OpenApiExample(
                 "Transfer",
@@ -343,12 +363,12 @@ class SupplierPaymentListView(SuppliersView):
     )
     def post(self, request: Request, workspace_id: int, supplier_id: int, invoice_id: int) -> Response:
         invoice = self.invoice_of(supplier_id, invoice_id)
-        data = self.validated(PaymentInputSerializer, request.data)
+        data = self.validated(SupplierPaymentInputSerializer, request.data)
         payment, invoice = services.supplier_payment_add(
             workspace=self.workspace, access=self.access, invoice=invoice, **data
         )
         return Response(
-            {"payment": PaymentOutputSerializer(payment).data, "invoice": self.invoice_data(invoice)},
+            {"payment": SupplierPaymentOutputSerializer(payment).data, "invoice": self.invoice_data(invoice)},
             status=201,
         )
 
@@ -358,7 +378,7 @@ class SupplierPaymentDetailView(SuppliersView):
         tags=TAGS,
         summary="Remove a payment",
         description="Removes a payment recorded by mistake; answers the invoice with its new balance.",
-        responses={200: envelope("invoice", InvoiceOutputSerializer), **errors(404)},
+        responses={200: envelope("invoice", SupplierInvoiceOutputSerializer), **errors(404)},
         examples=[OpenApiExample("Invoice", value={"invoice": INVOICE_EXAMPLE}, response_only=True)],
     )
     def delete(
@@ -397,8 +417,8 @@ class SupplierInvoiceImageView(SuppliersView):
             "without metadata) or a PDF (kept as it is). Answers the file's absolute URL, to pass as `imageUrl` "
             "when creating the invoice. A refused file is a 400 and leaves nothing stored."
         ),
-        request={"multipart/form-data": ImageUploadInputSerializer},
-        responses={201: ImageUploadOutputSerializer, **errors(400, 404, 409, 413, 415, 422)},
+        request={"multipart/form-data": SupplierInvoiceImageInputSerializer},
+        responses={201: SupplierInvoiceImageOutputSerializer, **errors(400, 404, 409, 413, 415, 422)},
         examples=[
             OpenApiExample(
                 "Stored",
@@ -412,7 +432,7 @@ class SupplierInvoiceImageView(SuppliersView):
     )
     def post(self, request: Request, workspace_id: int, supplier_id: int) -> Response:
         supplier = self.supplier_of(supplier_id)
-        upload = self.validated(ImageUploadInputSerializer, request.data)["file"]
+        upload = self.validated(SupplierInvoiceImageInputSerializer, request.data)["file"]
         url = services.invoice_image_store(
             workspace=self.workspace, access=self.access, supplier=supplier, upload=upload, size=upload.size
         )
@@ -423,6 +443,8 @@ class SupplierInvoiceImageView(SuppliersView):
 
 
 class InvoiceListView(SuppliersView):
+    schema = ListSchema()
+
     @extend_schema(
         tags=TAGS,
         summary="List supplier invoices",
@@ -431,8 +453,8 @@ class InvoiceListView(SuppliersView):
             "`dueDateFrom`/`To` (inclusive), `overdue` (true/false, against the workspace's today), `q` (number, "
             "description or supplier name contains)."
         ),
-        parameters=[InvoiceFilterSerializer],
-        responses={200: page_of("invoices", InvoiceOutputSerializer), **errors(400)},
+        parameters=[SupplierInvoiceFilterSerializer],
+        responses={200: page_of("invoices", SupplierInvoiceOutputSerializer), **errors(400)},
         examples=[
             OpenApiExample(
                 "A page", value={"invoices": [PAID_PART], "nextCursor": "cGs6MjE"}, response_only=True
@@ -440,7 +462,9 @@ class InvoiceListView(SuppliersView):
         ],
     )
     def get(self, request: Request, workspace_id: int) -> Response:
-        return self.invoice_page(request, self.validated(InvoiceFilterSerializer, request.query_params))
+        return self.invoice_page(
+            request, self.validated(SupplierInvoiceFilterSerializer, request.query_params)
+        )
 
 
 class _NoFormatOverride(JsonByDefaultNegotiation):
@@ -460,7 +484,7 @@ class InvoiceExportView(SuppliersView):
             "The list's filters, as a file: `format=csv` (default; UTF-8 with a BOM, streamed, any number of "
             "rows) or `format=xlsx` (at most 1,048,575 rows, else a 400 pointing to CSV)."
         ),
-        parameters=[ExportFilterSerializer],
+        parameters=[SupplierInvoiceExportFilterSerializer],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
             (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The XLSX workbook."),
@@ -468,7 +492,7 @@ class InvoiceExportView(SuppliersView):
         },
     )
     def get(self, request: Request, workspace_id: int):
-        filters = self.validated(ExportFilterSerializer, request.query_params)
+        filters = self.validated(SupplierInvoiceExportFilterSerializer, request.query_params)
         kind = filters.pop("format")
         today = self.today
         invoices = selectors.invoice_list(workspace=self.workspace, today=today, filters=filters)
@@ -493,8 +517,8 @@ class AgingView(SuppliersView):
             "What is still owed per supplier on `asOf` (default: the workspace's today), by days past due: not "
             "due, 1-30, 31-60, 61-90, over 90. Invoices issued after `asOf` are left out."
         ),
-        parameters=[AgingFilterSerializer],
-        responses={200: AgingOutputSerializer, **errors(400)},
+        parameters=[SupplierAgingFilterSerializer],
+        responses={200: SupplierAgingOutputSerializer, **errors(400)},
         examples=[
             OpenApiExample(
                 "Aging",
@@ -527,6 +551,6 @@ class AgingView(SuppliersView):
         ],
     )
     def get(self, request: Request, workspace_id: int) -> Response:
-        filters = self.validated(AgingFilterSerializer, request.query_params)
+        filters = self.validated(SupplierAgingFilterSerializer, request.query_params)
         as_of = filters.get("as_of") or self.today
         return Response(selectors.aging(workspace=self.workspace, as_of=as_of))
