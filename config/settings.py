@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "orders", "description": "Orders and the invoices generated from them (seed 003)."},
         {"name": "api2", "description": "The api2 invoice API (seed 004)."},
     ],
+    # Two choice sets share the field name "method" (POS and supplier payments): name each.
+    "ENUM_NAME_OVERRIDES": {"SupplierPaymentMethodEnum": "suppliers.models.PaymentMethod"},
 }
 
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
@@ -241,6 +243,10 @@ LOGGING = {
 DEMO_SEEDERS = [
     "invoicing.demo.seed_invoicing_demo",
     "pos.demo.seed_pos_demo",
+    "suppliers.demo.seed_suppliers_demo",
     "orders.demo.seed_orders_demo",
 ]  # run in order by seed_demo
-ADMIN_TODAY_PANELS = ["pos.dashboard.today_panel"]  # the admin index's "today"
+ADMIN_TODAY_PANELS = [
+    "pos.dashboard.today_panel",
+    "suppliers.dashboard.today_panel",
+]  # the admin index's "today"

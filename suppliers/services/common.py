@@ -1,0 +1,51 @@
+"""What the supplier services share: the tenancy check, amounts in the currency's digits, the balance rule."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from invoicing.money import has_at_most_places, minor_unit
+from suppliers import locks
+from suppliers.models import SupplierInvoice
+from workspaces.errors import NotFoundError, ValidationFailed
+from workspaces.models import Workspace
+
+
+def require_same_workspace(workspace: Workspace, *rows: Model) -> None:
+    """A row of another workspace is treated as one that does not exist."""
+    for row in rows:
+        if row.workspace_id != workspace.pk:
+            raise NotFoundError(_("%(model)s not found.") % {"model": row._meta.verbose_name.capitalize()})
+
+
+def amount_check(currency: str, value: Decimal, field: str, *, positive: bool = False) -> None:
+    places = minor_unit(currency)
+    if not has_at_most_places(value, places):
+        raise ValidationFailed({field: [_("At most %(places)d decimal places.") % {"places": places}]})
+    if positive and value <= 0:
+        raise ValidationFailed({field: [_("Must be greater than 0.")]})
+    if not positive and value < 0:
+        raise ValidationFailed({field: [_("Must be 0 or more.")]})
+
+
+def apply_balance(invoice: SupplierInvoice, paid: Decimal) -> None:
+    """Sets paid, remaining and status from the sum of the payments (a total of 0 is `paid`)."""
+    invoice.paid_amount = paid
+    invoice.remaining_amount = invoice.total_amount - paid
+    if invoice.remaining_amount == 0:
+        invoice.status = SupplierInvoice.Status.PAID
+    elif paid == 0:
+        invoice.status = SupplierInvoice.Status.PENDING
+    else:
+        invoice.status = SupplierInvoice.Status.PARTIALLY_PAID
+
+
+def locked_invoice(invoice: SupplierInvoice) -> SupplierInvoice:
+    """The invoice re-read under its row lock (the only way its balance is changed); 404 if deleted meanwhile."""
+    locked = locks.lock_invoice(invoice.pk)
+    if locked is None:
+        raise NotFoundError(_("Invoice not found."))
+    return locked

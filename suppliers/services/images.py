@@ -1,0 +1,30 @@
+"""Storing a scanned supplier invoice through Django's storage API (local MEDIA_ROOT, S3 or GCS)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import BinaryIO
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from suppliers.images import process_invoice_file
+from suppliers.models import Supplier
+from suppliers.services.common import require_same_workspace
+from workspaces.models import Workspace
+from workspaces.tenancy import Access
+
+
+def invoice_image_store(
+    *, workspace: Workspace, access: Access, supplier: Supplier, upload: BinaryIO, size: int
+) -> str:
+    """Checks and re-encodes the file (`suppliers.images`), then stores it under a workspace-scoped name with
+    192 random bits, so a URL cannot be guessed from another. Returns the storage URL (relative for local storage).
+
+    Nothing is written before every check has passed, so a refused file leaves nothing behind. The file is not a
+    database row: it is written at once (no transaction to join), and the answer carries its URL."""
+    require_same_workspace(workspace, supplier)
+    processed = process_invoice_file(upload, size)
+    name = f"supplier-invoices/{workspace.pk}/{secrets.token_urlsafe(24)}.{processed.extension}"
+    stored = default_storage.save(name, ContentFile(processed.content))
+    return default_storage.url(stored)
