@@ -195,8 +195,9 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
     )  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
-        editable = ("order_status",) if obj is not None and obj.is_draft else ()  # completed: read-only
-        return [name for name in self.fields if name not in editable]
+        # The order status may be set in any status, as `PATCH .../pos/invoices/:id` (PRODUCT.md section 5): the
+        # kitchen follows completed orders too. Everything else is written at the till.
+        return [name for name in self.fields if name != "order_status"]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -211,7 +212,9 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
             )
 
     def save_related(self, request, form, formsets, change) -> None:
-        """Inlines are read-only: nothing to save."""
+        """Inlines are read-only: nothing to save (and the change message reads that no inline row changed)."""
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     @admin.display(description=_("receipt"))
     def receipt_link(self, invoice: PosInvoice) -> str:

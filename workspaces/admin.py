@@ -9,8 +9,20 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces import codes, services
 from workspaces.admin_site import admin_access
-from workspaces.errors import ApplicationError, ValidationFailed
+from workspaces.errors import ApplicationError
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
+
+
+def add_service_errors(form: forms.BaseForm, error: ApplicationError, fields: dict[str, str]) -> None:
+    """A service's refusal as form errors. `fields` maps the service's snake_case names (`tax_ids`,
+    `pos_invoice_discount.value`) to form fields (`taxes`, `pos_discount_value`); an unmapped name is the field of
+    the same name, else a non-field error; a refusal without field errors is a non-field error."""
+    if not error.errors:
+        form.add_error(None, error.message)
+        return
+    for name, messages_ in error.errors.items():
+        field = fields.get(name, name.split(".")[0])
+        form.add_error(field if field in form.fields else None, messages_)
 
 
 class WorkspaceScopedAdmin(admin.ModelAdmin):
@@ -67,6 +79,25 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._allowed(request, self.change_permission, obj)
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        """The form knows the admin's workspace (`form.admin_workspace`), so its checks can call the services'
+        validators for a row not yet saved."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        access = admin_access(request)
+        form.admin_workspace = access.workspace if access else None
+        return form
+
+    def workspace_of(self, request: HttpRequest, obj) -> Workspace:
+        """The workspace a row is written in: its own (a superuser may pick it), else the admin's current one."""
+        if getattr(obj, "workspace_id", None):
+            return obj.workspace
+        return admin_access(request).workspace
+
+    def stored(self, obj):
+        """The row as stored, for a service that compares the change with the current values (the form has
+        already copied its values onto `obj`)."""
+        return type(obj)._default_manager.get(pk=obj.pk)
 
     def get_exclude(self, request: HttpRequest, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])
@@ -149,16 +180,60 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
         return request.user.is_superuser
 
 
+def form_workspace(form: forms.ModelForm) -> Workspace | None:
+    """The workspace of the edited row: its own, the one a superuser picked, or the admin's current one."""
+    if form.instance.workspace_id:
+        return form.instance.workspace
+    return form.cleaned_data.get("workspace") or getattr(form, "admin_workspace", None)
+
+
+class StoreAdminForm(forms.ModelForm):
+    class Meta:
+        model = Store
+        fields = ("workspace", "name", "code", "address")
+
+    def clean(self):
+        cleaned = super().clean()
+        workspace = form_workspace(self)
+        if workspace is not None:
+            try:
+                services.store_code_validate(
+                    workspace=workspace, code=cleaned.get("code"), store_id=self.instance.pk
+                )
+            except ApplicationError as error:
+                self.add_error("code", error.message)
+        return cleaned
+
+
 @admin.register(Store)
 class StoreAdmin(WorkspaceScopedAdmin):
+    """Stores are written by `store_create` / `store_update`, the API's services."""
+
+    form = StoreAdminForm
     list_display = ("name", "code", "address", "created_at")
     search_fields = ("name", "code", "address")
+
+    def save_model(self, request, obj, form, change) -> None:
+        fields = {name: form.cleaned_data[name] for name in ("name", "code", "address")}
+        if change:
+            store = services.store_update(store=self.stored(obj), data=fields)
+        else:
+            store = services.store_create(workspace=self.workspace_of(request, obj), **fields)
+        obj.pk, obj.code = store.pk, store.code
+
+
+DISCOUNT_FIELDS = {
+    "pos_invoice_discount.type": "pos_discount_type",
+    "pos_invoice_discount.value": "pos_discount_value",
+    "pos_invoice_discount.active": "pos_discount_active",
+}
 
 
 class ClientAdminForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = (
+            "workspace",
             "name",
             "phone",
             "email",
@@ -168,35 +243,57 @@ class ClientAdminForm(forms.ModelForm):
             "pos_discount_active",
         )
 
+    def service_data(self) -> dict:
+        """The form as the API's client body (snake_case): no discount type means no discount."""
+        cleaned = self.cleaned_data
+        data = {name: cleaned.get(name) or "" for name in services.CLIENT_FIELDS}
+        kind = cleaned.get("pos_discount_type")
+        data["pos_invoice_discount"] = (
+            {
+                "type": kind,
+                "value": cleaned.get("pos_discount_value"),
+                "active": cleaned.get("pos_discount_active", False),
+            }
+            if kind
+            else None
+        )
+        return data
+
     def clean(self):
         cleaned = super().clean()
         kind, value = cleaned.get("pos_discount_type"), cleaned.get("pos_discount_value")
+        workspace = form_workspace(self)
         if kind and value is None:
             self.add_error("pos_discount_value", _("A discount needs a value."))
-        elif kind:
-            workspace = self.instance.workspace if self.instance.workspace_id else self.workspace
+        elif kind and workspace is not None:
             try:
                 services.client_discount_validate(workspace=workspace, type=kind, value=value)
-            except ValidationFailed as exc:
-                self.add_error(
-                    "pos_discount_value", [m for messages in exc.errors.values() for m in messages]
-                )
+            except ApplicationError as error:
+                add_service_errors(self, error, DISCOUNT_FIELDS)
         return cleaned
 
 
 @admin.register(Client)
 class ClientAdmin(WorkspaceScopedAdmin):
+    """Clients are written by `client_create` / `client_update` / `client_delete`, the API's services."""
+
     change_permission = codes.CLIENTS_MANAGE
     form = ClientAdminForm
-    list_display = ClientAdminForm.Meta.fields
+    list_display = ClientAdminForm.Meta.fields[1:]
     list_filter = ("pos_discount_active", "pos_discount_type")
     search_fields = ("name", "phone", "email", "tax_number")
     date_hierarchy = "created_at"
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.workspace = admin_access(request).workspace if admin_access(request) else None
-        return form
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.service_data()
+        if change:
+            client = services.client_update(client=self.stored(obj), data=data)
+        else:
+            client = services.client_create(workspace=self.workspace_of(request, obj), data=data)
+        obj.pk = client.pk
+
+    def delete_model(self, request, obj) -> None:
+        services.client_delete(client=obj)
 
 
 class MembershipForm(forms.ModelForm):

@@ -240,15 +240,42 @@ def staff_remove(*, membership: Membership) -> None:
     membership.delete()
 
 
-def store_create(*, workspace: Workspace, name: str, code: str | None, address: str) -> Store:
-    code = (code or "").strip() or None
-    if code and Store.objects.filter(workspace=workspace, code=code).exists():
+def _store_code(code: str | None) -> str | None:
+    """An optional store code: blank means none."""
+    return (code or "").strip() or None
+
+
+def store_code_validate(*, workspace: Workspace, code: str | None, store_id: int | None = None) -> None:
+    """409 `store_code_taken` when another store of the workspace (not `store_id`) has this code. The database's
+    unique constraint backs it against races."""
+    code = _store_code(code)
+    others = Store.objects.filter(workspace=workspace, code=code).exclude(pk=store_id)
+    if code and others.exists():
         raise ConflictError(_("A store with this code already exists."), code="store_code_taken")
+
+
+def _store_save(store: Store) -> Store:
+    store_code_validate(workspace=store.workspace, code=store.code, store_id=store.pk)
     try:
         with transaction.atomic():
-            return Store.objects.create(workspace=workspace, name=name, code=code, address=address)
-    except IntegrityError as exc:
+            store.save()
+    except IntegrityError as exc:  # a concurrent write took the code between the check and the save
         raise ConflictError(_("A store with this code already exists."), code="store_code_taken") from exc
+    return store
+
+
+def store_create(*, workspace: Workspace, name: str, code: str | None, address: str) -> Store:
+    return _store_save(Store(workspace=workspace, name=name, code=_store_code(code), address=address))
+
+
+def store_update(*, store: Store, data: dict[str, Any]) -> Store:
+    """Changes the fields present in `data` (name, code, address); a code stays unique in the workspace."""
+    for name in ("name", "address"):
+        if name in data:
+            setattr(store, name, data[name] or "")
+    if "code" in data:
+        store.code = _store_code(data["code"])
+    return _store_save(store)
 
 
 # --- Clients -------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from pos.models import BusinessSession, PosInvoice
+from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceEvent
 from tests.factories import UserFactory
 from tests.pos.conftest import stock_of
 
@@ -72,7 +72,9 @@ def test_cancel_action_voids_and_restores_stock(
     assert stock_of(coffee, store) == 50
 
 
-def test_completed_invoices_are_read_only(admin_client, cashier_client, invoices_url, new_invoice, coffee):
+def test_completed_invoices_are_read_only_but_for_their_order_status(
+    admin_client, cashier_client, invoices_url, new_invoice, coffee, workspace
+):
     draft, done = new_invoice(), new_invoice()
     cashier_client.post(
         f"{invoices_url}/{done['id']}/items", {"productId": coffee.pk, "quantity": 1}, format="json"
@@ -81,8 +83,31 @@ def test_completed_invoices_are_read_only(admin_client, cashier_client, invoices
     draft_page = admin_client.get(f"/admin/pos/posinvoice/{draft['id']}/change/").content.decode()
     done_page = admin_client.get(f"/admin/pos/posinvoice/{done['id']}/change/").content.decode()
     assert 'name="order_status"' in draft_page
-    assert 'name="order_status"' not in done_page
+    # One rule, the spec's (PATCH .../pos/invoices/:id {orderStatusId} in any status): the kitchen follows
+    # completed orders too. Nothing else of a completed invoice is a form field.
+    assert 'name="order_status"' in done_page
+    assert 'name="client"' not in done_page and 'name="total"' not in done_page
     assert "قهوة عربية" in done_page  # the items inline
+
+    completed_total = PosInvoice.objects.get(pk=done["id"]).total
+    ready = OrderStatus.objects.create(workspace=workspace, label_ar="جاهز", label_en="Ready", position=9)
+    url = f"/admin/pos/posinvoice/{done['id']}/change/"
+    management = {  # the read-only inlines' management forms, as the browser sends them
+        f"{inline.formset.prefix}-{name}": value
+        for inline in admin_client.get(url).context["inline_admin_formsets"]
+        for name, value in inline.formset.management_form.initial.items()
+    }
+    response = admin_client.post(url, {"order_status": ready.pk, **management})
+
+    assert response.status_code == 302
+    invoice = PosInvoice.objects.get(pk=done["id"])
+    assert (invoice.status, invoice.order_status, invoice.total) == (
+        "completed",
+        ready,
+        completed_total,
+    )
+    event = PosInvoiceEvent.objects.filter(invoice=invoice).order_by("pk").last()
+    assert (event.action, event.data) == ("order_status_set", {"orderStatusId": ready.pk})
 
 
 def test_receipt_from_the_admin(admin_client, new_invoice):
