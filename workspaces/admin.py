@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
@@ -25,7 +26,57 @@ def add_service_errors(form: forms.BaseForm, error: ApplicationError, fields: di
         form.add_error(field if field in form.fields else None, messages_)
 
 
-class WorkspaceScopedAdmin(admin.ModelAdmin):
+def scope_to_admin_workspace(request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
+    """`queryset` cut to the admin's current workspace: the workspace itself, rows with a `workspace` foreign
+    key, users who are members. A model it cannot place in a workspace offers no row (safe by default: give the
+    model a `workspace` foreign key, as every tenant-owned model has). Superusers see every row."""
+    access = admin_access(request)
+    model = queryset.model
+    if request.user.is_superuser:
+        return queryset
+    if access is None:
+        return queryset.none()
+    if model is Workspace:
+        return queryset.filter(pk=access.workspace.pk)
+    if any(f.name == "workspace" and f.many_to_one for f in model._meta.get_fields()):
+        return queryset.filter(workspace=access.workspace)
+    if model is User:
+        return queryset.filter(memberships__workspace=access.workspace).distinct()
+    return queryset.none()
+
+
+class WorkspaceScopedChoices:
+    """Every foreign-key and many-to-many choice of a form (admin or inline) and every related list filter offers
+    only the admin's workspace's rows. Autocompletes ask the related model's admin, itself scoped."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scope_to_admin_workspace(request, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scope_to_admin_workspace(request, field.queryset)
+        return field
+
+
+def scoped_list_filter(model: type[models.Model], spec):
+    """A list filter on a relation (`"store"`, `("store", RelatedFieldListFilter)`) would offer every row of the
+    related table: it becomes `RelatedOnlyFieldListFilter`, whose choices come from the admin's (scoped) queryset.
+    Other filters (a field's values, a `SimpleListFilter`) are left as they are."""
+    if isinstance(spec, str):
+        name = spec
+    elif isinstance(spec, tuple) and spec[1] is admin.RelatedFieldListFilter:
+        name = spec[0]
+    else:
+        return spec
+    field = get_fields_from_path(model, name)[-1]
+    return (name, admin.RelatedOnlyFieldListFilter) if field.is_relation else spec
+
+
+class WorkspaceScopedAdmin(WorkspaceScopedChoices, admin.ModelAdmin):
     """Scopes every list, form and foreign-key choice to the admin user's current workspace.
 
     `view_permission` (None: any admin member) and `change_permission` (`codes.OWNER` by default) are the same
@@ -99,6 +150,9 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         already copied its values onto `obj`)."""
         return type(obj)._default_manager.get(pk=obj.pk)
 
+    def get_list_filter(self, request: HttpRequest):
+        return [scoped_list_filter(self.model, spec) for spec in super().get_list_filter(request)]
+
     def get_exclude(self, request: HttpRequest, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])
         if not request.user.is_superuser and self.workspace_field == "workspace":
@@ -110,34 +164,15 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
             obj.workspace = admin_access(request).workspace
         super().save_model(request, obj, form, change)
 
-    def _scope_related(self, request: HttpRequest, queryset):
-        access = admin_access(request)
-        model = queryset.model
-        if request.user.is_superuser or access is None:
-            return queryset
-        if model is Workspace:
-            return queryset.filter(pk=access.workspace.pk)
-        if any(f.name == "workspace" for f in model._meta.get_fields() if isinstance(f, models.ForeignKey)):
-            return queryset.filter(workspace=access.workspace)
-        return queryset
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = self._scope_related(request, field.queryset)
-        return field
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = self._scope_related(request, field.queryset)
-        return field
-
-
-class WorkspaceScopedInline(admin.TabularInline):
-    """An inline whose rows belong to the parent's workspace; permissions follow the parent admin."""
+class WorkspaceScopedInline(WorkspaceScopedChoices, admin.TabularInline):
+    """An inline whose rows belong to the parent's workspace (and are cut to it, should one not); its choices offer
+    only that workspace's rows; permissions follow the parent admin."""
 
     extra = 0
+
+    def get_queryset(self, request: HttpRequest):
+        return scope_to_admin_workspace(request, super().get_queryset(request))
 
     def has_add_permission(self, request, obj=None) -> bool:
         return self.parent_admin_allows(request, obj)
