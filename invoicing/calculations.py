@@ -54,12 +54,11 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
 
 from invoicing.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, minor_unit
+from workspaces.discounts import DiscountType
 
-DiscountType = Literal["percent", "fixed"]
-DISCOUNT_TYPES: tuple[str, ...] = ("percent", "fixed")
+DISCOUNT_TYPES: tuple[str, ...] = tuple(DiscountType.values)
 MAX_TAXES_PER_LINE = 2
 # Largest magnitude a money column (max_digits=18, decimal_places=3) can hold, exclusive.
 MAX_STORABLE_AMOUNT = Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)
@@ -263,7 +262,7 @@ def _own_discount(line: LineInput, subtotal: int, money: _Money, index: int) -> 
                 "A discount value needs a discount type.", field="discount", line_index=index
             )
         return 0
-    if line.discount_type == "percent":
+    if line.discount_type == DiscountType.PERCENT:
         if value > 100:
             raise CalculationError(
                 "A percent discount must be between 0 and 100.", field="discount", line_index=index
@@ -294,7 +293,7 @@ def _document_discounts(discounts: Sequence[DiscountInput], net_subtotal: int, m
         value = _exact(discount.value, what="A discount", field="discounts", discount_index=index)
         if value < 0:
             raise CalculationError("A discount cannot be negative.", field="discounts", discount_index=index)
-        if discount.type == "percent":
+        if discount.type == DiscountType.PERCENT:
             if value > 100:
                 raise CalculationError(
                     "A percent discount must be between 0 and 100.", field="discounts", discount_index=index

@@ -17,7 +17,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from workspaces import codes
-from workspaces.currencies import CURRENCY_MINOR_UNITS
+from workspaces.discounts import discount_value_validate
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace, hash_api_key, new_api_key
 
@@ -284,16 +284,10 @@ CLIENT_FIELDS = ("name", "phone", "email", "tax_number")
 
 
 def client_discount_validate(*, workspace: Workspace, type: str, value: Decimal) -> None:
-    """A percent is 0-100; a fixed amount is zero or more with the currency's minor digits."""
-    if value < 0:
-        raise ValidationFailed({"pos_invoice_discount.value": [_("Must be zero or more.")]})
-    if type == Client.DiscountType.PERCENT and value > 100:
-        raise ValidationFailed({"pos_invoice_discount.value": [_("A percent is at most 100.")]})
-    places = CURRENCY_MINOR_UNITS.get(workspace.currency, 2)
-    if type == Client.DiscountType.FIXED and value != value.quantize(Decimal(1).scaleb(-places)):
-        raise ValidationFailed(
-            {"pos_invoice_discount.value": [_("At most %(places)d decimal places.") % {"places": places}]}
-        )
+    """The one discount rule (`workspaces.discounts`), in the workspace's currency."""
+    discount_value_validate(
+        type=type, value=value, currency=workspace.currency, field="pos_invoice_discount.value"
+    )
 
 
 def _apply_client_discount(*, client: Client, workspace: Workspace, discount: dict[str, Any] | None) -> None:

@@ -19,7 +19,8 @@ from pos import error_codes
 from pos.calculations import invoice_totals
 from pos.locks import lock_invoice, lock_session
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
-from pos.services.common import actor_type, amount_places_check, log_event, require_draft
+from pos.services.common import actor_type, log_event, require_draft
+from workspaces.discounts import discount_value_validate
 from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
 from workspaces.models import Client, Store, Workspace
 from workspaces.tenancy import Access
@@ -211,12 +212,7 @@ def invoice_add_discount(
     """A manual document discount: a percent (0-100) of the subtotal after line discounts, or a fixed amount."""
     invoice = lock_invoice(invoice.pk)
     require_draft(invoice)
-    if value < 0:
-        raise ValidationFailed({"value": [_("Must be zero or more.")]})
-    if type == PosInvoiceDiscount.Type.PERCENT and value > 100:
-        raise ValidationFailed({"value": [_("A percent is at most 100.")]})
-    if type == PosInvoiceDiscount.Type.FIXED:
-        amount_places_check(invoice.workspace, value, "value")
+    discount_value_validate(type=type, value=value, currency=invoice.currency)
     PosInvoiceDiscount.objects.create(
         workspace_id=invoice.workspace_id,
         invoice=invoice,

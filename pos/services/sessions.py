@@ -20,16 +20,19 @@ from pos.services.common import actor_type, amount_places_check, log_events
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.models import Store, Workspace
+from workspaces.selectors import store_get, store_list
 from workspaces.tenancy import Access
 
 
 def default_store(*, workspace: Workspace, access: Access) -> Store:
     """The only store; else the member's default store; else the caller must say (400 `store_required`)."""
-    stores = list(Store.objects.filter(workspace=workspace).order_by("pk")[:2])
+    stores = list(store_list(workspace=workspace).order_by("pk")[:2])
     if len(stores) == 1:
         return stores[0]
     if access.membership is not None and access.membership.store_id is not None:
-        return Store.objects.get(pk=access.membership.store_id)
+        store = store_get(workspace=workspace, store_id=access.membership.store_id)
+        if store is not None:
+            return store
     raise ApplicationError(
         _("This workspace has several stores: say which one (storeId)."),
         code=error_codes.STORE_REQUIRED,

@@ -2,9 +2,10 @@ from decimal import Decimal
 
 import pytest
 
+from pos.dashboard import today_panel
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceEvent
 from tests.factories import UserFactory
-from tests.pos.conftest import stock_of
+from tests.pos.conftest import owner_access, stock_of
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +168,23 @@ def test_demo_has_an_open_day_statuses_and_sales(capsys):
     assert sorted(invoices.values_list("status", flat=True)) == ["completed", "completed", "draft"]
     assert all(invoice.total > 0 for invoice in invoices)
     assert [i.public_id for i in invoices.order_by("pk")] == ["POS-001", "POS-002", "POS-003"]
+
+
+def test_todays_sales_have_the_currencys_minor_digits(
+    owner, workspace, cashier_client, invoices_url, new_invoice, coffee
+):
+    invoice = new_invoice()
+    cashier_client.post(
+        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 2}, format="json"
+    )
+    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    new_invoice()
+    access = owner_access(workspace, owner)
+
+    workspace.currency = "KWD"  # three minor digits
+    kwd = dict(today_panel(workspace=workspace, access=access)["rows"])
+    workspace.currency = "JPY"  # none
+    jpy = dict(today_panel(workspace=workspace, access=access)["rows"])
+
+    assert (kwd["Sales so far"], jpy["Sales so far"]) == ("20.000 KWD", "20 JPY")
+    assert (kwd["Draft"], kwd["Completed"], kwd["Cancelled"]) == (1, 1, 0)

@@ -14,6 +14,7 @@ from workspaces.api.fields import (
     StrictBooleanField,
     StrictCharField,
 )
+from workspaces.discounts import DiscountType
 from workspaces.models import validate_currency_code, validate_time_zone
 
 
@@ -89,7 +90,7 @@ class StaffOutputSerializer(TimestampsOutput):
 
 
 class PosInvoiceDiscountSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["percent", "fixed"])
+    type = serializers.ChoiceField(choices=DiscountType.values)
     value = MoneyField(decimal_places=4)
     active = StrictBooleanField(default=True)
 
