@@ -23,7 +23,7 @@ from pos.services.common import actor_type, log_event, require_draft
 from workspaces.discounts import discount_value_validate
 from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
 from workspaces.models import Client, Store, Workspace
-from workspaces.tenancy import Access
+from workspaces.tenancy import Access, require_in_workspace
 
 
 def _session_for_new_invoice(*, workspace: Workspace, access: Access, store: Store | None) -> BusinessSession:
@@ -57,7 +57,10 @@ def _session_for_new_invoice(*, workspace: Workspace, access: Access, store: Sto
 def invoice_create(
     *, workspace: Workspace, access: Access, client: Client, store: Store | None
 ) -> PosInvoice:
-    """A draft in the store's open session, numbered gaplessly (`POS-001`), with the client's discount line."""
+    """A draft in the store's open session, numbered gaplessly (`POS-001`), with the client's discount line.
+    The client and the store must be the workspace's (else `NotFoundError`)."""
+    require_in_workspace(client, workspace_id=workspace.pk, message=_("Client not found."))
+    require_in_workspace(store, workspace_id=workspace.pk, message=_("Store not found."))
     session = _session_for_new_invoice(workspace=workspace, access=access, store=store)
     session = lock_session(session.pk)
     if session.status != BusinessSession.Status.OPEN:  # closed while we looked
@@ -136,7 +139,9 @@ def invoice_add_item(
     unit_price: Decimal | None,
     note: str,
 ) -> PosInvoice:
-    """A new line, even for a product already on the invoice; its taxes are copied from the product now."""
+    """A new line, even for a product already on the invoice; its taxes are copied from the product now. The
+    product must be the invoice's workspace's (else `NotFoundError`)."""
+    require_in_workspace(product, workspace_id=invoice.workspace_id, message=_("Product not found."))
     invoice = lock_invoice(invoice.pk)
     require_draft(invoice)
     _check_quantity(quantity)
@@ -243,7 +248,11 @@ def invoice_remove_discount(*, invoice: PosInvoice, access: Access, discount_id:
 def invoice_set_order_status(
     *, invoice: PosInvoice, access: Access, order_status: OrderStatus | None
 ) -> PosInvoice:
-    """Allowed in any status: the kitchen follows completed orders too."""
+    """Allowed in any status: the kitchen follows completed orders too (PRODUCT.md section 5). The order status
+    must be the invoice's workspace's (else `NotFoundError`); None clears it."""
+    require_in_workspace(
+        order_status, workspace_id=invoice.workspace_id, message=_("Order status not found.")
+    )
     invoice = lock_invoice(invoice.pk)
     invoice.order_status = order_status
     invoice.save(update_fields=["order_status", "updated_at"])

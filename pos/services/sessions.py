@@ -21,7 +21,7 @@ from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.models import Store, Workspace
 from workspaces.selectors import store_get, store_list
-from workspaces.tenancy import Access
+from workspaces.tenancy import Access, require_in_workspace
 
 
 def default_store(*, workspace: Workspace, access: Access) -> Store:
@@ -49,7 +49,9 @@ def session_open(
     opening_cash: Decimal,
     business_date: dt.date | None,
 ) -> BusinessSession:
-    """Opens the store's day. At most one open session per store: the database's partial unique index decides."""
+    """Opens the store's day. At most one open session per store: the database's partial unique index decides.
+    The store must be the workspace's (else `NotFoundError`)."""
+    require_in_workspace(store, workspace_id=workspace.pk, message=_("Store not found."))
     if store is None:
         store = default_store(workspace=workspace, access=access)
     if opening_cash < 0:
