@@ -10,6 +10,13 @@ from tests.pos.conftest import owner_access, stock_of
 pytestmark = pytest.mark.django_db
 
 
+def sell(cashier_client, invoices_url, invoice: dict, product, quantity: int) -> None:
+    """At the till: `quantity` of `product` on the draft `invoice`, completed (paid in cash)."""
+    url = f"{invoices_url}/{invoice['id']}"
+    cashier_client.post(f"{url}/items", {"productId": product.pk, "quantity": quantity}, format="json")
+    cashier_client.post(f"{url}/complete", {}, format="json")
+
+
 @pytest.fixture
 def admin_client(client, owner):
     client.force_login(owner)
@@ -61,10 +68,7 @@ def test_cancel_action_voids_and_restores_stock(
     admin_client, cashier_client, invoices_url, new_invoice, coffee, store
 ):
     invoice = new_invoice()
-    cashier_client.post(
-        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 5}, format="json"
-    )
-    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    sell(cashier_client, invoices_url, invoice, coffee, 5)
     assert stock_of(coffee, store) == 45
     admin_client.post(
         "/admin/pos/posinvoice/", {"action": "cancel_invoices", "_selected_action": [invoice["id"]]}
@@ -77,10 +81,7 @@ def test_completed_invoices_are_read_only_but_for_their_order_status(
     admin_client, cashier_client, invoices_url, new_invoice, coffee, workspace
 ):
     draft, done = new_invoice(), new_invoice()
-    cashier_client.post(
-        f"{invoices_url}/{done['id']}/items", {"productId": coffee.pk, "quantity": 1}, format="json"
-    )
-    cashier_client.post(f"{invoices_url}/{done['id']}/complete", {}, format="json")
+    sell(cashier_client, invoices_url, done, coffee, 1)
     draft_page = admin_client.get(f"/admin/pos/posinvoice/{draft['id']}/change/").content.decode()
     done_page = admin_client.get(f"/admin/pos/posinvoice/{done['id']}/change/").content.decode()
     assert 'name="order_status"' in draft_page
@@ -120,10 +121,7 @@ def test_receipt_from_the_admin(admin_client, new_invoice):
 
 def test_index_shows_today(admin_client, cashier_client, invoices_url, new_invoice, coffee):
     invoice = new_invoice()
-    cashier_client.post(
-        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 2}, format="json"
-    )
-    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    sell(cashier_client, invoices_url, invoice, coffee, 2)
     new_invoice()
     html = admin_client.get("/admin/").content.decode()
     assert 'id="today"' in html
@@ -139,10 +137,7 @@ def test_another_workspaces_invoice_is_not_in_the_admin(client, other_owner, new
 
 def test_superuser_can_void_from_the_admin(client, cashier_client, invoices_url, new_invoice, coffee, store):
     invoice = new_invoice()
-    cashier_client.post(
-        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 1}, format="json"
-    )
-    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    sell(cashier_client, invoices_url, invoice, coffee, 1)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     client.post("/admin/pos/posinvoice/", {"action": "cancel_invoices", "_selected_action": [invoice["id"]]})
     assert PosInvoice.objects.get(pk=invoice["id"]).status == "cancelled"
@@ -174,10 +169,7 @@ def test_todays_sales_have_the_currencys_minor_digits(
     owner, workspace, cashier_client, invoices_url, new_invoice, coffee
 ):
     invoice = new_invoice()
-    cashier_client.post(
-        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 2}, format="json"
-    )
-    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    sell(cashier_client, invoices_url, invoice, coffee, 2)
     new_invoice()
     access = owner_access(workspace, owner)
 

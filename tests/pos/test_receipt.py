@@ -1,6 +1,5 @@
 import base64
 import re
-from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from pos import services
 from tests.factories import ClientFactory, StoreFactory
 from tests.pos.conftest import owner_access, stocked_product
+from tests.pos.services_helpers import open_day
 
 pytestmark = pytest.mark.django_db
 
@@ -108,13 +108,7 @@ def test_receipt_of_another_workspace_is_404(
     # Another workspace's REAL invoice (not an id nobody has): its receipt is not found here, and says nothing.
     their_store = StoreFactory(workspace=other_workspace, name="Their store")
     access = owner_access(other_workspace, other_owner)
-    services.session_open(
-        workspace=other_workspace,
-        access=access,
-        store=their_store,
-        opening_cash=Decimal(0),
-        business_date=None,
-    )
+    open_day(other_workspace, access, their_store)
     theirs = services.invoice_create(
         workspace=other_workspace,
         access=access,
