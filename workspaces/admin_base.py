@@ -51,6 +51,11 @@ class WorkspaceScopedChoices:
     """Every foreign-key and many-to-many choice of a form (admin or inline) and every related list filter offers
     only the admin's workspace's rows. Autocompletes ask the related model's admin, itself scoped."""
 
+    def _scope_related(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
+        """Kept for admins written against the earlier base (orders' line inline on main calls it on its parent):
+        the same cut as every form choice here."""
+        return scope_to_admin_workspace(request, queryset)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
