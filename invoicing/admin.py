@@ -12,33 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from invoicing import services
 from invoicing.models import Product, StockLevel, StockMovement, Tax
 from workspaces import codes
-from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
-from workspaces.admin_site import admin_access
+from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline, add_service_errors, form_workspace
 from workspaces.errors import ApplicationError
-
-
-def _add_errors(form: forms.ModelForm, error: ApplicationError, fields: dict[str, str]) -> None:
-    """A service's refusal as form errors: `fields` maps API names (`taxIds`) to form fields (`taxes`)."""
-    if error.errors:
-        for name, messages in error.errors.items():
-            form.add_error(fields.get(name.split(".")[0]), messages)
-    else:
-        form.add_error(None, error.message)
-
-
-def _form_workspace(form: forms.ModelForm):
-    """The workspace the edited row belongs to: its own, the one a superuser picked, or the admin's current one."""
-    if form.instance.workspace_id:
-        return form.instance.workspace
-    return form.cleaned_data.get("workspace") or getattr(form, "admin_workspace", None)
-
-
-class ScopedFormMixin:
-    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        access = admin_access(request)
-        form.admin_workspace = access.workspace if access else None
-        return form
 
 
 class TaxAdminForm(forms.ModelForm):
@@ -51,17 +26,31 @@ class TaxAdminForm(forms.ModelForm):
         try:
             if cleaned.get("rate") is not None:
                 services.tax_rate_validate(rate=cleaned["rate"])
-            if self.instance.pk and "inclusive" in cleaned:
+            if self.instance.pk and cleaned.get("inclusive") is not None:
                 services.tax_kind_change_validate(
                     tax=Tax.objects.get(pk=self.instance.pk), inclusive=cleaned["inclusive"]
                 )
         except ApplicationError as error:
-            _add_errors(self, error, {"rate": "rate", "inclusive": "inclusive"})
+            add_service_errors(self, error, {})
         return cleaned
 
 
+class TaxAddForm(TaxAdminForm):
+    """On a new tax "inclusive" may be left unknown: `tax_create` then takes the workspace's default (prices
+    include tax or not), as the API does when the field is absent."""
+
+    inclusive = forms.NullBooleanField(
+        label=_("included in prices"),
+        required=False,
+        widget=forms.NullBooleanSelect,
+        help_text=_("Unknown: the workspace's default (its prices include tax or not)."),
+    )
+
+
 @admin.register(Tax)
-class TaxAdmin(ScopedFormMixin, WorkspaceScopedAdmin):
+class TaxAdmin(WorkspaceScopedAdmin):
+    """Taxes are written by `tax_create` / `tax_update`, the API's services."""
+
     form = TaxAdminForm
     change_permission = codes.CATALOG_MANAGE
     list_display = ("name", "rate", "inclusive", "created_at", "updated_at")
@@ -69,15 +58,31 @@ class TaxAdmin(ScopedFormMixin, WorkspaceScopedAdmin):
     search_fields = ("name",)
     date_hierarchy = "created_at"
 
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        if obj is None:
+            kwargs["form"] = TaxAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Tax, form, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in ("name", "rate", "inclusive")}
+        if change:
+            tax = services.tax_update(tax=self.stored(obj), data=data)
+        else:
+            tax = services.tax_create(workspace=self.workspace_of(request, obj), data=data)
+        obj.pk, obj.inclusive = tax.pk, tax.inclusive
+
+
+PRODUCT_FIELDS = ("name", "name_ar", "sku", "barcode", "price", "track_stock")
+
 
 class ProductAdminForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = ("workspace", "name", "name_ar", "sku", "barcode", "price", "taxes", "track_stock")
+        fields = ("workspace", *PRODUCT_FIELDS, "taxes")
 
     def clean(self):
         cleaned = super().clean()
-        workspace = _form_workspace(self)
+        workspace = form_workspace(self)
         try:
             if cleaned.get("price") is not None:
                 services.product_price_validate(price=cleaned["price"])
@@ -96,7 +101,7 @@ class ProductAdminForm(forms.ModelForm):
         except ApplicationError as error:
             field = {"sku_taken": "sku", "barcode_taken": "barcode"}.get(error.code)
             if field is None:
-                _add_errors(self, error, {"price": "price", "tax_ids": "taxes"})
+                add_service_errors(self, error, {"tax_ids": "taxes"})
             else:
                 self.add_error(field, error.message)
         return cleaned
@@ -121,7 +126,10 @@ class StockLevelInline(WorkspaceScopedInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ScopedFormMixin, WorkspaceScopedAdmin):
+class ProductAdmin(WorkspaceScopedAdmin):
+    """Products are written by `product_create` / `product_update` / `product_delete`, the API's services (the
+    service sets the taxes: the form's many-to-many is not saved a second time)."""
+
     form = ProductAdminForm
     change_permission = codes.CATALOG_MANAGE
     list_display = ("name", "name_ar", "sku", "barcode", "price", "track_stock", "created_at")
@@ -130,6 +138,19 @@ class ProductAdmin(ScopedFormMixin, WorkspaceScopedAdmin):
     date_hierarchy = "created_at"
     filter_horizontal = ("taxes",)
     inlines = [StockLevelInline]
+
+    def save_model(self, request: HttpRequest, obj: Product, form, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in PRODUCT_FIELDS}
+        data["tax_ids"] = [tax.pk for tax in form.cleaned_data["taxes"]]
+        if change:
+            product = services.product_update(product=self.stored(obj), data=data)
+        else:
+            product = services.product_create(workspace=self.workspace_of(request, obj), data=data)
+        obj.pk = product.pk
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
         services.product_delete(product=obj)

@@ -54,114 +54,38 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
 
-from invoicing.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, minor_unit
+from invoicing.calculation_types import (
+    DISCOUNT_TYPES,
+    MAX_STORABLE_AMOUNT,
+    MAX_TAXES_PER_LINE,
+    CalculationError,
+    DiscountInput,
+    DocumentTotals,
+    LineInput,
+    LineTotals,
+    TaxInput,
+    TaxTotals,
+)
+from invoicing.money import minor_unit
+from workspaces.discounts import DiscountType
 
-DiscountType = Literal["percent", "fixed"]
-DISCOUNT_TYPES: tuple[str, ...] = ("percent", "fixed")
-MAX_TAXES_PER_LINE = 2
-# Largest magnitude a money column (max_digits=18, decimal_places=3) can hold, exclusive.
-MAX_STORABLE_AMOUNT = Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)
+__all__ = [
+    "DISCOUNT_TYPES",
+    "MAX_STORABLE_AMOUNT",
+    "MAX_TAXES_PER_LINE",
+    "CalculationError",
+    "DiscountInput",
+    "DocumentTotals",
+    "LineInput",
+    "LineTotals",
+    "TaxInput",
+    "TaxTotals",
+    "calculate_document",
+]
+
 
 _HUNDRED = Fraction(100)
-
-
-class CalculationError(ValueError):
-    """Input the calculator refuses.
-
-    ``field`` names the offending input ("quantity", "unit_price", "discount", "taxes", "discounts",
-    "currency", "subtotal", "total"); ``line_index`` is the 0-based line it belongs to (None for a
-    document-level problem); ``discount_index`` is the 0-based document discount concerned, if any.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        field: str | None = None,
-        line_index: int | None = None,
-        discount_index: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.line_index = line_index
-        self.discount_index = discount_index
-
-
-# ----------------------------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class TaxInput:
-    """A tax on a line. ``rate`` is a percent (15 = 15 %); ``inclusive`` means the price contains it."""
-
-    key: Hashable
-    rate: Decimal
-    inclusive: bool
-
-
-@dataclass(frozen=True)
-class LineInput:
-    """One invoice line. ``discount_value`` is a percent (0..100) or an amount, per ``discount_type``."""
-
-    quantity: Decimal
-    unit_price: Decimal
-    discount_type: DiscountType | None = None
-    discount_value: Decimal = Decimal(0)
-    taxes: tuple[TaxInput, ...] = ()
-
-
-@dataclass(frozen=True)
-class DiscountInput:
-    """A document-level discount: a percent (0..100) of the net subtotal, or a fixed amount."""
-
-    type: DiscountType
-    value: Decimal
-
-
-# ---------------------------------------------------------------------------------------------- outputs
-
-
-@dataclass(frozen=True)
-class LineTotals:
-    subtotal: Decimal
-    own_discount: Decimal
-    discount_share: Decimal
-    discount_amount: Decimal
-    tax_amount: Decimal
-    total: Decimal
-
-
-@dataclass(frozen=True)
-class TaxTotals:
-    """One tax of the document.
-
-    ``taxable_amount`` is the sum of the totals of the lines carrying the tax (for an inclusive tax
-    that sum contains the tax); ``amount`` is the tax rounded once on the document.
-    """
-
-    key: Hashable
-    rate: Decimal
-    inclusive: bool
-    taxable_amount: Decimal
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class DocumentTotals:
-    lines: tuple[LineTotals, ...]
-    discounts: tuple[Decimal, ...]  # applied amount of each input discount, in input order
-    subtotal: Decimal
-    line_discount_total: Decimal
-    document_discount_total: Decimal
-    discount_total: Decimal
-    exclusive_tax_total: Decimal
-    inclusive_tax_total: Decimal
-    tax_total: Decimal
-    taxes: tuple[TaxTotals, ...]  # in order of first appearance (line order, then order on the line)
-    total: Decimal
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -263,13 +187,13 @@ def _own_discount(line: LineInput, subtotal: int, money: _Money, index: int) -> 
                 "A discount value needs a discount type.", field="discount", line_index=index
             )
         return 0
-    if line.discount_type == "percent":
+    if line.discount_type == DiscountType.PERCENT:
         if value > 100:
             raise CalculationError(
                 "A percent discount must be between 0 and 100.", field="discount", line_index=index
             )
         return _round_half_up(subtotal * value / _HUNDRED)
-    if line.discount_type == "fixed":
+    if line.discount_type == DiscountType.FIXED:
         amount = money.units(value)
         if amount > subtotal:
             raise CalculationError(
@@ -294,14 +218,14 @@ def _document_discounts(discounts: Sequence[DiscountInput], net_subtotal: int, m
         value = _exact(discount.value, what="A discount", field="discounts", discount_index=index)
         if value < 0:
             raise CalculationError("A discount cannot be negative.", field="discounts", discount_index=index)
-        if discount.type == "percent":
+        if discount.type == DiscountType.PERCENT:
             if value > 100:
                 raise CalculationError(
                     "A percent discount must be between 0 and 100.", field="discounts", discount_index=index
                 )
             amounts.append(_round_half_up(net_subtotal * value / _HUNDRED))
             percents.append(index)
-        elif discount.type == "fixed":
+        elif discount.type == DiscountType.FIXED:
             amounts.append(money.units(value))
             fixed.append(index)
         else:
@@ -342,6 +266,97 @@ def _allocate(total: int, nets: Sequence[int]) -> list[int]:
 # ----------------------------------------------------------------------------------------------- entry
 
 
+def _money_of(currency: str) -> _Money:
+    try:
+        return _Money(minor_unit(currency))
+    except ValueError as exc:
+        raise CalculationError(str(exc), field="currency") from None
+
+
+@dataclass(frozen=True)
+class _PricedLines:
+    """Step 1: each line's subtotal and own discount (minor units) and its taxes; every tax key once."""
+
+    subtotals: list[int]
+    own_discounts: list[int]
+    taxes: list[tuple[_Tax, ...]]
+    known_taxes: dict[Hashable, _Tax]
+
+
+def _price_lines(lines: Sequence[LineInput], money: _Money) -> _PricedLines:
+    priced = _PricedLines(subtotals=[], own_discounts=[], taxes=[], known_taxes={})
+    for index, line in enumerate(lines):
+        quantity = _exact(line.quantity, what="The quantity", field="quantity", line_index=index)
+        unit_price = _exact(line.unit_price, what="The unit price", field="unit_price", line_index=index)
+        if quantity < 0:
+            raise CalculationError("The quantity cannot be negative.", field="quantity", line_index=index)
+        if unit_price < 0:
+            raise CalculationError("The unit price cannot be negative.", field="unit_price", line_index=index)
+        subtotal = money.units(quantity * unit_price)
+        money.check(subtotal, what="The line subtotal", field="subtotal", line_index=index)
+        priced.subtotals.append(subtotal)
+        priced.own_discounts.append(_own_discount(line, subtotal, money, index))
+        taxes = _line_taxes(line.taxes, index)
+        for tax in taxes:
+            known = priced.known_taxes.setdefault(tax.key, tax)
+            if (known.rate, known.inclusive) != (tax.rate, tax.inclusive):
+                raise CalculationError(
+                    f"Tax {tax.key!r} is used with different rates or kinds.", field="taxes", line_index=index
+                )
+        priced.taxes.append(taxes)
+    return priced
+
+
+@dataclass(frozen=True)
+class _TaxedLines:
+    """Step 3: each line's own tax (rounded per line, for display), and per tax key the taxable sum and the exact
+    tax of the lines carrying it (rounded once on the document in step 4)."""
+
+    amounts: list[int]
+    taxable: dict[Hashable, int]
+    exact: dict[Hashable, Fraction]
+
+
+def _tax_lines(line_taxes: Sequence[tuple[_Tax, ...]], totals: Sequence[int], money: _Money) -> _TaxedLines:
+    taxed = _TaxedLines(amounts=[], taxable={}, exact={})
+    for index, (taxes, total) in enumerate(zip(line_taxes, totals, strict=True)):
+        inclusive_rates = sum((tax.rate for tax in taxes if tax.inclusive), Fraction(0))
+        line_tax = 0
+        for tax in taxes:
+            divisor = _HUNDRED + inclusive_rates if tax.inclusive else _HUNDRED
+            exact = total * tax.rate / divisor
+            line_tax += _round_half_up(exact)
+            taxed.taxable[tax.key] = taxed.taxable.get(tax.key, 0) + total
+            taxed.exact[tax.key] = taxed.exact.get(tax.key, Fraction(0)) + exact
+        money.check(line_tax, what="The line tax", field="taxes", line_index=index)
+        taxed.amounts.append(line_tax)
+    return taxed
+
+
+def _document_taxes(
+    known_taxes: dict[Hashable, _Tax], taxed: _TaxedLines, money: _Money
+) -> tuple[list[TaxTotals], int, int]:
+    """Step 4: each tax rounded ONCE on its lines' exact sum (ZATCA BR-S-09); the exclusive and inclusive sums."""
+    tax_totals: list[TaxTotals] = []
+    exclusive_tax = inclusive_tax = 0
+    for key, tax in known_taxes.items():
+        amount = _round_half_up(taxed.exact[key])
+        if tax.inclusive:
+            inclusive_tax += amount
+        else:
+            exclusive_tax += amount
+        tax_totals.append(
+            TaxTotals(
+                key=key,
+                rate=tax.rate_decimal,
+                inclusive=tax.inclusive,
+                taxable_amount=money.decimal(taxed.taxable[key]),
+                amount=money.decimal(amount),
+            )
+        )
+    return tax_totals, exclusive_tax, inclusive_tax
+
+
 def calculate_document(
     *, lines: Sequence[LineInput], discounts: Sequence[DiscountInput] = (), currency: str
 ) -> DocumentTotals:
@@ -354,93 +369,39 @@ def calculate_document(
     used with different rates / kinds; a document discount that is negative or a percent above 100;
     a figure too large to store.
     """
-    try:
-        places = minor_unit(currency)
-    except ValueError as exc:
-        raise CalculationError(str(exc), field="currency") from None
-    money = _Money(places)
-
-    subtotals: list[int] = []
-    own_discounts: list[int] = []
-    line_taxes: list[tuple[_Tax, ...]] = []
-    known_taxes: dict[Hashable, _Tax] = {}
-    for index, line in enumerate(lines):
-        quantity = _exact(line.quantity, what="The quantity", field="quantity", line_index=index)
-        unit_price = _exact(line.unit_price, what="The unit price", field="unit_price", line_index=index)
-        if quantity < 0:
-            raise CalculationError("The quantity cannot be negative.", field="quantity", line_index=index)
-        if unit_price < 0:
-            raise CalculationError("The unit price cannot be negative.", field="unit_price", line_index=index)
-        subtotal = money.units(quantity * unit_price)
-        money.check(subtotal, what="The line subtotal", field="subtotal", line_index=index)
-        subtotals.append(subtotal)
-        own_discounts.append(_own_discount(line, subtotal, money, index))
-        taxes = _line_taxes(line.taxes, index)
-        for tax in taxes:
-            known = known_taxes.setdefault(tax.key, tax)
-            if (known.rate, known.inclusive) != (tax.rate, tax.inclusive):
-                raise CalculationError(
-                    f"Tax {tax.key!r} is used with different rates or kinds.", field="taxes", line_index=index
-                )
-        line_taxes.append(taxes)
-
-    nets = [subtotal - own for subtotal, own in zip(subtotals, own_discounts, strict=True)]
+    money = _money_of(currency)
+    # 1. Lines: subtotals, own discounts, taxes.
+    priced = _price_lines(lines, money)
+    nets = [subtotal - own for subtotal, own in zip(priced.subtotals, priced.own_discounts, strict=True)]
+    # 2. Document discounts, capped at the net subtotal, shared over the lines.
     applied = _document_discounts(discounts, sum(nets), money)
-    document_discount = sum(applied)
-    shares = _allocate(document_discount, nets)
+    shares = _allocate(sum(applied), nets)
     totals = [net - share for net, share in zip(nets, shares, strict=True)]
-
-    # Taxes: exact per-line values; the document figure of each tax is rounded once on their sum.
-    tax_taxable: dict[Hashable, int] = {}
-    tax_exact: dict[Hashable, Fraction] = {}
-    line_tax_amounts: list[int] = []
-    for index, (taxes, total) in enumerate(zip(line_taxes, totals, strict=True)):
-        inclusive_rates = sum((tax.rate for tax in taxes if tax.inclusive), Fraction(0))
-        line_tax = 0
-        for tax in taxes:
-            divisor = _HUNDRED + inclusive_rates if tax.inclusive else _HUNDRED
-            exact = total * tax.rate / divisor
-            line_tax += _round_half_up(exact)
-            tax_taxable[tax.key] = tax_taxable.get(tax.key, 0) + total
-            tax_exact[tax.key] = tax_exact.get(tax.key, Fraction(0)) + exact
-        money.check(line_tax, what="The line tax", field="taxes", line_index=index)
-        line_tax_amounts.append(line_tax)
-
-    tax_totals: list[TaxTotals] = []
-    exclusive_tax = inclusive_tax = 0
-    for key, tax in known_taxes.items():
-        amount = _round_half_up(tax_exact[key])
-        if tax.inclusive:
-            inclusive_tax += amount
-        else:
-            exclusive_tax += amount
-        tax_totals.append(
-            TaxTotals(
-                key=key,
-                rate=tax.rate_decimal,
-                inclusive=tax.inclusive,
-                taxable_amount=money.decimal(tax_taxable[key]),
-                amount=money.decimal(amount),
-            )
-        )
-
-    subtotal = sum(subtotals)
-    line_discount = sum(own_discounts)
+    # 3-4. Taxes per line, then per tax on the document.
+    taxed = _tax_lines(priced.taxes, totals, money)
+    tax_totals, exclusive_tax, inclusive_tax = _document_taxes(priced.known_taxes, taxed, money)
+    # 5. The document.
+    subtotal, line_discount, document_discount = (
+        sum(priced.subtotals),
+        sum(priced.own_discounts),
+        sum(applied),
+    )
     document_total = sum(totals) + exclusive_tax
     for figure in (subtotal, exclusive_tax + inclusive_tax, document_total):
         money.check(figure, what="The document total", field="total")
-
     return DocumentTotals(
         lines=tuple(
             LineTotals(
-                subtotal=money.decimal(subtotals[i]),
-                own_discount=money.decimal(own_discounts[i]),
-                discount_share=money.decimal(shares[i]),
-                discount_amount=money.decimal(own_discounts[i] + shares[i]),
-                tax_amount=money.decimal(line_tax_amounts[i]),
-                total=money.decimal(totals[i]),
+                subtotal=money.decimal(line_subtotal),
+                own_discount=money.decimal(own),
+                discount_share=money.decimal(share),
+                discount_amount=money.decimal(own + share),
+                tax_amount=money.decimal(tax),
+                total=money.decimal(total),
             )
-            for i in range(len(subtotals))
+            for line_subtotal, own, share, tax, total in zip(
+                priced.subtotals, priced.own_discounts, shares, taxed.amounts, totals, strict=True
+            )
         ),
         discounts=tuple(money.decimal(amount) for amount in applied),
         subtotal=money.decimal(subtotal),

@@ -1,15 +1,31 @@
 """Money helpers: storage precision constants and rounding to a currency's minor unit.
 
 Pure Python (no Django). Every rounding of a money amount in the project goes through
-:func:`quantize_money` (or the calculator in :mod:`invoicing.calculations`, which follows the same
-rule): ROUND_HALF_UP to the currency's ISO 4217 minor unit, e.g. 2 places for SAR, 3 for KWD, 0 for JPY.
+:func:`quantize_money`, or, inside the totals calculator (:mod:`invoicing.calculations`), its exact rational
+twin `_round_half_up` on whole minor units (the calculator never rounds a Decimal: it keeps every intermediate
+exact and rounds each figure once): ROUND_HALF_UP to the currency's ISO 4217 minor unit, e.g. 2 places for SAR, 3 for KWD, 0 for JPY.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from workspaces.currencies import CURRENCY_MINOR_UNITS
+# The currency table's digits and the places check live beside the table (the lowest layer, so a client's discount
+# in `workspaces` checks with them too); re-exported here for the money code.
+from workspaces.currencies import has_at_most_places, minor_unit
+
+__all__ = [
+    "MONEY_DECIMAL_PLACES",
+    "MONEY_MAX_DIGITS",
+    "PRICE_DECIMAL_PLACES",
+    "PRICE_MAX_DIGITS",
+    "QUANTITY_DECIMAL_PLACES",
+    "QUANTITY_MAX_DIGITS",
+    "has_at_most_places",
+    "minor_unit",
+    "money_quantum",
+    "quantize_money",
+]
 
 # Storage precision (DecimalField max_digits / decimal_places).
 PRICE_DECIMAL_PLACES = 4
@@ -23,17 +39,6 @@ MONEY_DECIMAL_PLACES = 3
 
 # Wide enough that quantize never fails or rounds early for any storable amount.
 _CONTEXT = Context(prec=100, rounding=ROUND_HALF_UP)
-
-
-def minor_unit(currency: str) -> int:
-    """Number of minor-unit digits of ``currency`` (2 for SAR, 3 for KWD, 0 for JPY).
-
-    Raises ValueError for a code that is not in the table (codes are case-sensitive: "sar" is unknown).
-    """
-    try:
-        return CURRENCY_MINOR_UNITS[currency]
-    except (KeyError, TypeError):
-        raise ValueError(f"Unknown currency: {currency!r}") from None
 
 
 def money_quantum(currency: str) -> Decimal:
@@ -54,18 +59,3 @@ def quantize_money(amount: Decimal, currency: str) -> Decimal:
     if not amount.is_finite():
         raise ValueError(f"Amount is not a finite number: {amount}")
     return amount.quantize(money_quantum(currency), rounding=ROUND_HALF_UP, context=_CONTEXT)
-
-
-def has_at_most_places(value: Decimal, places: int) -> bool:
-    """True when ``value`` needs no more than ``places`` digits after the decimal point.
-
-    Trailing zeros do not count (Decimal('1.500') has 1 place); NaN and infinities give False.
-    """
-    if not isinstance(value, Decimal) or not value.is_finite():
-        return False
-    _sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    if exponent >= 0 or not any(digits):
-        return True
-    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return -(exponent + trailing_zeros) <= places

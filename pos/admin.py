@@ -21,7 +21,7 @@ from pos.models import (
 )
 from pos.receipts import render_receipt
 from workspaces import codes
-from workspaces.admin import WorkspaceScopedAdmin
+from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
 
@@ -52,7 +52,7 @@ class BusinessSessionAdmin(WorkspaceScopedAdmin):
         "opened_at",
         "closed_at",
     )
-    list_filter = ("status", "store")
+    list_filter = ("status", ("store", admin.RelatedOnlyFieldListFilter))
     date_hierarchy = "business_date"
     fields = ("store", "business_date", "opening_cash")
     readonly_fields = ("status", "closing_cash", "opened_at", "closed_at", "summary")
@@ -119,8 +119,7 @@ class OrderStatusAdmin(WorkspaceScopedAdmin):
         obj.pk = status.pk
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
+class ReadOnlyInline(WorkspaceScopedInline):
     can_delete = False
 
     def get_readonly_fields(self, request, obj=None):
@@ -182,7 +181,12 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
         "created_at",
         "receipt_link",
     )
-    list_filter = ("status", "order_status", "store", "business_date")
+    list_filter = (
+        "status",
+        ("order_status", admin.RelatedOnlyFieldListFilter),
+        ("store", admin.RelatedOnlyFieldListFilter),
+        "business_date",
+    )
     search_fields = ("public_id", "client__name")
     date_hierarchy = "created_at"
     list_select_related = ("client", "order_status")
@@ -195,8 +199,9 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
     )  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
-        editable = ("order_status",) if obj is not None and obj.is_draft else ()  # completed: read-only
-        return [name for name in self.fields if name not in editable]
+        # The order status may be set in any status, as `PATCH .../pos/invoices/:id` (PRODUCT.md section 5): the
+        # kitchen follows completed orders too. Everything else is written at the till.
+        return [name for name in self.fields if name != "order_status"]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -211,7 +216,9 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
             )
 
     def save_related(self, request, form, formsets, change) -> None:
-        """Inlines are read-only: nothing to save."""
+        """Inlines are read-only: nothing to save (and the change message reads that no inline row changed)."""
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     @admin.display(description=_("receipt"))
     def receipt_link(self, invoice: PosInvoice) -> str:

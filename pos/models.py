@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Product
+from workspaces.discounts import DiscountType
 from workspaces.models import ApiKey, Client, Store, TimeStamped, Workspace
 
 MONEY = {"max_digits": 18, "decimal_places": 3}
@@ -175,9 +176,7 @@ class PosInvoiceDiscount(models.Model):
         CLIENT = "client", _("Client")
         MANUAL = "manual", _("Manual")
 
-    class Type(models.TextChoices):
-        PERCENT = "percent", _("Percent")
-        FIXED = "fixed", _("Fixed amount")
+    Type = DiscountType  # the one discount type (workspaces.discounts)
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
     invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="discounts")

@@ -91,13 +91,23 @@ def invoice_scoped(*, workspace: Workspace, invoice_id: int) -> PosInvoice | Non
     return PosInvoice.objects.filter(workspace=workspace, pk=invoice_id).first()
 
 
-def session_report(*, session: BusinessSession, counted_cash: Decimal | None) -> dict[str, Any]:
-    """The Z-report: counts by status, completed sales, payments by method, expected and counted cash."""
-    invoices = PosInvoice.objects.filter(session=session)
+def _status_counts(invoices: QuerySet[PosInvoice]) -> dict[str, int]:
+    """Invoices per status, every status named (zero when none): one query."""
     counts = {status: 0 for status in PosInvoice.Status.values}
     for row in invoices.values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
-    completed = invoices.filter(status=PosInvoice.Status.COMPLETED)
+    return counts
+
+
+def _completed(invoices: QuerySet[PosInvoice]) -> QuerySet[PosInvoice]:
+    return invoices.filter(status=PosInvoice.Status.COMPLETED)
+
+
+def session_report(*, session: BusinessSession, counted_cash: Decimal | None) -> dict[str, Any]:
+    """The Z-report: counts by status, completed sales, payments by method, expected and counted cash."""
+    invoices = PosInvoice.objects.filter(session=session)
+    counts = _status_counts(invoices)
+    completed = _completed(invoices)
     sums = completed.aggregate(
         gross=Sum("subtotal"),
         discounts=Sum("discount_total"),
@@ -123,3 +133,22 @@ def session_report(*, session: BusinessSession, counted_cash: Decimal | None) ->
         "countedCash": counted_cash,
         "cashDifference": None if counted_cash is None else counted_cash - expected_cash,
     }
+
+
+class OpenDaysFigures(TypedDict):
+    sessions: list[BusinessSession]
+    invoiceCounts: dict[str, int]
+    netSales: Decimal
+
+
+def open_days_figures(*, workspace: Workspace) -> OpenDaysFigures:
+    """The Z-report's figures so far over the workspace's open days (the admin's "today"): the open sessions with
+    their stores, invoices per status, completed net sales. Three queries."""
+    sessions = list(
+        BusinessSession.objects.filter(workspace=workspace, status=BusinessSession.Status.OPEN)
+        .select_related("store")
+        .order_by("pk")
+    )
+    invoices = PosInvoice.objects.filter(workspace=workspace, session__in=sessions)
+    net_sales = _completed(invoices).aggregate(net=Sum("total"))["net"] or Decimal(0)
+    return {"sessions": sessions, "invoiceCounts": _status_counts(invoices), "netSales": net_sales}

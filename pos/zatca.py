@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
+
+from invoicing.money import quantize_money
 
 MAX_VALUE_BYTES = 255
-_CENT = Decimal("0.01")
-_CONTEXT = Context(prec=100, rounding=ROUND_HALF_UP)
+# ZATCA's QR amounts are in Saudi riyals with halalas: the one rounding at SAR's two minor digits.
+ZATCA_CURRENCY = "SAR"
 
 
 def _tlv(tag: int, value: str) -> bytes:
@@ -47,7 +49,7 @@ def _amount(value: Decimal, name: str) -> str:
     value = Decimal(value)
     if not value.is_finite():
         raise ValueError(f"{name} must be a finite number.")
-    return format(value.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT), "f")
+    return format(quantize_money(value, ZATCA_CURRENCY), "f")
 
 
 def _text(value: str, name: str) -> str:

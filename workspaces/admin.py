@@ -1,128 +1,26 @@
+"""The back office of people, workspaces and access. The shared base every app's admin builds on lives in
+`workspaces.admin_base` and is re-exported here."""
+
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db import models
-from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from workspaces import codes, services
+from workspaces.admin_base import (
+    WorkspaceScopedAdmin,
+    WorkspaceScopedChoices,
+    WorkspaceScopedInline,
+    add_service_errors,
+    form_workspace,
+    scope_to_admin_workspace,
+    scoped_list_filter,
+)
 from workspaces.admin_site import admin_access
-from workspaces.errors import ApplicationError, ValidationFailed
+from workspaces.errors import ApplicationError
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
-
-
-class WorkspaceScopedAdmin(admin.ModelAdmin):
-    """Scopes every list, form and foreign-key choice to the admin user's current workspace.
-
-    `view_permission` (None: any admin member) and `change_permission` (`codes.OWNER` by default) are the same
-    permission codes as the API's. Superusers see and change every workspace's rows.
-    """
-
-    view_permission: str | None = None
-    change_permission: str | None = codes.OWNER
-    workspace_field = "workspace"
-
-    def _workspace_id_of(self, obj) -> int | None:
-        return getattr(obj, f"{self.workspace_field}_id")
-
-    def changeform_view(self, request, *args, **kwargs):
-        """A service's refusal (a day already open, ...) is shown on the form, never a 500; its transaction is
-        rolled back."""
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def _allowed(self, request: HttpRequest, code: str | None, obj=None) -> bool:
-        if request.user.is_superuser:
-            return True
-        access = admin_access(request)
-        if access is None or not access.has(code):
-            return False
-        return obj is None or self._workspace_id_of(obj) == access.workspace.pk
-
-    def get_queryset(self, request: HttpRequest):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        access = admin_access(request)
-        if access is None:
-            return queryset.none()
-        return queryset.filter(**{self.workspace_field: access.workspace})
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request, self.view_permission)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._allowed(request, self.view_permission, obj) or self.has_change_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request, self.change_permission)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._allowed(request, self.change_permission, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._allowed(request, self.change_permission, obj)
-
-    def get_exclude(self, request: HttpRequest, obj=None):
-        excluded = list(super().get_exclude(request, obj) or [])
-        if not request.user.is_superuser and self.workspace_field == "workspace":
-            excluded.append("workspace")
-        return excluded
-
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        if not change and self.workspace_field == "workspace" and not getattr(obj, "workspace_id", None):
-            obj.workspace = admin_access(request).workspace
-        super().save_model(request, obj, form, change)
-
-    def _scope_related(self, request: HttpRequest, queryset):
-        access = admin_access(request)
-        model = queryset.model
-        if request.user.is_superuser or access is None:
-            return queryset
-        if model is Workspace:
-            return queryset.filter(pk=access.workspace.pk)
-        if any(f.name == "workspace" for f in model._meta.get_fields() if isinstance(f, models.ForeignKey)):
-            return queryset.filter(workspace=access.workspace)
-        return queryset
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = self._scope_related(request, field.queryset)
-        return field
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = self._scope_related(request, field.queryset)
-        return field
-
-
-class WorkspaceScopedInline(admin.TabularInline):
-    """An inline whose rows belong to the parent's workspace; permissions follow the parent admin."""
-
-    extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return self.parent_admin_allows(request, obj)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self.parent_admin_allows(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self.parent_admin_allows(request, obj)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return True
-
-    def parent_admin_allows(self, request, obj=None) -> bool:
-        parent = self.admin_site._registry.get(self.parent_model)
-        return parent.has_change_permission(request, obj) if parent else request.user.is_superuser
 
 
 @admin.register(Workspace)
@@ -149,16 +47,53 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
         return request.user.is_superuser
 
 
+class StoreAdminForm(forms.ModelForm):
+    class Meta:
+        model = Store
+        fields = ("workspace", "name", "code", "address")
+
+    def clean(self):
+        cleaned = super().clean()
+        workspace = form_workspace(self)
+        if workspace is not None:
+            try:
+                services.store_code_validate(
+                    workspace=workspace, code=cleaned.get("code"), store_id=self.instance.pk
+                )
+            except ApplicationError as error:
+                self.add_error("code", error.message)
+        return cleaned
+
+
 @admin.register(Store)
 class StoreAdmin(WorkspaceScopedAdmin):
+    """Stores are written by `store_create` / `store_update`, the API's services."""
+
+    form = StoreAdminForm
     list_display = ("name", "code", "address", "created_at")
     search_fields = ("name", "code", "address")
+
+    def save_model(self, request, obj, form, change) -> None:
+        fields = {name: form.cleaned_data[name] for name in ("name", "code", "address")}
+        if change:
+            store = services.store_update(store=self.stored(obj), data=fields)
+        else:
+            store = services.store_create(workspace=self.workspace_of(request, obj), **fields)
+        obj.pk, obj.code = store.pk, store.code
+
+
+DISCOUNT_FIELDS = {
+    "pos_invoice_discount.type": "pos_discount_type",
+    "pos_invoice_discount.value": "pos_discount_value",
+    "pos_invoice_discount.active": "pos_discount_active",
+}
 
 
 class ClientAdminForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = (
+            "workspace",
             "name",
             "phone",
             "email",
@@ -168,35 +103,57 @@ class ClientAdminForm(forms.ModelForm):
             "pos_discount_active",
         )
 
+    def service_data(self) -> dict:
+        """The form as the API's client body (snake_case): no discount type means no discount."""
+        cleaned = self.cleaned_data
+        data = {name: cleaned.get(name) or "" for name in services.CLIENT_FIELDS}
+        kind = cleaned.get("pos_discount_type")
+        data["pos_invoice_discount"] = (
+            {
+                "type": kind,
+                "value": cleaned.get("pos_discount_value"),
+                "active": cleaned.get("pos_discount_active", False),
+            }
+            if kind
+            else None
+        )
+        return data
+
     def clean(self):
         cleaned = super().clean()
         kind, value = cleaned.get("pos_discount_type"), cleaned.get("pos_discount_value")
+        workspace = form_workspace(self)
         if kind and value is None:
             self.add_error("pos_discount_value", _("A discount needs a value."))
-        elif kind:
-            workspace = self.instance.workspace if self.instance.workspace_id else self.workspace
+        elif kind and workspace is not None:
             try:
                 services.client_discount_validate(workspace=workspace, type=kind, value=value)
-            except ValidationFailed as exc:
-                self.add_error(
-                    "pos_discount_value", [m for messages in exc.errors.values() for m in messages]
-                )
+            except ApplicationError as error:
+                add_service_errors(self, error, DISCOUNT_FIELDS)
         return cleaned
 
 
 @admin.register(Client)
 class ClientAdmin(WorkspaceScopedAdmin):
+    """Clients are written by `client_create` / `client_update` / `client_delete`, the API's services."""
+
     change_permission = codes.CLIENTS_MANAGE
     form = ClientAdminForm
-    list_display = ClientAdminForm.Meta.fields
+    list_display = ClientAdminForm.Meta.fields[1:]
     list_filter = ("pos_discount_active", "pos_discount_type")
     search_fields = ("name", "phone", "email", "tax_number")
     date_hierarchy = "created_at"
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.workspace = admin_access(request).workspace if admin_access(request) else None
-        return form
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.service_data()
+        if change:
+            client = services.client_update(client=self.stored(obj), data=data)
+        else:
+            client = services.client_create(workspace=self.workspace_of(request, obj), data=data)
+        obj.pk = client.pk
+
+    def delete_model(self, request, obj) -> None:
+        services.client_delete(client=obj)
 
 
 class MembershipForm(forms.ModelForm):
@@ -319,3 +276,14 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
+
+
+__all__ = [
+    "WorkspaceScopedAdmin",
+    "WorkspaceScopedChoices",
+    "WorkspaceScopedInline",
+    "add_service_errors",
+    "form_workspace",
+    "scope_to_admin_workspace",
+    "scoped_list_filter",
+]

@@ -16,6 +16,8 @@ Pure Python: no Django import, so it can be used from settings, models, serializ
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 CURRENCY_MINOR_UNITS: dict[str, int] = {
     "AED": 2,  # UAE Dirham
     "AFN": 2,  # Afghani
@@ -177,6 +179,33 @@ CURRENCY_MINOR_UNITS: dict[str, int] = {
     "ZMW": 2,  # Zambian Kwacha
     "ZWG": 2,  # Zimbabwe Gold
 }
+
+
+def minor_unit(currency: str) -> int:
+    """Number of minor-unit digits of ``currency`` (2 for SAR, 3 for KWD, 0 for JPY).
+
+    Raises ValueError for a code that is not in the table (codes are case-sensitive: "sar" is unknown): an
+    unknown currency never falls back to a guess.
+    """
+    try:
+        return CURRENCY_MINOR_UNITS[currency]
+    except (KeyError, TypeError):
+        raise ValueError(f"Unknown currency: {currency!r}") from None
+
+
+def has_at_most_places(value: Decimal, places: int) -> bool:
+    """True when ``value`` needs no more than ``places`` digits after the decimal point.
+
+    Trailing zeros do not count (Decimal('1.500') has 1 place); NaN and infinities give False.
+    """
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return False
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if exponent >= 0 or not any(digits):
+        return True
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return -(exponent + trailing_zeros) <= places
 
 
 def is_valid_currency(code: object) -> bool:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces import codes
 from workspaces.currencies import is_valid_currency
+from workspaces.discounts import DiscountType
 
 
 class UserManager(BaseUserManager["User"]):
@@ -152,9 +153,7 @@ class Membership(TimeStamped):
 
 
 class Client(TimeStamped):
-    class DiscountType(models.TextChoices):
-        PERCENT = "percent", _("Percent")
-        FIXED = "fixed", _("Fixed amount")
+    DiscountType = DiscountType  # the one discount type (workspaces.discounts)
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="clients")
     name = models.CharField(_("name"), max_length=200)

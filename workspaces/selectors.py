@@ -11,6 +11,11 @@ def store_list(*, workspace: Workspace) -> QuerySet[Store]:
     return Store.objects.filter(workspace=workspace)
 
 
+def store_get(*, workspace: Workspace, store_id: int) -> Store | None:
+    """The workspace's store `store_id`, or None for an unknown or another workspace's id (the caller's 404)."""
+    return store_list(workspace=workspace).filter(pk=store_id).first()
+
+
 def client_list(*, workspace: Workspace) -> QuerySet[Client]:
     return Client.objects.filter(workspace=workspace)
 

@@ -17,7 +17,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from workspaces import codes
-from workspaces.currencies import CURRENCY_MINOR_UNITS
+from workspaces.discounts import discount_value_validate
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace, hash_api_key, new_api_key
 
@@ -240,15 +240,42 @@ def staff_remove(*, membership: Membership) -> None:
     membership.delete()
 
 
-def store_create(*, workspace: Workspace, name: str, code: str | None, address: str) -> Store:
-    code = (code or "").strip() or None
-    if code and Store.objects.filter(workspace=workspace, code=code).exists():
+def _store_code(code: str | None) -> str | None:
+    """An optional store code: blank means none."""
+    return (code or "").strip() or None
+
+
+def store_code_validate(*, workspace: Workspace, code: str | None, store_id: int | None = None) -> None:
+    """409 `store_code_taken` when another store of the workspace (not `store_id`) has this code. The database's
+    unique constraint backs it against races."""
+    code = _store_code(code)
+    others = Store.objects.filter(workspace=workspace, code=code).exclude(pk=store_id)
+    if code and others.exists():
         raise ConflictError(_("A store with this code already exists."), code="store_code_taken")
+
+
+def _store_save(store: Store) -> Store:
+    store_code_validate(workspace=store.workspace, code=store.code, store_id=store.pk)
     try:
         with transaction.atomic():
-            return Store.objects.create(workspace=workspace, name=name, code=code, address=address)
-    except IntegrityError as exc:
+            store.save()
+    except IntegrityError as exc:  # a concurrent write took the code between the check and the save
         raise ConflictError(_("A store with this code already exists."), code="store_code_taken") from exc
+    return store
+
+
+def store_create(*, workspace: Workspace, name: str, code: str | None, address: str) -> Store:
+    return _store_save(Store(workspace=workspace, name=name, code=_store_code(code), address=address))
+
+
+def store_update(*, store: Store, data: dict[str, Any]) -> Store:
+    """Changes the fields present in `data` (name, code, address); a code stays unique in the workspace."""
+    for name in ("name", "address"):
+        if name in data:
+            setattr(store, name, data[name] or "")
+    if "code" in data:
+        store.code = _store_code(data["code"])
+    return _store_save(store)
 
 
 # --- Clients -------------------------------------------------------------------------------------------------
@@ -257,16 +284,10 @@ CLIENT_FIELDS = ("name", "phone", "email", "tax_number")
 
 
 def client_discount_validate(*, workspace: Workspace, type: str, value: Decimal) -> None:
-    """A percent is 0-100; a fixed amount is zero or more with the currency's minor digits."""
-    if value < 0:
-        raise ValidationFailed({"pos_invoice_discount.value": [_("Must be zero or more.")]})
-    if type == Client.DiscountType.PERCENT and value > 100:
-        raise ValidationFailed({"pos_invoice_discount.value": [_("A percent is at most 100.")]})
-    places = CURRENCY_MINOR_UNITS.get(workspace.currency, 2)
-    if type == Client.DiscountType.FIXED and value != value.quantize(Decimal(1).scaleb(-places)):
-        raise ValidationFailed(
-            {"pos_invoice_discount.value": [_("At most %(places)d decimal places.") % {"places": places}]}
-        )
+    """The one discount rule (`workspaces.discounts`), in the workspace's currency."""
+    discount_value_validate(
+        type=type, value=value, currency=workspace.currency, field="pos_invoice_discount.value"
+    )
 
 
 def _apply_client_discount(*, client: Client, workspace: Workspace, discount: dict[str, Any] | None) -> None:

@@ -56,6 +56,14 @@ class Access:
         return code in self.granted()
 
 
+def require_in_workspace(row: Model | None, *, workspace_id: int, message: str) -> None:
+    """A row a service is given must belong to the service's workspace: another workspace's row is a
+    `NotFoundError` (the API's 404, as if it did not exist), never read or written. `None` (an optional row not
+    given) passes."""
+    if row is not None and row.workspace_id != workspace_id:
+        raise NotFoundError(message)
+
+
 def permission_denied(code: str) -> ApplicationError:
     if code == codes.OWNER:
         message = _("Only the workspace owner may do this.")

@@ -27,7 +27,7 @@ from invoicing.models import Product, StockLevel, StockMovement
 from invoicing.money import QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS, has_at_most_places
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 from workspaces.models import Store, Workspace
-from workspaces.tenancy import Access
+from workspaces.tenancy import Access, require_in_workspace
 
 # A level or a movement must fit DecimalField(15, 3).
 MAX_QUANTITY = Decimal(10) ** (QUANTITY_MAX_DIGITS - QUANTITY_DECIMAL_PLACES)
@@ -43,8 +43,7 @@ class StockLine:
 
 
 def _check_store(workspace: Workspace, store: Store) -> None:
-    if store.workspace_id != workspace.pk:
-        raise NotFoundError(_("Store not found."))
+    require_in_workspace(store, workspace_id=workspace.pk, message=_("Store not found."))
 
 
 def _check_reason(reason: str) -> None:
@@ -255,8 +254,7 @@ def stock_adjust(
     Taking stock out below zero is a 422 `insufficient_stock` unless the workspace allows negative stock.
     """
     _check_store(workspace, store)
-    if product.workspace_id != workspace.pk:
-        raise NotFoundError(_("Product not found."))
+    require_in_workspace(product, workspace_id=workspace.pk, message=_("Product not found."))
     quantity = _quantity(quantity, positive=False)
     note = (reason or "").strip()
     if not note or len(note) > NOTE_MAX_LENGTH:

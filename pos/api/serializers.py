@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
-from pos.models import ActorType, PosInvoice, PosInvoiceDiscount, PosPayment
+from pos.models import ActorType, PosInvoice, PosPayment
 from workspaces.api.fields import (
     DateTimeField,
     IdField,
@@ -20,6 +20,7 @@ from workspaces.api.fields import (
 )
 from workspaces.api.openapi import envelope_names
 from workspaces.dates import range_end, range_start
+from workspaces.discounts import DiscountType
 
 AMOUNT_PLACES = 3  # the most any currency has; the service checks the workspace currency's own
 
@@ -310,7 +311,7 @@ class ItemUpdateInputSerializer(serializers.Serializer):
 
 
 class DiscountInputSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=PosInvoiceDiscount.Type.values)
+    type = serializers.ChoiceField(choices=DiscountType.values)
     value = MoneyField(decimal_places=PRICE_DECIMAL_PLACES)
     reason = StrictCharField(max_length=255, required=False, allow_blank=True, default="")
 

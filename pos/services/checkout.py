@@ -20,7 +20,7 @@ from pos.models import BusinessSession, PosInvoice, PosInvoiceItem, PosPayment
 from pos.services.common import STOCK_SOURCE, amount_places_check, log_event, require_draft
 from workspaces import codes
 from workspaces.errors import ApplicationError, ValidationFailed
-from workspaces.models import Store
+from workspaces.selectors import store_get
 from workspaces.tenancy import Access, permission_denied
 
 
@@ -126,7 +126,7 @@ def invoice_cancel(*, invoice: PosInvoice, access: Access, reason: str) -> PosIn
             raise permission_denied(codes.POS_INVOICES_VOID)
         stock_restore_for_document(
             workspace=invoice.workspace,
-            store=Store.objects.get(pk=invoice.store_id),
+            store=store_get(workspace=invoice.workspace, store_id=invoice.store_id),
             source_type=STOCK_SOURCE,
             source_id=invoice.pk,
             actor=access,

@@ -19,10 +19,11 @@ from pos import error_codes
 from pos.calculations import invoice_totals
 from pos.locks import lock_invoice, lock_session
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
-from pos.services.common import actor_type, amount_places_check, log_event, require_draft
+from pos.services.common import actor_type, log_event, require_draft
+from workspaces.discounts import discount_value_validate
 from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
 from workspaces.models import Client, Store, Workspace
-from workspaces.tenancy import Access
+from workspaces.tenancy import Access, require_in_workspace
 
 
 def _session_for_new_invoice(*, workspace: Workspace, access: Access, store: Store | None) -> BusinessSession:
@@ -56,7 +57,10 @@ def _session_for_new_invoice(*, workspace: Workspace, access: Access, store: Sto
 def invoice_create(
     *, workspace: Workspace, access: Access, client: Client, store: Store | None
 ) -> PosInvoice:
-    """A draft in the store's open session, numbered gaplessly (`POS-001`), with the client's discount line."""
+    """A draft in the store's open session, numbered gaplessly (`POS-001`), with the client's discount line.
+    The client and the store must be the workspace's (else `NotFoundError`)."""
+    require_in_workspace(client, workspace_id=workspace.pk, message=_("Client not found."))
+    require_in_workspace(store, workspace_id=workspace.pk, message=_("Store not found."))
     session = _session_for_new_invoice(workspace=workspace, access=access, store=store)
     session = lock_session(session.pk)
     if session.status != BusinessSession.Status.OPEN:  # closed while we looked
@@ -135,7 +139,9 @@ def invoice_add_item(
     unit_price: Decimal | None,
     note: str,
 ) -> PosInvoice:
-    """A new line, even for a product already on the invoice; its taxes are copied from the product now."""
+    """A new line, even for a product already on the invoice; its taxes are copied from the product now. The
+    product must be the invoice's workspace's (else `NotFoundError`)."""
+    require_in_workspace(product, workspace_id=invoice.workspace_id, message=_("Product not found."))
     invoice = lock_invoice(invoice.pk)
     require_draft(invoice)
     _check_quantity(quantity)
@@ -211,12 +217,7 @@ def invoice_add_discount(
     """A manual document discount: a percent (0-100) of the subtotal after line discounts, or a fixed amount."""
     invoice = lock_invoice(invoice.pk)
     require_draft(invoice)
-    if value < 0:
-        raise ValidationFailed({"value": [_("Must be zero or more.")]})
-    if type == PosInvoiceDiscount.Type.PERCENT and value > 100:
-        raise ValidationFailed({"value": [_("A percent is at most 100.")]})
-    if type == PosInvoiceDiscount.Type.FIXED:
-        amount_places_check(invoice.workspace, value, "value")
+    discount_value_validate(type=type, value=value, currency=invoice.currency)
     PosInvoiceDiscount.objects.create(
         workspace_id=invoice.workspace_id,
         invoice=invoice,
@@ -247,7 +248,11 @@ def invoice_remove_discount(*, invoice: PosInvoice, access: Access, discount_id:
 def invoice_set_order_status(
     *, invoice: PosInvoice, access: Access, order_status: OrderStatus | None
 ) -> PosInvoice:
-    """Allowed in any status: the kitchen follows completed orders too."""
+    """Allowed in any status: the kitchen follows completed orders too (PRODUCT.md section 5). The order status
+    must be the invoice's workspace's (else `NotFoundError`); None clears it."""
+    require_in_workspace(
+        order_status, workspace_id=invoice.workspace_id, message=_("Order status not found.")
+    )
     invoice = lock_invoice(invoice.pk)
     invoice.order_status = order_status
     invoice.save(update_fields=["order_status", "updated_at"])

@@ -20,16 +20,19 @@ from pos.services.common import actor_type, amount_places_check, log_events
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.models import Store, Workspace
-from workspaces.tenancy import Access
+from workspaces.selectors import store_get, store_list
+from workspaces.tenancy import Access, require_in_workspace
 
 
 def default_store(*, workspace: Workspace, access: Access) -> Store:
     """The only store; else the member's default store; else the caller must say (400 `store_required`)."""
-    stores = list(Store.objects.filter(workspace=workspace).order_by("pk")[:2])
+    stores = list(store_list(workspace=workspace).order_by("pk")[:2])
     if len(stores) == 1:
         return stores[0]
     if access.membership is not None and access.membership.store_id is not None:
-        return Store.objects.get(pk=access.membership.store_id)
+        store = store_get(workspace=workspace, store_id=access.membership.store_id)
+        if store is not None:
+            return store
     raise ApplicationError(
         _("This workspace has several stores: say which one (storeId)."),
         code=error_codes.STORE_REQUIRED,
@@ -46,7 +49,9 @@ def session_open(
     opening_cash: Decimal,
     business_date: dt.date | None,
 ) -> BusinessSession:
-    """Opens the store's day. At most one open session per store: the database's partial unique index decides."""
+    """Opens the store's day. At most one open session per store: the database's partial unique index decides.
+    The store must be the workspace's (else `NotFoundError`)."""
+    require_in_workspace(store, workspace_id=workspace.pk, message=_("Store not found."))
     if store is None:
         store = default_store(workspace=workspace, access=access)
     if opening_cash < 0:

@@ -168,6 +168,11 @@ def test_two_inclusive_taxes_are_allowed(owner_client, workspace):
     taxes = TaxFactory.create_batch(2, workspace=workspace, inclusive=True)
     response = owner_client.post(url(workspace), {"name": "Tea", "price": 5, "taxIds": [t.pk for t in taxes]})
     assert response.status_code == 201
+    body = response.json()["product"]
+    assert body["taxIds"] == [str(t.pk) for t in taxes]
+    assert sorted(Product.objects.get(pk=body["id"]).taxes.values_list("pk", flat=True)) == [
+        t.pk for t in taxes
+    ]
 
 
 def test_a_foreign_or_unknown_tax_is_404(owner_client, workspace, other_workspace, vat):

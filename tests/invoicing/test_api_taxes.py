@@ -97,8 +97,11 @@ def test_create_missing_fields(owner_client, workspace):
 
 
 def test_rate_bounds_are_allowed(owner_client, workspace):
-    assert owner_client.post(url(workspace), {"name": "Zero", "rate": 0}).status_code == 201
-    assert owner_client.post(url(workspace), {"name": "All", "rate": 100}).status_code == 201
+    for name, rate in (("Zero", 0), ("All", 100)):
+        response = owner_client.post(url(workspace), {"name": name, "rate": rate})
+        assert response.status_code == 201, name
+        assert (response.json()["tax"]["name"], response.json()["tax"]["rate"]) == (name, rate)
+    assert sorted(Tax.objects.values_list("rate", flat=True)) == [Decimal(0), Decimal(100)]
 
 
 def test_staff_with_catalog_permission_creates(workspace):

@@ -2,11 +2,19 @@ from decimal import Decimal
 
 import pytest
 
-from pos.models import BusinessSession, PosInvoice
+from pos.dashboard import today_panel
+from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceEvent
 from tests.factories import UserFactory
-from tests.pos.conftest import stock_of
+from tests.pos.conftest import owner_access, stock_of
 
 pytestmark = pytest.mark.django_db
+
+
+def sell(cashier_client, invoices_url, invoice: dict, product, quantity: int) -> None:
+    """At the till: `quantity` of `product` on the draft `invoice`, completed (paid in cash)."""
+    url = f"{invoices_url}/{invoice['id']}"
+    cashier_client.post(f"{url}/items", {"productId": product.pk, "quantity": quantity}, format="json")
+    cashier_client.post(f"{url}/complete", {}, format="json")
 
 
 @pytest.fixture
@@ -60,10 +68,7 @@ def test_cancel_action_voids_and_restores_stock(
     admin_client, cashier_client, invoices_url, new_invoice, coffee, store
 ):
     invoice = new_invoice()
-    cashier_client.post(
-        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 5}, format="json"
-    )
-    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    sell(cashier_client, invoices_url, invoice, coffee, 5)
     assert stock_of(coffee, store) == 45
     admin_client.post(
         "/admin/pos/posinvoice/", {"action": "cancel_invoices", "_selected_action": [invoice["id"]]}
@@ -72,17 +77,39 @@ def test_cancel_action_voids_and_restores_stock(
     assert stock_of(coffee, store) == 50
 
 
-def test_completed_invoices_are_read_only(admin_client, cashier_client, invoices_url, new_invoice, coffee):
+def test_completed_invoices_are_read_only_but_for_their_order_status(
+    admin_client, cashier_client, invoices_url, new_invoice, coffee, workspace
+):
     draft, done = new_invoice(), new_invoice()
-    cashier_client.post(
-        f"{invoices_url}/{done['id']}/items", {"productId": coffee.pk, "quantity": 1}, format="json"
-    )
-    cashier_client.post(f"{invoices_url}/{done['id']}/complete", {}, format="json")
+    sell(cashier_client, invoices_url, done, coffee, 1)
     draft_page = admin_client.get(f"/admin/pos/posinvoice/{draft['id']}/change/").content.decode()
     done_page = admin_client.get(f"/admin/pos/posinvoice/{done['id']}/change/").content.decode()
     assert 'name="order_status"' in draft_page
-    assert 'name="order_status"' not in done_page
+    # One rule, the spec's (PATCH .../pos/invoices/:id {orderStatusId} in any status): the kitchen follows
+    # completed orders too. Nothing else of a completed invoice is a form field.
+    assert 'name="order_status"' in done_page
+    assert 'name="client"' not in done_page and 'name="total"' not in done_page
     assert "قهوة عربية" in done_page  # the items inline
+
+    completed_total = PosInvoice.objects.get(pk=done["id"]).total
+    ready = OrderStatus.objects.create(workspace=workspace, label_ar="جاهز", label_en="Ready", position=9)
+    url = f"/admin/pos/posinvoice/{done['id']}/change/"
+    management = {  # the read-only inlines' management forms, as the browser sends them
+        f"{inline.formset.prefix}-{name}": value
+        for inline in admin_client.get(url).context["inline_admin_formsets"]
+        for name, value in inline.formset.management_form.initial.items()
+    }
+    response = admin_client.post(url, {"order_status": ready.pk, **management})
+
+    assert response.status_code == 302
+    invoice = PosInvoice.objects.get(pk=done["id"])
+    assert (invoice.status, invoice.order_status, invoice.total) == (
+        "completed",
+        ready,
+        completed_total,
+    )
+    event = PosInvoiceEvent.objects.filter(invoice=invoice).order_by("pk").last()
+    assert (event.action, event.data) == ("order_status_set", {"orderStatusId": ready.pk})
 
 
 def test_receipt_from_the_admin(admin_client, new_invoice):
@@ -94,10 +121,7 @@ def test_receipt_from_the_admin(admin_client, new_invoice):
 
 def test_index_shows_today(admin_client, cashier_client, invoices_url, new_invoice, coffee):
     invoice = new_invoice()
-    cashier_client.post(
-        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 2}, format="json"
-    )
-    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    sell(cashier_client, invoices_url, invoice, coffee, 2)
     new_invoice()
     html = admin_client.get("/admin/").content.decode()
     assert 'id="today"' in html
@@ -113,10 +137,7 @@ def test_another_workspaces_invoice_is_not_in_the_admin(client, other_owner, new
 
 def test_superuser_can_void_from_the_admin(client, cashier_client, invoices_url, new_invoice, coffee, store):
     invoice = new_invoice()
-    cashier_client.post(
-        f"{invoices_url}/{invoice['id']}/items", {"productId": coffee.pk, "quantity": 1}, format="json"
-    )
-    cashier_client.post(f"{invoices_url}/{invoice['id']}/complete", {}, format="json")
+    sell(cashier_client, invoices_url, invoice, coffee, 1)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     client.post("/admin/pos/posinvoice/", {"action": "cancel_invoices", "_selected_action": [invoice["id"]]})
     assert PosInvoice.objects.get(pk=invoice["id"]).status == "cancelled"
@@ -142,3 +163,20 @@ def test_demo_has_an_open_day_statuses_and_sales(capsys):
     assert sorted(invoices.values_list("status", flat=True)) == ["completed", "completed", "draft"]
     assert all(invoice.total > 0 for invoice in invoices)
     assert [i.public_id for i in invoices.order_by("pk")] == ["POS-001", "POS-002", "POS-003"]
+
+
+def test_todays_sales_have_the_currencys_minor_digits(
+    owner, workspace, cashier_client, invoices_url, new_invoice, coffee
+):
+    invoice = new_invoice()
+    sell(cashier_client, invoices_url, invoice, coffee, 2)
+    new_invoice()
+    access = owner_access(workspace, owner)
+
+    workspace.currency = "KWD"  # three minor digits
+    kwd = dict(today_panel(workspace=workspace, access=access)["rows"])
+    workspace.currency = "JPY"  # none
+    jpy = dict(today_panel(workspace=workspace, access=access)["rows"])
+
+    assert (kwd["Sales so far"], jpy["Sales so far"]) == ("20.000 KWD", "20 JPY")
+    assert (kwd["Draft"], kwd["Completed"], kwd["Cancelled"]) == (1, 1, 0)

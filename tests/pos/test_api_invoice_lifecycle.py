@@ -394,7 +394,13 @@ def test_order_status_of_another_workspace_is_404(cashier_client, draft, other_w
     from pos.models import OrderStatus
 
     foreign = OrderStatus.objects.create(workspace=other_workspace, label_ar="x")
-    assert cashier_client.patch(draft, {"orderStatusId": foreign.pk}, format="json").status_code == 404
+    before = cashier_client.get(draft).json()["invoice"]["orderStatusId"]
+
+    response = cashier_client.patch(draft, {"orderStatusId": foreign.pk}, format="json")
+
+    assert response.status_code == 404
+    assert response.json() == {"message": "Order status not found.", "code": "not_found"}
+    assert cashier_client.get(draft).json()["invoice"]["orderStatusId"] == before
 
 
 # --- Cancellation --------------------------------------------------------------------------------------------
@@ -478,7 +484,12 @@ def test_create_validation(cashier_client, invoices_url, session, payload, field
 
 def test_create_with_a_foreign_client_is_404(cashier_client, invoices_url, session, other_workspace):
     foreign = ClientFactory(workspace=other_workspace)
-    assert cashier_client.post(invoices_url, {"clientId": foreign.pk}, format="json").status_code == 404
+
+    response = cashier_client.post(invoices_url, {"clientId": foreign.pk}, format="json")
+
+    assert response.status_code == 404
+    assert response.json() == {"message": "Client not found.", "code": "not_found"}
+    assert cashier_client.get(invoices_url).json()["invoices"] == []
 
 
 def test_several_open_sessions_need_a_store(owner_client, invoices_url, workspace, store, session, customer):

@@ -110,3 +110,76 @@ def test_closing_the_day_while_terminals_complete(
     assert summary["invoiceCounts"] == {"draft": 0, "completed": completed, "cancelled": 5 - completed}
     assert stock_of(product, store) == Decimal(100 - completed)
     assert summary["netSales"] == completed * 10
+
+
+def _two_drafts(workspace, owner, store, customer, coffee):
+    """Two drafts of one workspace, both in the day's session (committed: the threads read them)."""
+    from pos import services
+    from tests.pos.conftest import owner_access
+
+    access = owner_access(workspace, owner)
+    drafts = [
+        services.invoice_create(workspace=workspace, access=access, client=customer, store=store)
+        for _ in range(2)
+    ]
+    return access, drafts
+
+
+def _hold_and_edit(invoice_to_lock, invoice_to_edit, access, product, wait_seconds):
+    """Thread 0 holds `invoice_to_lock`'s row lock (pos.locks.lock_invoice inside transaction.atomic) until thread 1
+    has added an item to `invoice_to_edit` through the service, or `wait_seconds` have passed. Returns whether
+    thread 1 finished while the lock was still held."""
+    import threading
+
+    from django.db import transaction
+
+    from pos import services
+    from pos.locks import lock_invoice
+
+    locked, edited = threading.Event(), threading.Event()
+
+    def work(index):
+        if index == 0:
+            with transaction.atomic():
+                lock_invoice(invoice_to_lock.pk)
+                locked.set()
+                return edited.wait(timeout=wait_seconds)  # the lock is held all along this wait
+        assert locked.wait(timeout=10), "the first till never took its lock"
+        services.invoice_add_item(
+            invoice=invoice_to_edit,
+            access=access,
+            product=product,
+            quantity=Decimal(1),
+            unit_price=None,
+            note="",
+        )
+        edited.set()
+        return True
+
+    finished_while_locked, edited_ok = run_together(2, work)
+    assert edited_ok
+    return finished_while_locked
+
+
+def test_a_till_editing_one_invoice_does_not_wait_for_another_invoices_lock(
+    workspace, owner, store, session, customer, coffee
+):
+    # Given: till 1 holds invoice A's lock (as during any edit of A)
+    access, (invoice_a, invoice_b) = _two_drafts(workspace, owner, store, customer, coffee)
+
+    # When: till 2 adds an item to invoice B of the same workspace
+    finished_while_a_was_locked = _hold_and_edit(invoice_a, invoice_b, access, coffee, wait_seconds=10)
+
+    # Then: it finished before till 1 released A (no lock on the workspace, the store or the session row)
+    assert finished_while_a_was_locked is True
+    assert PosInvoice.objects.get(pk=invoice_b.pk).total == Decimal("10.000")
+
+
+def test_the_same_invoice_does_wait_for_its_lock(workspace, owner, store, session, customer, coffee):
+    """The harness can see waiting: an edit of the locked invoice itself finishes only once the lock is released."""
+    access, (invoice_a, _invoice_b) = _two_drafts(workspace, owner, store, customer, coffee)
+
+    finished_while_a_was_locked = _hold_and_edit(invoice_a, invoice_a, access, coffee, wait_seconds=1)
+
+    assert finished_while_a_was_locked is False
+    assert PosInvoice.objects.get(pk=invoice_a.pk).total == Decimal("10.000")  # it went through afterwards

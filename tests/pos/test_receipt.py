@@ -1,9 +1,13 @@
 import base64
 import re
+from html.parser import HTMLParser
 
 import pytest
 
-from tests.pos.conftest import stocked_product
+from pos import services
+from tests.factories import ClientFactory, StoreFactory
+from tests.pos.conftest import owner_access, stocked_product
+from tests.pos.services_helpers import open_day
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +21,31 @@ def decode_tlv(payload: str) -> dict[int, str]:
         fields[tag] = raw[index + 2 : index + 2 + length].decode("utf-8")
         index += 2 + length
     return fields
+
+
+class ReceiptRows(HTMLParser):
+    """The receipt's table rows as the printer prints them: the text of each cell, in order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.rows: list[tuple[str, ...]] = []
+        self._cells: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._cells = []
+        elif tag in ("td", "th") and self._cells is not None:
+            self._cells.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "tr" and self._cells is not None:
+            self.rows.append(tuple(" ".join(cell.split()) for cell in self._cells))
+            self._cells = None
+
+    def handle_data(self, data):
+        if self._cells:
+            self._cells[-1] += data
 
 
 @pytest.fixture
@@ -38,18 +67,20 @@ def test_receipt_is_an_rtl_80mm_page_with_the_sale(cashier_client, sold):
     html = response.content.decode()
     assert '<html lang="ar" dir="rtl">' in html
     assert "size: 80mm auto" in html
-    for text in (
-        "شركة الياسمين للتجارة",
-        "POS-001",
-        "قهوة عربية",
-        "30.00",
-        "VAT 15%",
-        "4.50",
-        "34.50",
-        "5.50",
-        "فاتورة ضريبية مبسطة",
-    ):
-        assert text in html, text
+    assert "شركة الياسمين للتجارة" in html and "فاتورة ضريبية مبسطة" in html
+    # Every printed line, exactly: 3 × 10.00 = 30.00, VAT 15 % of 30.00 = 4.50, 34.50 paid with 40.00 cash.
+    rows = ReceiptRows(html).rows
+    assert ("رقم الفاتورة", "POS-001") in rows
+    assert ("العميل", "عميل نقدي") in rows
+    assert rows[rows.index(("الصنف", "الكمية", "السعر", "المجموع")) :] == [
+        ("الصنف", "الكمية", "السعر", "المجموع"),
+        ("قهوة عربية", "3", "10.00", "30.00"),
+        ("المجموع الفرعي", "30.00 SAR"),
+        ("VAT 15%", "4.50"),
+        ("الإجمالي", "34.50 SAR"),
+        ("Cash", "40.00"),
+        ("الباقي للعميل", "5.50"),
+    ]
 
 
 def test_receipt_qr_decodes_to_the_five_zatca_fields(cashier_client, sold, workspace):
@@ -71,5 +102,23 @@ def test_no_qr_without_a_vat_number(cashier_client, new_invoice, invoices_url):
     assert "فاتورة" in html
 
 
-def test_receipt_of_another_workspace_is_404(cashier_client, invoices_url, session):
-    assert cashier_client.get(f"{invoices_url}/999999/receipt").status_code == 404
+def test_receipt_of_another_workspace_is_404(
+    cashier_client, invoices_url, session, other_workspace, other_owner
+):
+    # Another workspace's REAL invoice (not an id nobody has): its receipt is not found here, and says nothing.
+    their_store = StoreFactory(workspace=other_workspace, name="Their store")
+    access = owner_access(other_workspace, other_owner)
+    open_day(other_workspace, access, their_store)
+    theirs = services.invoice_create(
+        workspace=other_workspace,
+        access=access,
+        client=ClientFactory(workspace=other_workspace, name="Their client"),
+        store=their_store,
+    )
+
+    response = cashier_client.get(f"{invoices_url}/{theirs.pk}/receipt")
+
+    assert response.status_code == 404
+    # The same answer as for an id that does not exist: nothing tells that the invoice exists elsewhere.
+    assert response.json() == {"message": "Invoice not found.", "code": "not_found"}
+    assert cashier_client.get(f"{invoices_url}/999999/receipt").json() == response.json()

@@ -1,10 +1,12 @@
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from django.test import Client as Browser
 
 from tests.conftest import make_staff
 from tests.factories import ClientFactory, UserFactory
-from workspaces.models import Client, Membership, Workspace
+from workspaces.models import Client, Membership, Store, Workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +201,76 @@ def test_workspace_admin_refuses_an_unknown_currency_or_time_zone(client, owner,
 def test_switching_to_a_workspace_one_is_not_admin_of_is_404(client, owner, other_workspace):
     client.force_login(owner)
     assert client.get(f"/admin/workspace/{other_workspace.pk}/").status_code == 404
+
+
+def test_a_store_added_or_changed_in_the_admin_goes_through_the_service(client, owner, workspace, store):
+    client.force_login(owner)
+    store.code = "MAIN"
+    store.save()
+
+    response = client.post("/admin/workspaces/store/add/", {"name": "Olaya", "code": "  ", "address": ""})
+    assert response.status_code == 302
+    olaya = Store.objects.get(name="Olaya")
+    assert (olaya.workspace, olaya.code, olaya.address) == (workspace, None, "")  # a blank code is no code
+
+    for url in ("/admin/workspaces/store/add/", f"/admin/workspaces/store/{olaya.pk}/change/"):
+        response = client.post(url, {"name": "Olaya", "code": "MAIN", "address": ""})
+        assert response.status_code == 200, url
+        assert response.context["adminform"].form.errors == {
+            "code": ["A store with this code already exists."]
+        }
+    assert (
+        client.post(
+            f"/admin/workspaces/store/{olaya.pk}/change/",
+            {"name": "Olaya 2", "code": "OLY", "address": "Riyadh"},
+        ).status_code
+        == 302
+    )
+    olaya.refresh_from_db()
+    assert (olaya.name, olaya.code, olaya.address, Store.objects.count()) == ("Olaya 2", "OLY", "Riyadh", 2)
+
+
+def client_form(**fields) -> dict:
+    return {"name": "VIP", "phone": "", "email": "", "tax_number": "", **fields}
+
+
+def test_a_client_added_or_changed_in_the_admin_goes_through_the_service(client, owner, workspace):
+    client.force_login(owner)
+
+    response = client.post(
+        "/admin/workspaces/client/add/",
+        client_form(pos_discount_type="fixed", pos_discount_value="5.50", pos_discount_active="on"),
+    )
+    assert response.status_code == 302
+    vip = Client.objects.get(name="VIP")
+    assert (vip.workspace, vip.pos_discount_type, vip.pos_discount_value, vip.pos_discount_active) == (
+        workspace,
+        "fixed",
+        Decimal("5.50"),
+        True,
+    )
+
+    # No discount type: the service removes the discount, its value too.
+    url = f"/admin/workspaces/client/{vip.pk}/change/"
+    assert client.post(url, client_form(name="VIP 2", pos_discount_value="5")).status_code == 302
+    vip.refresh_from_db()
+    assert (vip.name, vip.pos_discount_type, vip.pos_discount_value, vip.pos_discount_active) == (
+        "VIP 2",
+        None,
+        None,
+        False,
+    )
+
+    response = client.post(url, client_form(pos_discount_type="fixed", pos_discount_value="1.001"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"pos_discount_value": ["At most 2 decimal places."]}
+
+
+def test_a_client_deleted_in_the_admin_goes_through_the_service(client, owner, workspace):
+    client.force_login(owner)
+    doomed = ClientFactory(workspace=workspace)
+
+    response = client.post(f"/admin/workspaces/client/{doomed.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Client.objects.filter(pk=doomed.pk).exists()

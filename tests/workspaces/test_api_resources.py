@@ -2,6 +2,7 @@ import pytest
 
 from tests.conftest import client_for, make_staff
 from tests.factories import ClientFactory, MembershipFactory, StoreFactory, UserFactory
+from workspaces.api.renderers import format_datetime
 from workspaces.models import Client, Membership, User
 from workspaces.services import api_key_create
 
@@ -238,8 +239,24 @@ def test_store_validation(owner_client, workspace):
     assert response.json()["errors"] == {"name": ["This field is required."]}
 
 
-def test_staff_reads_stores(staff_client, workspace, store):
-    assert staff_client.get(f"/v1/workspace/{workspace.pk}/stores").status_code == 200
+def test_staff_reads_stores(staff_client, workspace, store, other_workspace):
+    StoreFactory(workspace=other_workspace, name="Their store")
+    response = staff_client.get(f"/v1/workspace/{workspace.pk}/stores")
+    assert response.status_code == 200
+    assert response.json() == {
+        "stores": [
+            {
+                "id": str(store.pk),
+                "workspaceId": str(workspace.pk),
+                "name": "الفرع الرئيسي",
+                "code": None,
+                "address": None,
+                "createdAt": format_datetime(store.created_at),
+                "updatedAt": format_datetime(store.updated_at),
+            }
+        ],
+        "nextCursor": None,
+    }
 
 
 # --- Clients -------------------------------------------------------------------------------------------------
@@ -370,3 +387,9 @@ def test_api_key_holds_every_code(owner, workspace):
     api = client_for(api_key=raw)
     response = api.post(f"/v1/workspace/{workspace.pk}/clients", {"name": "From integration"}, format="json")
     assert response.status_code == 201
+    created = Client.objects.get(pk=response.json()["client"]["id"])
+    assert (created.workspace, created.name, response.json()["client"]["name"]) == (
+        workspace,
+        "From integration",
+        "From integration",
+    )

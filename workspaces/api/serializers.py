@@ -15,6 +15,7 @@ from workspaces.api.fields import (
     StrictCharField,
 )
 from workspaces.api.openapi import envelope_names
+from workspaces.discounts import DiscountType
 from workspaces.models import validate_currency_code, validate_time_zone
 
 
@@ -93,7 +94,7 @@ class StaffOutputSerializer(TimestampsOutput):
 
 
 class PosInvoiceDiscountSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["percent", "fixed"])
+    type = serializers.ChoiceField(choices=DiscountType.values)
     value = MoneyField(decimal_places=4)
     active = StrictBooleanField(default=True)
 
