@@ -9,19 +9,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Product
-from workspaces.models import ApiKey, Client, TimeStamped, Workspace
+from workspaces.models import ActorType, ApiKey, Client, TimeStamped, Workspace
 
 MONEY = {"max_digits": 18, "decimal_places": 3}
 QUANTITY = {"max_digits": 15, "decimal_places": 3}
 PRICE = {"max_digits": 18, "decimal_places": 4}
-
-
-class ActorType(models.TextChoices):
-    """Who created a document, as they were then: the owner, a staff member, or an API key."""
-
-    OWNER = "owner", _("Owner")
-    STAFF = "staff", _("Staff")
-    API_KEY = "apiKey", _("API key")
 
 
 class Order(TimeStamped):

@@ -5,17 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Product
 from workspaces.discounts import DiscountType
-from workspaces.models import ApiKey, Client, Store, TimeStamped, Workspace
+from workspaces.models import ActorType, ApiKey, Client, Store, TimeStamped, Workspace
 
 MONEY = {"max_digits": 18, "decimal_places": 3}
-
-
-class ActorType(models.TextChoices):
-    """Who created a document, as they were then: the owner, a staff member, or an API key."""
-
-    OWNER = "owner", _("Owner")
-    STAFF = "staff", _("Staff")
-    API_KEY = "apiKey", _("API key")
 
 
 class BusinessSession(TimeStamped):

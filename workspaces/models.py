@@ -81,6 +81,14 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class ActorType(models.TextChoices):
+    """Who created a document, as they were then: the owner, a staff member, or an API key."""
+
+    OWNER = "owner", _("Owner")
+    STAFF = "staff", _("Staff")
+    API_KEY = "apiKey", _("API key")
+
+
 class Workspace(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     currency = models.CharField(
