@@ -18,7 +18,6 @@ from invoicing.api.serializers import (
 )
 from invoicing.models import Product, Tax
 from workspaces import codes
-from workspaces import selectors as workspace_selectors
 from workspaces.api.base import WorkspaceView, created, no_content, ok, page
 from workspaces.api.pagination import paginate
 from workspaces.models import Store
@@ -167,7 +166,7 @@ class StoreStockView(WorkspaceView):
     """A store of this workspace from the path: a foreign or unknown id is a 404."""
 
     def get_store(self, store_id: int) -> Store:
-        return get_object_or_404(workspace_selectors.store_list(workspace=self.workspace), pk=store_id)
+        return self.store_named(store_id)
 
 
 class StockListView(StoreStockView):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -14,7 +15,9 @@ from rest_framework.views import APIView
 from workspaces.api import idempotency
 from workspaces.api.permissions import WorkspaceAccess
 from workspaces.authentication import ApiKeyPrincipal
-from workspaces.models import Workspace
+from workspaces.errors import NotFoundError
+from workspaces.models import Store, Workspace
+from workspaces.selectors import store_get
 from workspaces.tenancy import Access, principal_key
 
 
@@ -75,6 +78,16 @@ class WorkspaceView(ApiView):
 
     def get_required_permission(self, request: Request) -> str | None:
         return self.required_permissions.get(request.method)
+
+    def store_named(self, store_id: int | None) -> Store | None:
+        """A store of this workspace named in the path or the body (None: not named); a foreign or unknown id
+        is a 404."""
+        if store_id is None:
+            return None
+        store = store_get(workspace=self.workspace, store_id=store_id)
+        if store is None:
+            raise NotFoundError(_("Store not found."))
+        return store
 
 
 def created(name: str, data: Any) -> Response:

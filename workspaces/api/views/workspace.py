@@ -1,16 +1,13 @@
-"""Section 3 endpoints: auth, me, workspace, staff, stores, clients, API keys. Views parse, authorise, call one
-service or selector, and render."""
+"""The workspace, its staff, stores, clients and API keys (PRODUCT.md section 3)."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from workspaces import codes, selectors, services
-from workspaces.api.base import ApiView, WorkspaceView, created, no_content, ok, page
-from workspaces.api.docs import errors
+from workspaces.api.base import WorkspaceView, created, no_content, ok, page
 from workspaces.api.pagination import paginate
 from workspaces.api.serializers import (
     ApiKeyCreatedOutputSerializer,
@@ -18,178 +15,15 @@ from workspaces.api.serializers import (
     ApiKeyOutputSerializer,
     ClientInputSerializer,
     ClientOutputSerializer,
-    MembershipOutputSerializer,
-    MeOutputSerializer,
-    PasswordChangeInputSerializer,
-    RefreshInputSerializer,
-    RegisteredOutputSerializer,
-    RegisterInputSerializer,
     StaffCreateInputSerializer,
     StaffOutputSerializer,
     StaffUpdateInputSerializer,
     StoreInputSerializer,
     StoreOutputSerializer,
-    TokenInputSerializer,
-    TokenPairOutputSerializer,
-    UserOutputSerializer,
     WorkspaceOutputSerializer,
     WorkspaceUpdateInputSerializer,
 )
-from workspaces.authentication import ApiKeyPrincipal
-from workspaces.models import Store, Workspace
-from workspaces.tenancy import get_object_or_404, permission_denied
-
-
-def store_in(workspace: Workspace, store_id: int | None) -> Store | None:
-    """A store of this workspace named in a body: a foreign or unknown id is a 404."""
-    if store_id is None:
-        return None
-    return get_object_or_404(selectors.store_list(workspace=workspace), pk=store_id)
-
-
-# --- Auth ----------------------------------------------------------------------------------------------------
-
-
-class RegisterView(ApiView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    idempotent = False
-
-    @extend_schema(
-        request=RegisterInputSerializer,
-        examples=[
-            OpenApiExample(
-                "Register",
-                value={
-                    "email": "owner@example.com",
-                    "password": "s3cure-pass!",
-                    "name": "سارة",
-                    "workspaceName": "مقهى الياسمين",
-                },
-                request_only=True,
-            )
-        ],
-        responses={201: RegisteredOutputSerializer, **errors(409, public=True)},
-    )
-    def post(self, request: Request) -> Response:
-        """Register an owner and a workspace
-
-        Creates the owner's account, the workspace and its first store, and answers with tokens. An e-mail that
-        already has an account is a 409."""
-        data = self.validated(RegisterInputSerializer, request.data)
-        user, workspace = services.user_register(
-            email=data["email"],
-            password=data["password"],
-            name=data["name"],
-            workspace_name=data["workspaceName"],
-            currency=data["currency"],
-            timezone_name=data["timezone"],
-        )
-        body = {
-            "user": UserOutputSerializer(user).data,
-            "workspace": WorkspaceOutputSerializer(workspace).data,
-            **services.tokens_for(user=user),
-        }
-        return Response(body, status=201)
-
-
-class TokenView(ApiView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    idempotent = False
-
-    @extend_schema(
-        request=TokenInputSerializer, responses={200: TokenPairOutputSerializer, **errors(401, public=True)}
-    )
-    def post(self, request: Request) -> Response:
-        """Sign in
-
-        Exchanges an e-mail and a password for an access and a refresh token. With `workspaceId`, the tokens are
-        valid on that workspace only. Wrong credentials are a 401."""
-        data = self.validated(TokenInputSerializer, request.data)
-        return Response(
-            services.token_obtain(
-                email=data["email"], password=data["password"], workspace_id=data.get("workspaceId")
-            )
-        )
-
-
-class TokenRefreshView(ApiView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    idempotent = False
-
-    @extend_schema(
-        request=RefreshInputSerializer, responses={200: TokenPairOutputSerializer, **errors(401, public=True)}
-    )
-    def post(self, request: Request) -> Response:
-        """Refresh the tokens
-
-        A new access token and a new refresh token; the refresh token sent works once. A used, expired or revoked
-        refresh token, or one issued before the password changed, is a 401."""
-        data = self.validated(RefreshInputSerializer, request.data)
-        return Response(services.token_refresh(refresh=data["refresh"]))
-
-
-class MeView(ApiView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses={200: MeOutputSerializer})
-    def get(self, request: Request) -> Response:
-        """Who am I
-
-        The signed-in user (null for an API key) and the workspaces they belong to, with their role and the
-        permission codes they hold there."""
-        if isinstance(request.user, ApiKeyPrincipal):
-            api_key = request.user.api_key
-            return Response(
-                {
-                    "user": None,
-                    "apiKey": ApiKeyOutputSerializer(api_key).data,
-                    "memberships": [
-                        {
-                            "workspaceId": str(api_key.workspace_id),
-                            "role": "apiKey",
-                            "permissions": list(codes.PERMISSION_CODES),
-                        }
-                    ],
-                }
-            )
-        memberships = selectors.user_memberships(user=request.user)
-        return Response(
-            {
-                "user": UserOutputSerializer(request.user).data,
-                "memberships": MembershipOutputSerializer(memberships, many=True).data,
-            }
-        )
-
-
-class MePasswordView(ApiView):
-    permission_classes = [IsAuthenticated]
-    idempotent = False  # the body carries passwords: nothing of it is stored
-
-    @extend_schema(
-        summary="Change my password",
-        description="Changes the signed-in user's password. Every refresh token issued before is refused from "
-        "then on (401), and so is every access token.",
-        request=PasswordChangeInputSerializer,
-        responses={204: None, **errors(400)},
-    )
-    def post(self, request: Request) -> Response:
-        """Change my password
-
-        Every refresh and access token issued before is refused from then on (401). A wrong `currentPassword`
-        is a 400."""
-        if isinstance(request.user, ApiKeyPrincipal):
-            raise permission_denied(codes.OWNER)
-        data = self.validated(PasswordChangeInputSerializer, request.data)
-        services.user_password_change(
-            user=request.user, current_password=data["current_password"], new_password=data["new_password"]
-        )
-        return no_content()
-
-
-# --- Workspace -----------------------------------------------------------------------------------------------
+from workspaces.tenancy import get_object_or_404
 
 
 class WorkspaceDetailView(WorkspaceView):
@@ -236,7 +70,7 @@ class StaffListView(WorkspaceView):
             name=data["name"],
             password=data.get("password"),
             permissions=data["permissions"],
-            store=store_in(self.workspace, data.get("store_id")),
+            store=self.store_named(data.get("store_id")),
             admin_access=data["admin_access"],
         )
         return created("staff", StaffOutputSerializer(membership).data)
@@ -258,7 +92,7 @@ class StaffDetailView(WorkspaceView):
         membership = self.get_membership(membership_id)
         data = self.validated(StaffUpdateInputSerializer, request.data, partial=True)
         if "store_id" in data:
-            data["store"] = store_in(self.workspace, data.pop("store_id"))
+            data["store"] = self.store_named(data.pop("store_id"))
         membership = services.staff_update(membership=membership, data=data)
         return ok("staff", StaffOutputSerializer(membership).data)
 
@@ -269,9 +103,6 @@ class StaffDetailView(WorkspaceView):
         Their access to this workspace ends at once. Owner only."""
         services.staff_remove(membership=self.get_membership(membership_id))
         return no_content()
-
-
-# --- Stores --------------------------------------------------------------------------------------------------
 
 
 class StoreListView(WorkspaceView):
@@ -295,9 +126,6 @@ class StoreListView(WorkspaceView):
             workspace=self.workspace, name=data["name"], code=data.get("code"), address=data["address"]
         )
         return created("store", StoreOutputSerializer(store).data)
-
-
-# --- Clients -------------------------------------------------------------------------------------------------
 
 
 class ClientListView(WorkspaceView):
@@ -368,9 +196,6 @@ class ClientDetailView(WorkspaceView):
         A client that invoices refer to is a 409 `in_use`. Needs `clients.manage`."""
         services.client_delete(client=self.get_client(client_id))
         return no_content()
-
-
-# --- API keys ------------------------------------------------------------------------------------------------
 
 
 class ApiKeyListView(WorkspaceView):

@@ -1,10 +1,10 @@
-"""POS endpoints (PRODUCT.md section 5; seeds 000 and 001). Views parse, authorise, call one service, render."""
+"""POS invoices (seeds 000 and 001): create, list, items, discounts, complete, cancel, receipt."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,202 +20,15 @@ from pos.api.serializers import (
     InvoiceUpdateInputSerializer,
     ItemAddInputSerializer,
     ItemUpdateInputSerializer,
-    OrderStatusInputSerializer,
-    OrderStatusOutputSerializer,
-    SessionCloseInputSerializer,
-    SessionFilterSerializer,
-    SessionOpenInputSerializer,
-    SessionOutputSerializer,
 )
-from pos.models import PosInvoice
+from pos.api.views.common import INVOICE_EXAMPLE, PosView
 from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces import selectors as workspace_selectors
-from workspaces.api.base import WorkspaceView, created, no_content, ok, page
+from workspaces.api.base import ok, page
 from workspaces.api.pagination import paginate
 from workspaces.errors import NotFoundError
 from workspaces.tenancy import get_object_or_404
-
-INVOICE_EXAMPLE = {
-    "invoice": {
-        "id": "15",
-        "workspaceId": "1",
-        "storeId": "1",
-        "clientId": "7",
-        "posBusinessSessionId": "3",
-        "businessDate": "2025-03-19",
-        "publicId": "POS-001",
-        "status": "draft",
-        "orderStatusId": None,
-        "orderStatusLabelAr": None,
-        "orderStatusLabelEn": None,
-        "items": [],
-        "subtotal": 0,
-        "discounts": [],
-        "discountTotal": 0,
-        "taxTotal": 0,
-        "total": 0,
-        "payments": [],
-        "changeDue": 0,
-        "stockDeductedAt": None,
-        "completedAt": None,
-        "cancelledAt": None,
-        "createdBy": {"type": "staff", "id": "4", "name": "Khalid", "email": "cashier@shop.sa"},
-        "createdAt": "2024-01-15T10:00:00.000Z",
-        "updatedAt": "2024-01-15T10:00:00.000Z",
-    }
-}
-
-
-class PosView(WorkspaceView):
-    def store_of(self, store_id: int | None):
-        if store_id is None:
-            return None
-        return get_object_or_404(workspace_selectors.store_list(workspace=self.workspace), pk=store_id)
-
-    def invoice_of(self, invoice_id: int, *, full: bool = False) -> PosInvoice:
-        """The invoice of this workspace or a 404; `full` joins everything its answer shows."""
-        select = selectors.invoice_get if full else selectors.invoice_scoped
-        invoice = select(workspace=self.workspace, invoice_id=invoice_id)
-        if invoice is None:
-            raise NotFoundError(_("Invoice not found."))
-        return invoice
-
-    def render_invoice(self, invoice: PosInvoice, *, status: int = 200) -> Response:
-        fresh = self.invoice_of(invoice.pk, full=True)
-        return Response({"invoice": InvoiceOutputSerializer(fresh).data}, status=status)
-
-
-# --- Sessions ------------------------------------------------------------------------------------------------
-
-
-class SessionListView(PosView):
-    required_permissions = {"POST": codes.POS_SESSIONS_MANAGE}
-
-    @extend_schema(parameters=[SessionFilterSerializer], responses={200: SessionOutputSerializer(many=True)})
-    def get(self, request: Request, workspace_id: int) -> Response:
-        """List the business days
-
-        Filter by `status` and `storeId`; newest first."""
-        filters = self.validated(SessionFilterSerializer, request.query_params)
-        sessions = selectors.session_list(workspace=self.workspace, **filters)
-        rows, next_cursor = paginate(sessions, request)
-        return page("sessions", SessionOutputSerializer(rows, many=True).data, next_cursor)
-
-    @extend_schema(request=SessionOpenInputSerializer, responses={201: SessionOutputSerializer})
-    def post(self, request: Request, workspace_id: int) -> Response:
-        """Open the day
-
-        Opens a store's business session. With several stores, `storeId` is needed (400 `store_required`); a
-        store with an open session is a 409. Needs `pos.sessions.manage`."""
-        data = self.validated(SessionOpenInputSerializer, request.data)
-        session = services.session_open(
-            workspace=self.workspace,
-            access=self.access,
-            store=self.store_of(data.get("store_id")),
-            opening_cash=data["opening_cash"],
-            business_date=data.get("business_date"),
-        )
-        return created("session", SessionOutputSerializer(session).data)
-
-
-class SessionCurrentView(PosView):
-    @extend_schema(parameters=[OpenApiParameter("storeId", str)], responses={200: SessionOutputSerializer})
-    def get(self, request: Request, workspace_id: int) -> Response:
-        """Get the open day
-
-        The store's open session, or a 404."""
-        filters = self.validated(SessionFilterSerializer, request.query_params)
-        store = self.store_of(filters.get("store_id")) or services.default_store(
-            workspace=self.workspace, access=self.access
-        )
-        session = selectors.session_current(workspace=self.workspace, store=store)
-        if session is None:
-            raise NotFoundError(_("No open business session for this store."))
-        return ok("session", SessionOutputSerializer(session).data)
-
-
-class SessionCloseView(PosView):
-    required_permissions = {"POST": codes.POS_SESSIONS_MANAGE}
-
-    @extend_schema(request=SessionCloseInputSerializer, responses={200: SessionOutputSerializer})
-    def post(self, request: Request, workspace_id: int, session_id: int) -> Response:
-        """Close the day
-
-        Stores the Z-report in `summary`. Open drafts are a 422 `drafts_open` naming them, unless
-        `cancelDrafts` is true. Needs `pos.sessions.manage`."""
-        session = get_object_or_404(selectors.session_list(workspace=self.workspace), pk=session_id)
-        data = self.validated(SessionCloseInputSerializer, request.data)
-        session = services.session_close(
-            session=session,
-            access=self.access,
-            closing_cash=data.get("closing_cash"),
-            cancel_drafts=data["cancel_drafts"],
-        )
-        session = selectors.session_list(workspace=self.workspace).get(pk=session.pk)
-        return ok("session", SessionOutputSerializer(session).data)
-
-
-# --- Order statuses ------------------------------------------------------------------------------------------
-
-
-class OrderStatusListView(PosView):
-    required_permissions = {"POST": codes.OWNER}
-
-    @extend_schema(responses={200: OrderStatusOutputSerializer(many=True)})
-    def get(self, request: Request, workspace_id: int) -> Response:
-        """List the order statuses
-
-        The workspace's own kitchen statuses, in their order."""
-        rows, next_cursor = paginate(selectors.order_status_list(workspace=self.workspace), request)
-        return page("orderStatuses", OrderStatusOutputSerializer(rows, many=True).data, next_cursor)
-
-    @extend_schema(
-        request=OrderStatusInputSerializer,
-        responses={201: OrderStatusOutputSerializer},
-        examples=[
-            OpenApiExample(
-                "Preparing",
-                value={"labelAr": "قيد التحضير", "labelEn": "Preparing", "isDefault": True},
-                request_only=True,
-            )
-        ],
-    )
-    def post(self, request: Request, workspace_id: int) -> Response:
-        """Create an order status
-
-        Making one the default unsets the previous default. Owner only."""
-        data = self.validated(OrderStatusInputSerializer, request.data)
-        status = services.order_status_save(workspace=self.workspace, status=None, data=data)
-        return created("orderStatus", OrderStatusOutputSerializer(status).data)
-
-
-class OrderStatusDetailView(PosView):
-    required_permissions = {"PATCH": codes.OWNER, "DELETE": codes.OWNER}
-
-    def status_of(self, status_id: int):
-        return get_object_or_404(selectors.order_status_list(workspace=self.workspace), pk=status_id)
-
-    @extend_schema(request=OrderStatusInputSerializer, responses={200: OrderStatusOutputSerializer})
-    def patch(self, request: Request, workspace_id: int, status_id: int) -> Response:
-        """Update an order status
-
-        Owner only."""
-        status = self.status_of(status_id)
-        data = self.validated(OrderStatusInputSerializer, request.data, partial=True)
-        status = services.order_status_save(workspace=self.workspace, status=status, data=data)
-        return ok("orderStatus", OrderStatusOutputSerializer(status).data)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, workspace_id: int, status_id: int) -> Response:
-        """Delete an order status
-
-        Invoices that showed it keep no status. Owner only."""
-        services.order_status_delete(status=self.status_of(status_id))
-        return no_content()
-
-
-# --- Invoices ------------------------------------------------------------------------------------------------
 
 
 class InvoiceListView(PosView):
@@ -256,7 +69,7 @@ class InvoiceListView(PosView):
             workspace=self.workspace,
             access=self.access,
             client=client,
-            store=self.store_of(data.get("store_id")),
+            store=self.store_named(data.get("store_id")),
         )
         return self.render_invoice(invoice, status=201)
 

@@ -1,0 +1,37 @@
+"""POS endpoints (PRODUCT.md section 5; seeds 000 and 001). Views parse, authorise, call one service, render."""
+
+from pos.api.views.invoices import (
+    InvoiceCancelView,
+    InvoiceCompleteView,
+    InvoiceDetailView,
+    InvoiceDiscountDetailView,
+    InvoiceDiscountListView,
+    InvoiceItemDetailView,
+    InvoiceItemListView,
+    InvoiceListView,
+    InvoiceReceiptView,
+)
+from pos.api.views.sessions import (
+    OrderStatusDetailView,
+    OrderStatusListView,
+    SessionCloseView,
+    SessionCurrentView,
+    SessionListView,
+)
+
+__all__ = [
+    "InvoiceCancelView",
+    "InvoiceCompleteView",
+    "InvoiceDetailView",
+    "InvoiceDiscountDetailView",
+    "InvoiceDiscountListView",
+    "InvoiceItemDetailView",
+    "InvoiceItemListView",
+    "InvoiceListView",
+    "InvoiceReceiptView",
+    "OrderStatusDetailView",
+    "OrderStatusListView",
+    "SessionCloseView",
+    "SessionCurrentView",
+    "SessionListView",
+]

@@ -1,0 +1,105 @@
+"""Exports (CSV streamed, XLSX) and aging of supplier invoices."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from suppliers import exports, selectors
+from suppliers.api.serializers import (
+    SupplierAgingFilterSerializer,
+    SupplierAgingOutputSerializer,
+    SupplierInvoiceExportFilterSerializer,
+)
+from suppliers.api.views.common import (
+    TAGS,
+    XLSX_TYPE,
+    SuppliersView,
+    _NoFormatOverride,
+)
+from workspaces.api.docs import errors
+
+
+class InvoiceExportView(SuppliersView):
+    content_negotiation_class = _NoFormatOverride
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Export supplier invoices",
+        description=(
+            "The list's filters, as a file: `format=csv` (default; UTF-8 with a BOM, streamed, any number of "
+            "rows) or `format=xlsx` (at most 1,048,575 rows, else a 400 pointing to CSV)."
+        ),
+        parameters=[SupplierInvoiceExportFilterSerializer],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
+            (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The XLSX workbook."),
+            **errors(400),
+        },
+    )
+    def get(self, request: Request, workspace_id: int):
+        filters = self.validated(SupplierInvoiceExportFilterSerializer, request.query_params)
+        kind = filters.pop("format")
+        today = self.today
+        invoices = selectors.invoice_list(workspace=self.workspace, today=today, filters=filters)
+        if kind == "xlsx":
+            exports.check_xlsx_size(invoices.count())
+            handle = exports.xlsx_file(exports.rows(invoices, today))
+            return FileResponse(
+                handle, as_attachment=True, filename=exports.filename("xlsx", today), content_type=XLSX_TYPE
+            )
+        response = StreamingHttpResponse(
+            exports.csv_lines(exports.rows(invoices, today)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename("csv", today)}"'
+        return response
+
+
+class AgingView(SuppliersView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Supplier aging",
+        description=(
+            "What is still owed per supplier on `asOf` (default: the workspace's today), by days past due: not "
+            "due, 1-30, 31-60, 61-90, over 90. Invoices issued after `asOf` are left out."
+        ),
+        parameters=[SupplierAgingFilterSerializer],
+        responses={200: SupplierAgingOutputSerializer, **errors(400)},
+        examples=[
+            OpenApiExample(
+                "Aging",
+                value={
+                    "asOf": "2024-03-31",
+                    "currency": "SAR",
+                    "suppliers": [
+                        {
+                            "supplierId": "4",
+                            "name": "مؤسسة التوريدات الحديثة",
+                            "notDue": 1000,
+                            "days1to30": 0,
+                            "days31to60": 3000,
+                            "days61to90": 0,
+                            "over90": 0,
+                            "total": 4000,
+                        }
+                    ],
+                    "totals": {
+                        "notDue": 1000,
+                        "days1to30": 0,
+                        "days31to60": 3000,
+                        "days61to90": 0,
+                        "over90": 0,
+                        "total": 4000,
+                    },
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request, workspace_id: int) -> Response:
+        filters = self.validated(SupplierAgingFilterSerializer, request.query_params)
+        as_of = filters.get("as_of") or self.today
+        return Response(selectors.aging(workspace=self.workspace, as_of=as_of))
