@@ -67,7 +67,11 @@ from invoicing.calculation_types import (
     TaxInput,
     TaxTotals,
 )
-from invoicing.money import minor_unit
+from invoicing.exact import HUNDRED as _HUNDRED
+from invoicing.exact import Money as _Money
+from invoicing.exact import exact as _exact
+from invoicing.exact import money_of as _money_of
+from invoicing.exact import round_half_up as _round_half_up
 from workspaces.discounts import DiscountType
 
 __all__ = [
@@ -83,65 +87,6 @@ __all__ = [
     "TaxTotals",
     "calculate_document",
 ]
-
-
-_HUNDRED = Fraction(100)
-
-
-# ---------------------------------------------------------------------------------------------- helpers
-
-
-def _exact(
-    value: object, *, what: str, field: str, line_index: int | None = None, discount_index: int | None = None
-) -> Fraction:
-    """A finite Decimal (or int) as an exact fraction; anything else (floats included) is refused."""
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise CalculationError(
-            f"{what} must be a Decimal, not {type(value).__name__}.",
-            field=field,
-            line_index=line_index,
-            discount_index=discount_index,
-        )
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise CalculationError(
-            f"{what} must be a finite number.",
-            field=field,
-            line_index=line_index,
-            discount_index=discount_index,
-        )
-    return Fraction(value)
-
-
-def _round_half_up(value: Fraction) -> int:
-    """Nearest integer, ties away from zero."""
-    magnitude = abs(value)
-    rounded = (2 * magnitude.numerator + magnitude.denominator) // (2 * magnitude.denominator)
-    return -rounded if value < 0 else rounded
-
-
-class _Money:
-    """Conversions between exact values and integer minor units of one currency."""
-
-    def __init__(self, places: int) -> None:
-        self.places = places
-        self.scale = 10**places
-        self.limit = int(MAX_STORABLE_AMOUNT) * self.scale
-
-    def units(self, value: Fraction) -> int:
-        """``value`` (in currency units) rounded half-up to a whole number of minor units."""
-        return _round_half_up(value * self.scale)
-
-    def decimal(self, units: int) -> Decimal:
-        """Minor units as a Decimal with exactly ``places`` decimals (5 units, 2 places → 0.05)."""
-        return Decimal(f"{units}E-{self.places}")
-
-    def check(self, units: int, *, what: str, field: str, line_index: int | None = None) -> None:
-        if abs(units) >= self.limit:
-            raise CalculationError(
-                f"{what} exceeds the largest storable amount ({MAX_STORABLE_AMOUNT}).",
-                field=field,
-                line_index=line_index,
-            )
 
 
 @dataclass(frozen=True)
@@ -264,13 +209,6 @@ def _allocate(total: int, nets: Sequence[int]) -> list[int]:
 
 
 # ----------------------------------------------------------------------------------------------- entry
-
-
-def _money_of(currency: str) -> _Money:
-    try:
-        return _Money(minor_unit(currency))
-    except ValueError as exc:
-        raise CalculationError(str(exc), field="currency") from None
 
 
 @dataclass(frozen=True)
