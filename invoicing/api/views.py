@@ -109,7 +109,7 @@ class ProductListView(WorkspaceView):
                     "nameAr": "قهوة عربية",
                     "sku": "COF-001",
                     "barcode": "6281000000011",
-                    "price": "12.50",
+                    "price": 12.5,
                     "taxIds": ["1"],
                     "trackStock": True,
                 },
@@ -191,7 +191,7 @@ class StockAdjustmentView(StoreStockView):
         examples=[
             OpenApiExample(
                 "Stock count",
-                value={"productId": "15", "quantity": "-2", "reason": "تالف"},
+                value={"productId": "15", "quantity": -2, "reason": "تالف"},
                 request_only=True,
             )
         ],
