@@ -58,6 +58,10 @@ class TaxAdmin(WorkspaceScopedAdmin):
     search_fields = ("name",)
     date_hierarchy = "created_at"
 
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # As in the API, a tax is never deleted: products carry it and documents keep a copy of it.
+        return False
+
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
         if obj is None:
             kwargs["form"] = TaxAddForm

@@ -46,6 +46,16 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
 
+    def save_model(self, request, obj, form, change) -> None:
+        """Through `workspace_update`, the API's service (a superuser adding one saves it plainly)."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changed = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in services.WORKSPACE_FIELDS
+        }
+        services.workspace_update(workspace=self.stored(obj), data=changed)
+
 
 class StoreAdminForm(forms.ModelForm):
     class Meta:
@@ -72,6 +82,10 @@ class StoreAdmin(WorkspaceScopedAdmin):
     form = StoreAdminForm
     list_display = ("name", "code", "address", "created_at")
     search_fields = ("name", "code", "address")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # As in the API, a store is never deleted: its sessions, invoices and stock ledger refer to it.
+        return False
 
     def save_model(self, request, obj, form, change) -> None:
         fields = {name: form.cleaned_data[name] for name in ("name", "code", "address")}

@@ -274,3 +274,37 @@ def test_a_client_deleted_in_the_admin_goes_through_the_service(client, owner, w
 
     assert response.status_code == 302
     assert not Client.objects.filter(pk=doomed.pk).exists()
+
+
+def test_owner_changes_the_workspace_in_the_admin_through_the_service(client, owner, workspace):
+    from unittest import mock
+
+    from workspaces import services
+
+    client.force_login(owner)
+    form = client.get(f"/admin/workspaces/workspace/{workspace.pk}/change/")
+    assert form.status_code == 200
+    fields = {
+        "name": "مقهى الورد",
+        "currency": workspace.currency,
+        "timezone": workspace.timezone,
+        "legal_name": "شركة الورد",
+        "vat_number": "",
+        "suppliers_enabled": "on",
+    }
+    with mock.patch.object(services, "workspace_update", wraps=services.workspace_update) as update:
+        response = client.post(f"/admin/workspaces/workspace/{workspace.pk}/change/", fields)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    update.assert_called_once()
+    workspace.refresh_from_db()
+    assert (workspace.name, workspace.legal_name) == ("مقهى الورد", "شركة الورد")
+
+
+def test_stores_and_taxes_cannot_be_deleted_in_the_admin(client, owner, workspace, store):
+    from tests.invoicing.factories import TaxFactory
+
+    tax = TaxFactory(workspace=workspace)
+    client.force_login(owner)
+    assert client.get(f"/admin/workspaces/store/{store.pk}/delete/").status_code == 403
+    assert client.get(f"/admin/invoicing/tax/{tax.pk}/delete/").status_code == 403
+    assert Store.objects.filter(pk=store.pk).exists()
