@@ -8,6 +8,7 @@ from typing import Any, TypedDict
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
+from invoicing.money import quantize_money
 from pos.models import (
     BusinessSession,
     OrderStatus,
@@ -104,7 +105,15 @@ def _completed(invoices: QuerySet[PosInvoice]) -> QuerySet[PosInvoice]:
 
 
 def session_report(*, session: BusinessSession, counted_cash: Decimal | None) -> dict[str, Any]:
-    """The Z-report: counts by status, completed sales, payments by method, expected and counted cash."""
+    """The day's report: counts by status, completed sales, payments by method, expected and counted cash.
+
+    Open, it is the live X-report (`counted_cash` None); `session_close` stores it as the Z-report. Every amount
+    has exactly the currency's minor digits (a database sum may carry more: `297.870000000000`)."""
+    currency = Workspace.objects.values_list("currency", flat=True).get(pk=session.workspace_id)
+
+    def money(value: Decimal | None) -> Decimal:
+        return quantize_money(value or Decimal(0), currency)
+
     invoices = PosInvoice.objects.filter(session=session)
     counts = _status_counts(invoices)
     completed = _completed(invoices)
@@ -120,19 +129,26 @@ def session_report(*, session: BusinessSession, counted_cash: Decimal | None) ->
     for row in (
         PosPayment.objects.filter(invoice__in=completed).values("method").annotate(total=Sum("amount"))
     ):
-        payments[row["method"]] = row["total"]
-    expected_cash = session.opening_cash + payments["cash"] - (sums["change"] or zero)
+        payments[row["method"]] = money(row["total"])
+    expected_cash = money(session.opening_cash + payments["cash"] - (sums["change"] or zero))
     return {
         "invoiceCounts": counts,
-        "grossSales": sums["gross"] or zero,
-        "discountTotal": sums["discounts"] or zero,
-        "taxTotal": sums["tax"] or zero,
-        "netSales": sums["net"] or zero,
-        "payments": payments,
+        "grossSales": money(sums["gross"]),
+        "discountTotal": money(sums["discounts"]),
+        "taxTotal": money(sums["tax"]),
+        "netSales": money(sums["net"]),
+        "payments": {method: money(amount) for method, amount in payments.items()},
         "expectedCash": expected_cash,
-        "countedCash": counted_cash,
-        "cashDifference": None if counted_cash is None else counted_cash - expected_cash,
+        "countedCash": None if counted_cash is None else money(counted_cash),
+        "cashDifference": None if counted_cash is None else money(counted_cash - expected_cash),
     }
+
+
+def session_day_report(*, session: BusinessSession) -> tuple[dict[str, Any], bool]:
+    """The report of a day and whether it is final: the stored Z-report once closed, else the live X-report."""
+    if session.status == BusinessSession.Status.CLOSED and session.summary is not None:
+        return session.summary, True
+    return session_report(session=session, counted_cash=None), False
 
 
 class OpenDaysFigures(TypedDict):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
@@ -58,6 +59,40 @@ def summary_output(summary: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+class InvoiceCountsSerializer(serializers.Serializer):
+    draft = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+
+
+class PaymentsByMethodSerializer(serializers.Serializer):
+    cash = MoneyField(decimal_places=3)
+    card = MoneyField(decimal_places=3)
+    transfer = MoneyField(decimal_places=3)
+    other = MoneyField(decimal_places=3)
+
+
+class DayReportSerializer(serializers.Serializer):
+    """The X-report (live, open day) or the Z-report (stored at close): the same keys."""
+
+    invoiceCounts = InvoiceCountsSerializer()
+    grossSales = MoneyField(decimal_places=3)
+    discountTotal = MoneyField(decimal_places=3)
+    taxTotal = MoneyField(decimal_places=3)
+    netSales = MoneyField(decimal_places=3)
+    payments = PaymentsByMethodSerializer()
+    expectedCash = MoneyField(decimal_places=3)
+    countedCash = MoneyField(decimal_places=3, allow_null=True)
+    cashDifference = MoneyField(decimal_places=3, allow_null=True)
+
+
+class DayReportOutputSerializer(serializers.Serializer):
+    report = DayReportSerializer()
+    final = serializers.BooleanField(
+        help_text="true: the closed day's Z-report; false: the open day's X-report."
+    )
+
+
 @envelope_names("session", "sessions")
 class SessionOutputSerializer(serializers.Serializer):
     id = IdField()
@@ -83,6 +118,7 @@ class SessionOutputSerializer(serializers.Serializer):
             return None
         return actor(session.closed_by_type, session.closed_by, session.closed_by_api_key)
 
+    @extend_schema_field(DayReportSerializer(allow_null=True))
     def get_summary(self, session) -> dict | None:
         return summary_output(session.summary)
 

@@ -8,6 +8,8 @@ invoice = f"{base}/invoices/<id:invoice_id>"
 urlpatterns = [
     path(f"{base}/sessions", views.SessionListView.as_view()),
     path(f"{base}/sessions/current", views.SessionCurrentView.as_view()),
+    path(f"{base}/sessions/<id:session_id>", views.SessionDetailView.as_view()),
+    path(f"{base}/sessions/<id:session_id>/report", views.SessionReportView.as_view()),
     path(f"{base}/sessions/<id:session_id>/close", views.SessionCloseView.as_view()),
     path(f"{base}/order-statuses", views.OrderStatusListView.as_view()),
     path(f"{base}/order-statuses/<id:status_id>", views.OrderStatusDetailView.as_view()),

@@ -71,6 +71,8 @@ ROWS: list[Row] = [
     Row("GET", f"{BASE}/sessions", None),
     Row("POST", f"{BASE}/sessions", SESSIONS),
     Row("GET", f"{BASE}/sessions/current", None),
+    Row("GET", f"{BASE}/sessions/{{obj}}", None, make=_session),
+    Row("GET", f"{BASE}/sessions/{{obj}}/report", None, make=_session),
     Row("POST", f"{BASE}/sessions/{{obj}}/close", SESSIONS, make=_session),
     Row("GET", f"{BASE}/order-statuses", None),
     Row("POST", f"{BASE}/order-statuses", "owner", body={"labelAr": "جاهز"}),

@@ -16,7 +16,9 @@ from pos.api.views.sessions import (
     OrderStatusListView,
     SessionCloseView,
     SessionCurrentView,
+    SessionDetailView,
     SessionListView,
+    SessionReportView,
 )
 
 __all__ = [
@@ -33,5 +35,7 @@ __all__ = [
     "OrderStatusListView",
     "SessionCloseView",
     "SessionCurrentView",
+    "SessionDetailView",
     "SessionListView",
+    "SessionReportView",
 ]

@@ -9,12 +9,14 @@ from rest_framework.response import Response
 
 from pos import selectors, services
 from pos.api.serializers import (
+    DayReportOutputSerializer,
     OrderStatusInputSerializer,
     OrderStatusOutputSerializer,
     SessionCloseInputSerializer,
     SessionFilterSerializer,
     SessionOpenInputSerializer,
     SessionOutputSerializer,
+    summary_output,
 )
 from pos.api.views.common import PosView
 from workspaces import codes
@@ -68,6 +70,51 @@ class SessionCurrentView(PosView):
         if session is None:
             raise NotFoundError(_("No open business session for this store."))
         return ok("session", SessionOutputSerializer(session).data)
+
+
+class SessionDetailView(PosView):
+    @extend_schema(responses={200: SessionOutputSerializer})
+    def get(self, request: Request, workspace_id: int, session_id: int) -> Response:
+        """Get a business day
+
+        While the day is open, `summary` is null (its live figures are the X-report); once closed, `summary` is
+        its Z-report."""
+        session = get_object_or_404(selectors.session_list(workspace=self.workspace), pk=session_id)
+        return ok("session", SessionOutputSerializer(session).data)
+
+
+class SessionReportView(PosView):
+    @extend_schema(
+        responses={200: DayReportOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "An open day (X-report)",
+                value={
+                    "report": {
+                        "invoiceCounts": {"draft": 1, "completed": 12, "cancelled": 1},
+                        "grossSales": 480,
+                        "discountTotal": 12.5,
+                        "taxTotal": 70.13,
+                        "netSales": 537.63,
+                        "payments": {"cash": 310, "card": 227.63, "transfer": 0, "other": 0},
+                        "expectedCash": 505.5,
+                        "countedCash": None,
+                        "cashDifference": None,
+                    },
+                    "final": False,
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request, workspace_id: int, session_id: int) -> Response:
+        """Get a day's report
+
+        The live X-report of an open day (`final` false), or the Z-report stored when it closed (`final`
+        true): invoice counts by status, sales, discounts, tax, payments by method, expected and counted cash."""
+        session = get_object_or_404(selectors.session_list(workspace=self.workspace), pk=session_id)
+        report, final = selectors.session_day_report(session=session)
+        return Response({"report": summary_output(report), "final": final})
 
 
 class SessionCloseView(PosView):
