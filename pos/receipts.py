@@ -1,5 +1,8 @@
-"""The printable receipt: an 80 mm, right-to-left page with the ZATCA phase 1 QR code when the workspace has a
-VAT number."""
+"""The printed receipt (PRODUCT.md section 5, "Receipts"): 80 mm, in the workspace's `receipt_language` (`ar`,
+`en`, or `ar-en`, both on one receipt as Saudi shops print them) whatever the browser's language; right-to-left
+in Arabic, each product's Arabic name where it has one; times in the workspace's time zone; amounts with the
+currency's minor digits and `.` as the decimal point; the ZATCA phase 1 QR code when the workspace has a VAT
+number."""
 
 from __future__ import annotations
 
@@ -12,13 +15,78 @@ from django.template.loader import render_to_string
 
 from invoicing.money import minor_unit
 from pos.calculations import invoice_totals
-from pos.models import PosInvoice
+from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceItem
 from pos.zatca import zatca_tlv_base64
+from workspaces.models import Workspace
 from workspaces.numbers import decimal_literal
+
+# Each label in Arabic and English: the receipt's language is the workspace's, never the request's.
+LABELS: dict[str, tuple[str, str]] = {
+    "simplified_tax_invoice": ("فاتورة ضريبية مبسطة", "Simplified tax invoice"),
+    "invoice": ("فاتورة", "Invoice"),
+    "vat_number": ("الرقم الضريبي", "VAT number"),
+    "number": ("رقم الفاتورة", "Invoice no."),
+    "date": ("التاريخ", "Date"),
+    "client": ("العميل", "Client"),
+    "status": ("الحالة", "Status"),
+    "item": ("الصنف", "Item"),
+    "quantity": ("الكمية", "Qty"),
+    "price": ("السعر", "Price"),
+    "amount": ("المجموع", "Amount"),
+    "subtotal": ("المجموع الفرعي", "Subtotal"),
+    "discount": ("خصم", "Discount"),
+    "client_discount": ("خصم العميل", "Client discount"),
+    "inclusive": ("شامل", "included"),
+    "total": ("الإجمالي", "Total"),
+    "change": ("الباقي للعميل", "Change"),
+    "thanks": ("شكراً لزيارتكم", "Thank you for your visit"),
+    "print": ("طباعة", "Print"),
+    "cash": ("نقداً", "Cash"),
+    "card": ("بطاقة", "Card"),
+    "transfer": ("تحويل", "Transfer"),
+    "other": ("أخرى", "Other"),
+    "draft": ("مسودة", "Draft"),
+    "completed": ("مكتملة", "Completed"),
+    "cancelled": ("ملغاة", "Cancelled"),
+}
+
+
+def label(key: str, language: str) -> str:
+    arabic, english = LABELS[key]
+    if language == Workspace.ReceiptLanguage.ARABIC:
+        return arabic
+    if language == Workspace.ReceiptLanguage.ENGLISH:
+        return english
+    return f"{arabic} / {english}"
 
 
 def _money(value: Decimal, places: int) -> str:
     return f"{value:,.{places}f}"
+
+
+def _item_name(item: PosInvoiceItem, language: str) -> str:
+    arabic = (item.product.name_ar if item.product_id else "") or ""
+    if language == Workspace.ReceiptLanguage.ENGLISH or not arabic:
+        return item.name
+    if language == Workspace.ReceiptLanguage.ARABIC or arabic == item.name:
+        return arabic
+    return f"{arabic} / {item.name}"
+
+
+def _discount_label(discount: PosInvoiceDiscount, language: str) -> str:
+    name = discount.reason or label(
+        "client_discount" if discount.source == PosInvoiceDiscount.Source.CLIENT else "discount", language
+    )
+    if discount.type == PosInvoiceDiscount.Type.PERCENT:
+        return f"{name} {decimal_literal(discount.value)}%"
+    return name
+
+
+def _tax_label(name: str, rate: Decimal, inclusive: bool, language: str) -> str:
+    """`VAT 15%` once, whether or not the tax's own name already carries its rate."""
+    percent = f"{decimal_literal(rate)}%"
+    text = name if percent in name else f"{name} {percent}".strip()
+    return f"{text} ({label('inclusive', language)})" if inclusive else text
 
 
 def zatca_payload(invoice: PosInvoice) -> str | None:
@@ -36,6 +104,7 @@ def zatca_payload(invoice: PosInvoice) -> str | None:
 
 def receipt_context(invoice: PosInvoice) -> dict[str, Any]:
     workspace = invoice.workspace
+    language = workspace.receipt_language
     places = minor_unit(invoice.currency)
     items = list(invoice.items.all())
     discounts = list(invoice.discounts.all())
@@ -45,14 +114,23 @@ def receipt_context(invoice: PosInvoice) -> dict[str, Any]:
     payload = zatca_payload(invoice)
     local = zoneinfo.ZoneInfo(workspace.timezone)
     return {
+        "language": "en" if language == Workspace.ReceiptLanguage.ENGLISH else "ar",
+        "direction": "ltr" if language == Workspace.ReceiptLanguage.ENGLISH else "rtl",
+        "labels": {key: label(key, language) for key in LABELS},
+        "title": label("simplified_tax_invoice" if workspace.vat_number else "invoice", language),
+        "status": label(invoice.status, language),
         "invoice": invoice,
         "workspace": workspace,
+        "legal_name": workspace.legal_name if workspace.legal_name != workspace.name else "",
         "store": invoice.store,
         "client": invoice.client,
-        "issued_at": (invoice.completed_at or invoice.created_at).astimezone(local),
+        # Formatted here: the template's date filter would turn it back into the request's time zone.
+        "issued_at": (invoice.completed_at or invoice.created_at)
+        .astimezone(local)
+        .strftime("%Y-%m-%d %H:%M"),
         "items": [
             {
-                "name": item.name,
+                "name": _item_name(item, language),
                 "quantity": decimal_literal(item.quantity),
                 "unit_price": _money(item.unit_price, places),
                 "total": _money(item.subtotal, places),
@@ -61,30 +139,21 @@ def receipt_context(invoice: PosInvoice) -> dict[str, Any]:
             for item in items
         ],
         "discounts": [
-            {
-                "label": d.reason or d.get_source_display(),
-                "type": d.type,
-                "value": decimal_literal(d.value),
-                "amount": _money(d.amount, places),
-            }
-            for d in discounts
+            {"label": _discount_label(discount, language), "amount": _money(discount.amount, places)}
+            for discount in discounts
         ],
         "taxes": [
             {
-                "name": tax_names.get(tax.key, ""),
-                "rate": decimal_literal(tax.rate),
-                "inclusive": tax.inclusive,
+                "label": _tax_label(tax_names.get(tax.key, ""), tax.rate, tax.inclusive, language),
                 "amount": _money(tax.amount, places),
             }
             for tax in totals.taxes
         ],
         "subtotal": _money(invoice.subtotal, places),
-        "discount_total": _money(invoice.discount_total, places),
-        "tax_total": _money(invoice.tax_total, places),
         "total": _money(invoice.total, places),
         "payments": [
-            {"method": p.get_method_display(), "amount": _money(p.amount, places)}
-            for p in invoice.payments.all()
+            {"method": label(payment.method, language), "amount": _money(payment.amount, places)}
+            for payment in invoice.payments.all()
         ],
         "change_due": _money(invoice.change_due, places),
         "has_change": invoice.change_due > 0,

@@ -78,10 +78,17 @@ def invoice_get(*, workspace: Workspace, invoice_id: int) -> PosInvoice | None:
 
 
 def invoice_for_receipt(*, workspace: Workspace, invoice_id: int) -> PosInvoice | None:
-    """The invoice with the workspace, store and client its receipt prints."""
+    """The invoice with the workspace, store and client its receipt prints, and each line's product (its Arabic
+    name)."""
     return (
         invoice_list(workspace=workspace)
         .select_related("workspace", "store", "client")
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("items", queryset=PosInvoiceItem.objects.select_related("product").order_by("pk")),
+            Prefetch("discounts", queryset=PosInvoiceDiscount.objects.order_by("pk")),
+            Prefetch("payments", queryset=PosPayment.objects.order_by("pk")),
+        )
         .filter(pk=invoice_id)
         .first()
     )

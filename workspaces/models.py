@@ -103,6 +103,15 @@ class Workspace(TimeStamped):
     allow_negative_stock = models.BooleanField(_("allow negative stock"), default=False)
     prices_include_tax = models.BooleanField(_("prices include tax"), default=False)
 
+    class ReceiptLanguage(models.TextChoices):
+        ARABIC = "ar", _("Arabic")
+        ENGLISH = "en", _("English")
+        BOTH = "ar-en", _("Arabic and English")
+
+    receipt_language = models.CharField(
+        _("receipt language"), max_length=5, choices=ReceiptLanguage.choices, default=ReceiptLanguage.ARABIC
+    )
+
     class Meta:
         verbose_name = _("workspace")
         verbose_name_plural = _("workspaces")

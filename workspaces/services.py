@@ -136,6 +136,7 @@ WORKSPACE_FIELDS = (
     "suppliers_enabled",
     "allow_negative_stock",
     "prices_include_tax",
+    "receipt_language",
 )
 
 

@@ -78,7 +78,7 @@ def test_receipt_is_an_rtl_80mm_page_with_the_sale(cashier_client, sold):
         ("المجموع الفرعي", "30.00 SAR"),
         ("VAT 15%", "4.50"),
         ("الإجمالي", "34.50 SAR"),
-        ("Cash", "40.00"),
+        ("نقداً", "40.00"),  # the receipt's language, not the browser's
         ("الباقي للعميل", "5.50"),
     ]
 
@@ -122,3 +122,85 @@ def test_receipt_of_another_workspace_is_404(
     # The same answer as for an id that does not exist: nothing tells that the invoice exists elsewhere.
     assert response.json() == {"message": "Invoice not found.", "code": "not_found"}
     assert cashier_client.get(f"{invoices_url}/999999/receipt").json() == response.json()
+
+
+@pytest.fixture
+def breakfast(cashier_client, invoices_url, new_invoice, workspace, store, vat):
+    """A sale at 03:57 in Riyadh (00:57 UTC) of a product with an Arabic name, with a 10% manual discount."""
+    import datetime as dt
+
+    from pos.models import PosInvoice
+
+    workspace.name = "مقهى الياسمين"
+    workspace.legal_name = "شركة الياسمين للتجارة"
+    workspace.vat_number = "310122393500003"
+    workspace.save()
+    vat.name = "VAT 15%"
+    vat.save()
+    product = stocked_product(workspace, store, price="20", taxes=[vat], name="Croissant", name_ar="كرواسون")
+    url = f"{invoices_url}/{new_invoice()['id']}"
+    cashier_client.post(f"{url}/items", {"productId": product.pk, "quantity": 2}, format="json")
+    cashier_client.post(f"{url}/discounts", {"type": "percent", "value": 10, "reason": ""}, format="json")
+    cashier_client.post(
+        f"{url}/complete", {"payments": [{"method": "card", "amount": "41.40"}]}, format="json"
+    )
+    stamp = dt.datetime(2026, 3, 1, 0, 57, tzinfo=dt.UTC)
+    PosInvoice.objects.filter(pk=url.rsplit("/", 1)[1]).update(completed_at=stamp)
+    return url
+
+
+def rows_of(client, url, **headers):
+    html = client.get(f"{url}/receipt", **headers).content.decode()
+    return html, ReceiptRows(html).rows
+
+
+def test_arabic_receipt_prints_arabic_names_local_time_and_each_figure_once(cashier_client, breakfast):
+    # 2 × 20.00 = 40.00; 10% discount 4.00; VAT 15% of 36.00 = 5.40; total 41.40 by card.
+    html, rows = rows_of(cashier_client, breakfast)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "<h1>مقهى الياسمين</h1>" in html and "شركة الياسمين للتجارة" in html
+    assert ("التاريخ", "2026-03-01 03:57") in rows
+    assert rows[rows.index(("الصنف", "الكمية", "السعر", "المجموع")) :] == [
+        ("الصنف", "الكمية", "السعر", "المجموع"),
+        ("كرواسون", "2", "20.00", "40.00"),
+        ("المجموع الفرعي", "40.00 SAR"),
+        ("خصم 10%", "-4.00"),
+        ("VAT 15%", "5.40"),
+        ("الإجمالي", "41.40 SAR"),
+        ("بطاقة", "41.40"),
+    ]
+
+
+def test_english_receipt_whatever_the_browser_says(cashier_client, breakfast, workspace):
+    workspace.receipt_language = "en"
+    workspace.save()
+    html, rows = rows_of(cashier_client, breakfast, HTTP_ACCEPT_LANGUAGE="ar")
+    assert '<html lang="en" dir="ltr">' in html
+    assert "Simplified tax invoice" in html
+    assert rows[rows.index(("Item", "Qty", "Price", "Amount")) :] == [
+        ("Item", "Qty", "Price", "Amount"),
+        ("Croissant", "2", "20.00", "40.00"),
+        ("Subtotal", "40.00 SAR"),
+        ("Discount 10%", "-4.00"),
+        ("VAT 15%", "5.40"),
+        ("Total", "41.40 SAR"),
+        ("Card", "41.40"),
+    ]
+
+
+def test_bilingual_receipt(cashier_client, breakfast, workspace):
+    workspace.receipt_language = "ar-en"
+    workspace.save()
+    html, rows = rows_of(cashier_client, breakfast)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert ("كرواسون / Croissant", "2", "20.00", "40.00") in rows
+    assert ("الإجمالي / Total", "41.40 SAR") in rows
+
+
+def test_receipt_language_is_a_workspace_field(owner_client, workspace):
+    url = f"/v1/workspace/{workspace.pk}"
+    assert owner_client.get(url).json()["workspace"]["receiptLanguage"] == "ar"
+    changed = owner_client.patch(url, {"receiptLanguage": "ar-en"}, format="json")
+    assert changed.json()["workspace"]["receiptLanguage"] == "ar-en"
+    refused = owner_client.patch(url, {"receiptLanguage": "fr"}, format="json")
+    assert (refused.status_code, list(refused.json()["errors"])) == (400, ["receiptLanguage"])

@@ -291,13 +291,18 @@ def test_owner_changes_the_workspace_in_the_admin_through_the_service(client, ow
         "legal_name": "شركة الورد",
         "vat_number": "",
         "suppliers_enabled": "on",
+        "receipt_language": "ar-en",
     }
     with mock.patch.object(services, "workspace_update", wraps=services.workspace_update) as update:
         response = client.post(f"/admin/workspaces/workspace/{workspace.pk}/change/", fields)
     assert response.status_code == 302, response.content.decode()[:3000]
     update.assert_called_once()
     workspace.refresh_from_db()
-    assert (workspace.name, workspace.legal_name) == ("مقهى الورد", "شركة الورد")
+    assert (workspace.name, workspace.legal_name, workspace.receipt_language) == (
+        "مقهى الورد",
+        "شركة الورد",
+        "ar-en",
+    )
 
 
 def test_stores_and_taxes_cannot_be_deleted_in_the_admin(client, owner, workspace, store):

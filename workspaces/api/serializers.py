@@ -16,7 +16,7 @@ from workspaces.api.fields import (
 )
 from workspaces.api.openapi import envelope_names
 from workspaces.discounts import DiscountType
-from workspaces.models import validate_currency_code, validate_time_zone
+from workspaces.models import Workspace, validate_currency_code, validate_time_zone
 
 
 def validate_currency(value: str) -> str:
@@ -60,6 +60,9 @@ class WorkspaceOutputSerializer(TimestampsOutput):
     suppliersEnabled = serializers.BooleanField(source="suppliers_enabled")
     allowNegativeStock = serializers.BooleanField(source="allow_negative_stock")
     pricesIncludeTax = serializers.BooleanField(source="prices_include_tax")
+    receiptLanguage = serializers.ChoiceField(
+        choices=Workspace.ReceiptLanguage.choices, source="receipt_language"
+    )
 
 
 @envelope_names("store", "stores")
@@ -185,6 +188,9 @@ class WorkspaceUpdateInputSerializer(serializers.Serializer):
     suppliersEnabled = StrictBooleanField(source="suppliers_enabled")
     allowNegativeStock = StrictBooleanField(source="allow_negative_stock")
     pricesIncludeTax = StrictBooleanField(source="prices_include_tax")
+    receiptLanguage = serializers.ChoiceField(
+        choices=Workspace.ReceiptLanguage.choices, source="receipt_language", required=False
+    )
 
 
 class StaffCreateInputSerializer(serializers.Serializer):
