@@ -35,6 +35,7 @@ def test_get_workspace_exact_shape(owner_client, workspace, django_assert_num_qu
             "suppliersEnabled": True,
             "allowNegativeStock": False,
             "pricesIncludeTax": False,
+            "receiptLanguage": "ar",
             **ts(workspace),
         }
     }
