@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from suppliers.images import process_invoice_file
 from suppliers.models import Supplier
 from suppliers.services.common import require_same_workspace
+from workspaces.files import store_file
 from workspaces.models import Workspace
 from workspaces.tenancy import Access
 
@@ -21,10 +22,10 @@ def invoice_image_store(
     """Checks and re-encodes the file (`suppliers.images`), then stores it under a workspace-scoped name with
     192 random bits, so a URL cannot be guessed from another. Returns the storage URL (relative for local storage).
 
-    Nothing is written before every check has passed, so a refused file leaves nothing behind. The file is not a
-    database row: it is written at once (no transaction to join), and the answer carries its URL."""
+    Nothing is written before every check has passed, so a refused file leaves nothing behind; a file stored by
+    work that then fails (its transaction rolled back) is removed again (`workspaces.files`)."""
     require_same_workspace(workspace, supplier)
     processed = process_invoice_file(upload, size)
     name = f"supplier-invoices/{workspace.pk}/{secrets.token_urlsafe(24)}.{processed.extension}"
-    stored = default_storage.save(name, ContentFile(processed.content))
+    stored = store_file(name, ContentFile(processed.content))
     return default_storage.url(stored)

@@ -210,3 +210,24 @@ def test_storage_is_djangos_default_storage(accountant_client, upload_url, monke
     )
     assert post(accountant_client, upload_url, picture("PNG"), "a.png").status_code == 201
     assert len(saved) == 1
+
+
+def test_a_stored_file_goes_again_when_the_request_fails_after_storing_it(accountant_client, upload_url, media):
+    """The database cannot record the retry key after the file was stored: the request fails (503), its
+    transaction rolls back, and the file does not stay behind."""
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    from workspaces.models import IdempotencyRecord
+
+    with mock.patch.object(
+        IdempotencyRecord.objects, "create", side_effect=OperationalError("connection lost")
+    ):
+        response = post(accountant_client, upload_url, picture("PNG"), "a.png", HTTP_IDEMPOTENCY_KEY="scan-x")
+    assert response.status_code == 503
+    assert stored_files(media) == []
+    # And a retry with the same key stores it once.
+    retried = post(accountant_client, upload_url, picture("PNG"), "a.png", HTTP_IDEMPOTENCY_KEY="scan-x")
+    assert retried.status_code == 201
+    assert len(stored_files(media)) == 1

@@ -16,6 +16,7 @@ from workspaces.api import idempotency
 from workspaces.api.permissions import WorkspaceAccess
 from workspaces.authentication import ApiKeyPrincipal
 from workspaces.errors import NotFoundError
+from workspaces.files import stored_files
 from workspaces.models import Store, Workspace
 from workspaces.selectors import store_get
 from workspaces.tenancy import Access, principal_key
@@ -35,6 +36,13 @@ class ApiView(APIView):
     idempotent = True
 
     def dispatch(self, request, *args: Any, **kwargs: Any):
+        # Files stored by the work stay only if it succeeded and committed (workspaces.files).
+        with stored_files() as files:
+            response = self._dispatch(request, *args, **kwargs)
+            files.keep = 200 <= response.status_code < 300
+        return response
+
+    def _dispatch(self, request, *args: Any, **kwargs: Any):
         key = request.headers.get("Idempotency-Key")
         if request.method != "POST" or not self.idempotent or key is None:
             self._idempotency = None
