@@ -212,7 +212,9 @@ def test_storage_is_djangos_default_storage(accountant_client, upload_url, monke
     assert len(saved) == 1
 
 
-def test_a_stored_file_goes_again_when_the_request_fails_after_storing_it(accountant_client, upload_url, media):
+def test_a_stored_file_goes_again_when_the_request_fails_after_storing_it(
+    accountant_client, upload_url, media
+):
     """The database cannot record the retry key after the file was stored: the request fails (503), its
     transaction rolls back, and the file does not stay behind."""
     from unittest import mock

@@ -29,9 +29,6 @@ TAGS = ["suppliers"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-MAX_UPLOAD_BODY = 12 * 1024 * 1024  # PRODUCT.md section 2: multipart uploads up to 12 MB
-
-
 SUPPLIER_EXAMPLE = {
     "id": "4",
     "workspaceId": "1",
