@@ -247,7 +247,7 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
     inlines = [ItemInline, DiscountInline, PaymentInline, EventInline]
     actions = ["cancel_invoices"]
     fields = (
-        "public_id", "status", "order_status", "client_name", "store_name", "session_link", "business_date", "currency",
+        "public_id", "receipt_link", "status", "order_status", "client_name", "store_name", "session_link", "business_date", "currency",
         "subtotal_display", "discount_total_display", "tax_total_display", "total_display", "paid_total_display",
         "change_due_display", "stock_deducted_at", "completed_at", "cancelled_at", "cancel_reason",
         "created_by_name", "created_at",

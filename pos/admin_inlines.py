@@ -4,6 +4,7 @@ with the invoice's currency's minor digits), and the audit trail read as sentenc
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pos.admin_events import event_names, event_sentence
@@ -44,7 +45,7 @@ class ReadOnlyInline(WorkspaceScopedInline):
 class ItemInline(ReadOnlyInline):
     model = PosInvoiceItem
     fields = (
-        "name",
+        "item_name",
         "sku",
         "quantity_display",
         "unit_price_display",
@@ -61,6 +62,15 @@ class ItemInline(ReadOnlyInline):
     tax_display = money_column("tax_amount", _("tax"), _parent_currency)
     total_display = money_column("total", _("total"), _parent_currency)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
+    @admin.display(description=_("name"))
+    def item_name(self, item: PosInvoiceItem) -> str:
+        """The name as sold; in Arabic the product's Arabic name, where it has one."""
+        arabic = (get_language() or "").startswith("ar")
+        return item.product.name_ar if arabic and item.product.name_ar else item.name
+
 
 class DiscountInline(ReadOnlyInline):
     model = PosInvoiceDiscount
@@ -76,8 +86,12 @@ class DiscountInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = PosPayment
-    fields = ("method", "amount_display", "created_at")
+    fields = ("method", "amount_display", "paid_at")
     amount_display = money_column("amount", _("amount"), _parent_currency)
+
+    @admin.display(description=_("paid at"))
+    def paid_at(self, payment: PosPayment):
+        return payment.created_at
 
 
 class EventInline(ReadOnlyInline):

@@ -160,7 +160,7 @@ def store_days(*, workspace: Workspace, today: dt.date | None = None) -> list[St
 
 # --- The chart: an SVG drawn by the template from these figures (no script, no CDN) ----------------------------
 
-CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 480, 160, 16, 20
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 720, 180, 12, 22
 MIN_HOURS = 8
 
 
