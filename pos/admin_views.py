@@ -172,7 +172,7 @@ def report_view(modeladmin: BusinessSessionAdmin, request: HttpRequest, session_
         modeladmin,
         request,
         "pos/admin/session_report.html",
-        f"{title}: {session.store.name} {session.business_date:%Y-%m-%d}",
+        f"{title}: {session.store.name} \u2066{session.business_date:%Y-%m-%d}\u2069",
         session=session,
         report=report,
         final=final,

@@ -71,3 +71,10 @@ def price(value, currency: str | None = None) -> str:
 def quantity(value) -> str:
     """`{{ item.quantity|quantity }}`."""
     return format_quantity(value)
+
+
+@register.filter
+def ltr(value) -> str:
+    """`value` isolated left to right in plain text (U+2066 ... U+2069), for a date or a time inside a translated
+    sentence: after Arabic words "2026-12-01" would otherwise read "01-12-2026"."""
+    return f"\u2066{value}\u2069"
