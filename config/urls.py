@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file, so the docs run under the Content-Security-Policy.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    path("i18n/", include("django.conf.urls.i18n")),  # the back office's language switch (set_language)
     path("admin/", admin.site.urls),
 ]
 

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from pos import selectors, services
+from pos import admin_views, error_codes, selectors, services
+from pos.admin_inlines import DiscountInline, EventInline, ItemInline, PaymentInline
+from pos.dashboard import session_figures
 from pos.models import (
     BusinessSession,
     OrderStatus,
     PosInvoice,
-    PosInvoiceDiscount,
-    PosInvoiceEvent,
-    PosInvoiceItem,
-    PosPayment,
 )
 from pos.receipts import render_receipt
 from workspaces import codes
-from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
+from workspaces.admin import WorkspaceScopedAdmin
+from workspaces.admin_display import money_column, person_column, related_column, related_filter
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
+from workspaces.templatetags.backoffice import format_money
 
 
 def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, action, objects) -> None:
@@ -34,41 +36,131 @@ def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, action, objects)
             action(obj)
             done += 1
         except ApplicationError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+            message = admin_views.drafts_refusal(exc) if exc.code == error_codes.DRAFTS_OPEN else exc.message
+            modeladmin.message_user(request, f"{obj}: {message}", messages.ERROR)
     if done:
         modeladmin.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
 
 
+def _workspace_currency(modeladmin, obj) -> str:
+    return obj.workspace.currency
+
+
+def _invoice_currency(modeladmin, obj) -> str:
+    return obj.currency
+
+
 @admin.register(BusinessSession)
 class BusinessSessionAdmin(WorkspaceScopedAdmin):
+    """The business days. They are opened and closed from the "Today" dashboard (`pos.admin_views`) or here; the
+    page shows the day's report as a readable table (its X- or Z-report page prints it), never the JSON."""
+
     view_permission = None
     change_permission = codes.POS_SESSIONS_MANAGE
     list_display = (
-        "store",
-        "business_date",
-        "status",
-        "opening_cash",
-        "closing_cash",
+        "__str__",
+        "report_link",
+        "opening_cash_display",
+        "closing_cash_display",
         "opened_at",
+        "opened_by_name",
         "closed_at",
+        "closed_by_name",
     )
-    list_filter = ("status", ("store", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("status", ("store", related_filter(_("store"))), "business_date")
+    search_fields = ("store__name", "store__code")
     date_hierarchy = "business_date"
     fields = ("store", "business_date", "opening_cash")
-    readonly_fields = ("status", "closing_cash", "opened_at", "closed_at", "summary")
+    readonly_fields = (
+        "store_name",
+        "business_date",
+        "status",
+        "opening_cash_display",
+        "closing_cash_display",
+        "opened_at",
+        "opened_by_name",
+        "closed_at",
+        "closed_by_name",
+        "report_table",
+        "invoices_link",
+    )
     actions = ["close_days", "close_days_cancelling_drafts"]
 
+    opening_cash_display = money_column("opening_cash", _("opening cash"), _workspace_currency)
+    closing_cash_display = money_column("closing_cash", _("counted cash"), _workspace_currency)
+    store_name = related_column("store", _("store"))
+    opened_by_name = person_column("opened_by", _("opened by"))
+    closed_by_name = person_column("closed_by", _("closed by"))
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("workspace", "store", "opened_by", "closed_by")
+
     def get_fields(self, request, obj=None):
-        return self.fields if obj is None else (*self.fields, *self.readonly_fields)
+        return self.fields if obj is None else self.readonly_fields
 
     def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else (*self.fields, *self.readonly_fields)
+        return () if obj is None else self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "store":
+            kwargs["label"] = _("store")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("report"))
+    def report_link(self, session: BusinessSession) -> str:
+        url = reverse("admin:pos_businesssession_report", args=[session.pk])
+        label = _("Z-report") if session.status == BusinessSession.Status.CLOSED else _("X-report")
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("report"))
+    def report_table(self, session: BusinessSession) -> str:
+        """The day's figures as a small table, with a link to the printable report page."""
+        report = session_figures(session=session)
+        currency = session.workspace.currency
+        rows = [
+            (_("Sales so far") if session.status == "open" else _("Net sales"), report["netSales"]),
+            (_("Expected cash"), report["expectedCash"]),
+        ]
+        if session.status == BusinessSession.Status.CLOSED:
+            rows.append((_("Difference"), report["cashDifference"]))
+        cells = format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td class="num" dir="ltr">{}</td></tr>',
+            ((label, format_money(amount, currency) or "—") for label, amount in rows),
+        )
+        return format_html("<table>{}</table><p>{}</p>", cells, self.report_link(session))
+
+    @admin.display(description=_("invoices"))
+    def invoices_link(self, session: BusinessSession) -> str:
+        url = reverse("admin:pos_posinvoice_changelist") + f"?session__id__exact={session.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("The invoices of this day"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "open-day/<int:store_id>/",
+                view(partial(admin_views.open_day_view, self)),
+                name="pos_businesssession_open_day",
+            ),
+            path(
+                "<int:session_id>/close-day/",
+                view(partial(admin_views.close_day_view, self)),
+                name="pos_businesssession_close_day",
+            ),
+            path(
+                "<int:session_id>/report/",
+                view(partial(admin_views.report_view, self)),
+                name="pos_businesssession_report",
+            ),
+            *super().get_urls(),
+        ]
 
     def save_model(self, request, obj, form, change) -> None:
         """Opening the day from the admin is the API's `session_open`."""
@@ -108,6 +200,7 @@ class BusinessSessionAdmin(WorkspaceScopedAdmin):
 class OrderStatusAdmin(WorkspaceScopedAdmin):
     list_display = ("label_ar", "label_en", "color", "position", "is_default")
     list_editable = ("position",)
+    list_filter = ("is_default",)
     search_fields = ("label_ar", "label_en")
 
     def save_model(self, request, obj, form, change) -> None:
@@ -119,89 +212,87 @@ class OrderStatusAdmin(WorkspaceScopedAdmin):
         obj.pk = status.pk
 
 
-class ReadOnlyInline(WorkspaceScopedInline):
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return True
-
-
-class ItemInline(ReadOnlyInline):
-    model = PosInvoiceItem
-    fields = (
-        "name",
-        "sku",
-        "quantity",
-        "unit_price",
-        "subtotal",
-        "discount_amount",
-        "tax_amount",
-        "total",
-        "note",
-    )
-
-
-class DiscountInline(ReadOnlyInline):
-    model = PosInvoiceDiscount
-    fields = ("source", "type", "value", "amount", "reason")
-
-
-class PaymentInline(ReadOnlyInline):
-    model = PosPayment
-    fields = ("method", "amount", "created_at")
-
-
-class EventInline(ReadOnlyInline):
-    model = PosInvoiceEvent
-    fields = ("created_at", "action", "user", "api_key", "data")
-
-
 @admin.register(PosInvoice)
 class PosInvoiceAdmin(WorkspaceScopedAdmin):
-    """Invoices are made at the till; here they are read, given an order status, cancelled and printed."""
+    """Invoices are made at the till; here they are read, given an order status (a draft), cancelled and
+    printed. A completed or cancelled invoice is read-only: its page has no save button."""
 
     view_permission = codes.STORE_ORDERS_MANAGE
     change_permission = codes.STORE_ORDERS_MANAGE
+    # Short, with the print link second: visible without scrolling sideways at 1400 px.
     list_display = (
         "public_id",
-        "client",
-        "status",
-        "order_status",
-        "total",
-        "business_date",
-        "created_at",
         "receipt_link",
+        "status",
+        "client_name",
+        "order_status_name",
+        "total_display",
+        "created_at",
     )
     list_filter = (
         "status",
-        ("order_status", admin.RelatedOnlyFieldListFilter),
-        ("store", admin.RelatedOnlyFieldListFilter),
+        ("order_status", related_filter(_("order status"))),
+        ("store", related_filter(_("store"))),
+        ("session", related_filter(_("business session"))),
         "business_date",
     )
     search_fields = ("public_id", "client__name")
     date_hierarchy = "created_at"
     list_select_related = ("client", "order_status")
+    search_help_text = _("Search by invoice number or client name.")
+
+    class Media:
+        css = {"all": ["pos/backoffice.css"]}
+
     inlines = [ItemInline, DiscountInline, PaymentInline, EventInline]
     actions = ["cancel_invoices"]
     fields = (
-        "public_id", "status", "order_status", "client", "store", "session", "business_date", "currency",
-        "subtotal", "discount_total", "tax_total", "total", "paid_total", "change_due",
-        "stock_deducted_at", "completed_at", "cancelled_at", "cancel_reason", "created_by", "created_at",
+        "public_id", "receipt_link", "status", "order_status", "client_name", "store_name", "session_link", "business_date", "currency",
+        "subtotal_display", "discount_total_display", "tax_total_display", "total_display", "paid_total_display",
+        "change_due_display", "stock_deducted_at", "completed_at", "cancelled_at", "cancel_reason",
+        "created_by_name", "created_at",
     )  # fmt: skip
 
+    subtotal_display = money_column("subtotal", _("subtotal"), _invoice_currency)
+    discount_total_display = money_column("discount_total", _("discounts"), _invoice_currency)
+    tax_total_display = money_column("tax_total", _("tax"), _invoice_currency)
+    total_display = money_column("total", _("total"), _invoice_currency)
+    paid_total_display = money_column("paid_total", _("paid"), _invoice_currency)
+    change_due_display = money_column("change_due", _("change due"), _invoice_currency)
+    created_by_name = person_column("created_by", _("created by"))
+    client_name = related_column("client", _("client"))
+    store_name = related_column("store", _("store"))
+    order_status_name = related_column("order_status", _("order status"))
+
+    @admin.display(description=_("business session"))
+    def session_link(self, invoice: PosInvoice) -> str:
+        url = reverse("admin:pos_businesssession_change", args=[invoice.session_id])
+        return format_html('<a href="{}">{}</a>', url, invoice.session)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.status != PosInvoice.Status.DRAFT:
+            return [name if name != "order_status" else "order_status_name" for name in self.fields]
+        return self.fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "order_status":
+            kwargs["label"] = _("order status")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("created_by", "store", "session__store")
+
     def get_readonly_fields(self, request, obj=None):
-        # The order status may be set in any status, as `PATCH .../pos/invoices/:id` (PRODUCT.md section 5): the
-        # kitchen follows completed orders too. Everything else is written at the till.
-        return [name for name in self.fields if name != "order_status"]
+        # A draft's order status may be set here (the kitchen's states, as `PATCH .../pos/invoices/:id`);
+        # everything else is written at the till.
+        return [name for name in self.get_fields(request, obj) if name != "order_status"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """A completed or cancelled invoice is read-only in the back office (no save buttons); its order status
+        still follows the kitchen through the API."""
+        if obj is not None and obj.status != PosInvoice.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -53,7 +53,9 @@ class BusinessSession(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.store} {self.business_date} ({self.get_status_display()})"
+        # The date isolated left to right (U+2066 ... U+2069): after an Arabic store name, "2026-12-01" would
+        # otherwise read "01-12-2026".
+        return f"{self.store} \u2066{self.business_date}\u2069 ({self.get_status_display()})"
 
 
 class OrderStatus(TimeStamped):

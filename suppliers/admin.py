@@ -12,6 +12,7 @@ from suppliers.models import Supplier, SupplierInvoice, SupplierPayment
 from suppliers.selectors import overdue_q
 from workspaces import codes
 from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
+from workspaces.admin_display import money_column, person_column
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError
@@ -148,9 +149,9 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
     list_display = (
         "invoice_number",
         "supplier",
-        "total_amount",
-        "paid_amount",
-        "remaining_amount",
+        "total_display",
+        "paid_display",
+        "remaining_display",
         "status",
         "issue_date",
         "due_date",
@@ -177,11 +178,17 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
         "notes",
         "image_url",
         "currency",
-        "paid_amount",
-        "remaining_amount",
+        "paid_display",
+        "remaining_display",
         "status",
     )
-    readonly_fields = ("currency", "paid_amount", "remaining_amount", "status")
+    readonly_fields = ("currency", "paid_display", "remaining_display", "status")
+    # Amounts with the invoice's currency's minor digits, `.` and `,` in both languages.
+    total_display = money_column("total_amount", _("total"), lambda admin_, invoice: invoice.currency)
+    paid_display = money_column("paid_amount", _("paid"), lambda admin_, invoice: invoice.currency)
+    remaining_display = money_column(
+        "remaining_amount", _("remaining"), lambda admin_, invoice: invoice.currency
+    )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "image_url":
@@ -285,7 +292,9 @@ class PaymentAddForm(forms.ModelForm):
 @admin.register(SupplierPayment)
 class SupplierPaymentAdmin(SuppliersAdmin):
     form = PaymentAddForm
-    list_display = ("invoice", "amount", "method", "reference", "paid_at", "created_by")
+    list_display = ("invoice", "amount_display", "method", "reference", "paid_at", "created_by_name")
+    amount_display = money_column("amount", _("amount"), lambda admin_, payment: payment.invoice.currency)
+    created_by_name = person_column("created_by", _("created by"))
     list_filter = ("method", "paid_at")
     search_fields = ("invoice__invoice_number", "invoice__supplier__name", "reference")
     date_hierarchy = "paid_at"
