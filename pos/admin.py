@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -330,6 +331,34 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
         scoped = get_object_or_404(self.get_queryset(request).select_related("workspace"), pk=invoice_id)
         invoice = selectors.invoice_for_receipt(workspace=scoped.workspace, invoice_id=invoice_id)
         return HttpResponse(render_receipt(invoice))
+
+    def get_actions(self, request: HttpRequest):
+        """One action per order status of the chosen workspace: a completed invoice's page is read-only, but its
+        order status may still change (PRODUCT.md section 5: in any status), through the API's service."""
+        actions = super().get_actions(request)
+        access = admin_access(request)
+        if access is None or not access.has(codes.STORE_ORDERS_MANAGE):
+            return actions
+        for status in selectors.order_status_list(workspace=access.workspace).order_by("position", "pk"):
+            name = f"set_order_status_{status.pk}"
+            label = (
+                status.label_ar
+                if translation.get_language() == "ar"
+                else (status.label_en or status.label_ar)
+            )
+            description = _("Set the order status: %(status)s") % {"status": label}
+            actions[name] = (partial(self._set_order_status, status=status), name, description)
+        return actions
+
+    def _set_order_status(self, modeladmin, request, queryset, *, status) -> None:
+        _report(
+            self,
+            request,
+            lambda invoice: services.invoice_set_order_status(
+                invoice=invoice, access=admin_actor(request, invoice.workspace), order_status=status
+            ),
+            queryset.select_related("workspace"),
+        )
 
     @admin.action(
         description=_("Cancel the selected invoices (a completed one is voided and its stock put back)")

@@ -90,6 +90,7 @@ def day_sessions(*, workspace: Workspace, today: dt.date) -> dict[int, BusinessS
     )
     chosen: dict[int, BusinessSession] = {}
     for session in sessions:
+        session.workspace = workspace  # known already: its report needs the currency, not another query
         current = chosen.get(session.store_id)
         if current is None or current.status == BusinessSession.Status.CLOSED:
             # Open wins; among closed ones the latest (primary-key order) wins.

@@ -116,7 +116,7 @@ def session_report(*, session: BusinessSession, counted_cash: Decimal | None) ->
 
     Open, it is the live X-report (`counted_cash` None); `session_close` stores it as the Z-report. Every amount
     has exactly the currency's minor digits (a database sum may carry more: `297.870000000000`)."""
-    currency = Workspace.objects.values_list("currency", flat=True).get(pk=session.workspace_id)
+    currency = session.workspace.currency  # joined or set by the caller, or one query
 
     def money(value: Decimal | None) -> Decimal:
         return quantize_money(value or Decimal(0), currency)

@@ -81,9 +81,7 @@ def owner_page(page, live_server, shop):
     errors: list[str] = []
 
     def console(message) -> None:
-        # The receipt (a page of its own) names no icon, so Chromium asks for /favicon.ico, which is a 404:
-        # that request alone is not the page's error. Every other console error is.
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+        if message.type == "error":
             errors.append(f"{message.text} ({message.location.get('url')})")
 
     page.on("console", console)

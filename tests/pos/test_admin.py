@@ -181,3 +181,28 @@ def test_todays_sales_have_the_currencys_minor_digits(
     jpy = admin_client.get("/admin/").content.decode()
 
     assert "<bdi>20.000</bdi> KWD" in kwd and "<bdi>20</bdi> JPY" in jpy
+
+
+def test_a_completed_invoices_order_status_changes_by_action_through_the_service(
+    admin_client, cashier_client, invoices_url, new_invoice, coffee, workspace, other_workspace
+):
+    """PRODUCT.md section 5: the order status changes in any status; section 9: the completed page stays
+    read-only. One action per status of the workspace, through `invoice_set_order_status`."""
+    done = new_invoice()
+    sell(cashier_client, invoices_url, done, coffee, 1)
+    ready = OrderStatus.objects.create(workspace=workspace, label_ar="جاهز", label_en="Ready", position=1)
+    OrderStatus.objects.create(workspace=other_workspace, label_ar="غيره")
+    changelist = admin_client.get("/admin/pos/posinvoice/").content.decode()
+    assert f'value="set_order_status_{ready.pk}"' in changelist
+    assert "غيره" not in changelist  # another workspace's status offers no action here
+
+    response = admin_client.post(
+        "/admin/pos/posinvoice/",
+        {"action": f"set_order_status_{ready.pk}", "_selected_action": [done["id"]]},
+    )
+
+    assert response.status_code == 302
+    invoice = PosInvoice.objects.get(pk=done["id"])
+    assert (invoice.status, invoice.order_status) == ("completed", ready)
+    event = PosInvoiceEvent.objects.filter(invoice=invoice).order_by("pk").last()
+    assert (event.action, event.data) == ("order_status_set", {"orderStatusId": ready.pk})
