@@ -4,6 +4,8 @@ with the invoice's currency's minor digits), and the audit trail read as sentenc
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -90,8 +92,9 @@ class PaymentInline(ReadOnlyInline):
     amount_display = money_column("amount", _("amount"), _parent_currency)
 
     @admin.display(description=_("paid at"))
-    def paid_at(self, payment: PosPayment):
-        return payment.created_at
+    def paid_at(self, payment: PosPayment) -> str:
+        # A callable's value is printed as it is: local time, formatted like the model's date fields.
+        return date_format(timezone.localtime(payment.created_at), "DATETIME_FORMAT")
 
 
 class EventInline(ReadOnlyInline):

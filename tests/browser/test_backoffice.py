@@ -2,9 +2,9 @@
 Z-report, an invoice and its receipt. Each page is checked for its direction, its labels, its amounts as printed
 and a console without errors; a screenshot of each goes to var/screenshots/ for a person to look at.
 
-Labels are data: `LABELS` lists the product's own English labels per page. In English each must show; in Arabic,
-each that has an Arabic translation must not show in English (and its translation must). A label not yet
-translated is skipped until the catalogue has it, so the list can be extended ahead of the translation."""
+Labels are data: `LABELS` lists the product's own English labels per page. In English each must show; in Arabic
+its translation must show and the English label must not (every label must have an Arabic translation). The
+receipt prints in the workspace's receipt language (Arabic here) whatever the browser's: `RECEIPT_LABELS`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import re
 import pytest
 from django.utils import translation
 
+from pos.receipts import LABELS as RECEIPT_LABELS_TEXT
 from tests.browser.conftest import PASSWORD, SCREENSHOTS, needs_chromium
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
@@ -54,6 +55,9 @@ LABELS = {
     "invoice": ["what happened", "created by", "unit price", "receipt"],
     "receipt": [],
 }
+
+# The receipt's own labels, Arabic and English (pos.receipts.LABELS): Arabic whatever the interface language.
+RECEIPT_LABELS = ["number", "date", "client", "item", "quantity", "price", "subtotal", "total", "print"]
 
 # The amounts as printed (`.` decimal point, the currency's two digits), and what must never show.
 AMOUNTS = {
@@ -129,8 +133,13 @@ def test_page_in_both_languages(owner_page, live_server, shop, name, language):
         english, arabic = english_and_arabic(label)
         if language == "en":
             assert has(text, english), label  # the label is really on the page
-        elif arabic != english:
+        else:
+            assert arabic != english, f"{label!r} has no Arabic translation"
             assert has(text, arabic) and not has(text, english), label
+    if name == "receipt":
+        for key in RECEIPT_LABELS:
+            arabic, english = RECEIPT_LABELS_TEXT[key]
+            assert has(text, arabic) and not has(text, english), key
     assert owner_page.errors == []
 
 

@@ -179,6 +179,21 @@ def test_the_invoice_page_reads_as_the_owner_reads_it(
     assert "item_added" not in page and "productId" not in page
 
 
+def test_payments_show_their_local_time(
+    admin_client, session, new_invoice, cashier_client, invoices_url, coffee
+):
+    from pos.models import PosPayment
+
+    invoice = new_invoice()
+    sell(cashier_client, invoices_url, invoice, coffee, 1)
+    PosPayment.objects.filter(invoice_id=invoice["id"]).update(
+        created_at=dt.datetime(2025, 3, 19, 0, 57, 12, 345678, tzinfo=dt.UTC)
+    )
+    page = text_of(admin_client.get(f"/admin/pos/posinvoice/{invoice['id']}/change/"))
+    assert "March 19, 2025, 3:57 a.m." in page
+    assert "00:57" not in page and "+00:00" not in page
+
+
 def test_amounts_keep_the_point_in_arabic(
     admin_client, session, new_invoice, cashier_client, invoices_url, coffee
 ):
