@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from orders import services
@@ -18,19 +17,6 @@ from workspaces import codes
 from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError, ValidationFailed
-
-
-def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, action, objects) -> None:
-    """Runs a service per object, telling the user what succeeded and why anything was refused."""
-    done = 0
-    for obj in objects:
-        try:
-            action(obj)
-            done += 1
-        except ApplicationError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-    if done:
-        modeladmin.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
 
 
 class LineItemInline(WorkspaceScopedInline):
@@ -152,7 +138,9 @@ class OrderAdmin(WorkspaceScopedAdmin):
                 workspace=order.workspace, access=access, order_id=order.pk, lines=None, meta_fields=[]
             )
 
-        _report(self, request, invoice, queryset.select_related("workspace").order_by("pk"))
+        self.run_for_each(
+            request, objects=queryset.select_related("workspace").order_by("pk"), action=invoice
+        )
 
     @admin.action(description=_("Cancel the selected orders"))
     def cancel_orders(self, request, queryset) -> None:
@@ -160,7 +148,7 @@ class OrderAdmin(WorkspaceScopedAdmin):
             access = admin_actor(request, order.workspace)
             services.order_cancel(workspace=order.workspace, access=access, order_id=order.pk)
 
-        _report(self, request, cancel, queryset.select_related("workspace").order_by("pk"))
+        self.run_for_each(request, objects=queryset.select_related("workspace").order_by("pk"), action=cancel)
 
 
 class InvoiceLineInline(admin.TabularInline):

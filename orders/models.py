@@ -4,19 +4,18 @@ An order's lines keep what was ordered (name, price, taxes copied when the order
 been invoiced so far; the order row is the lock that serialises every invoice of that order (`orders/locks.py`).
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Product
-from workspaces.models import ActorType, ApiKey, Client, TimeStamped, Workspace
+from workspaces.models import Client, CreatedByActor, TimeStamped, Workspace
 
 MONEY = {"max_digits": 18, "decimal_places": 3}
 QUANTITY = {"max_digits": 15, "decimal_places": 3}
 PRICE = {"max_digits": 18, "decimal_places": 4}
 
 
-class Order(TimeStamped):
+class Order(CreatedByActor, TimeStamped):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CANCELLED = "cancelled", _("Cancelled")
@@ -35,13 +34,6 @@ class Order(TimeStamped):
     total = models.DecimalField(_("total"), default=0, **MONEY)
     meta_fields = models.JSONField(_("meta fields"), default=list, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_by_api_key = models.ForeignKey(
-        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_by_type = models.CharField(max_length=10, choices=ActorType.choices)
 
     class Meta:
         verbose_name = _("order")
@@ -93,7 +85,7 @@ class OrderLineItem(models.Model):
         return self.quantity - self.invoiced_quantity
 
 
-class OrderInvoice(TimeStamped):
+class OrderInvoice(CreatedByActor, TimeStamped):
     """An invoice generated from an order (seed 003). Moves no stock: the order platform ships the goods."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
@@ -106,13 +98,6 @@ class OrderInvoice(TimeStamped):
     tax_total = models.DecimalField(_("tax"), default=0, **MONEY)
     total = models.DecimalField(_("total"), default=0, **MONEY)
     meta_fields = models.JSONField(_("meta fields"), default=list, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_by_api_key = models.ForeignKey(
-        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_by_type = models.CharField(max_length=10, choices=ActorType.choices)
 
     class Meta:
         verbose_name = _("order invoice")

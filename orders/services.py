@@ -32,9 +32,9 @@ from invoicing.money import has_at_most_places, minor_unit, quantize_money
 from orders import error_codes
 from orders.calculations import line_discount_share
 from orders.locks import lock_order
-from orders.models import ActorType, Order, OrderInvoice, OrderInvoiceLine, OrderLineItem
+from orders.models import Order, OrderInvoice, OrderInvoiceLine, OrderLineItem
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
-from workspaces.models import Client, Workspace
+from workspaces.models import ActorType, Client, Workspace
 from workspaces.tenancy import Access
 
 ORDER_FULLY_INVOICED_MESSAGE = "Order already fully invoiced"  # seed 003's words, never translated

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -27,20 +27,6 @@ from workspaces.admin_display import money_column, person_column, related_column
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
 from workspaces.templatetags.backoffice import format_money
-
-
-def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, action, objects) -> None:
-    """Runs a service per object, telling the user what succeeded and why anything was refused."""
-    done = 0
-    for obj in objects:
-        try:
-            action(obj)
-            done += 1
-        except ApplicationError as exc:
-            message = admin_views.drafts_refusal(exc) if exc.code == error_codes.DRAFTS_OPEN else exc.message
-            modeladmin.message_user(request, f"{obj}: {message}", messages.ERROR)
-    if done:
-        modeladmin.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
 
 
 def _workspace_currency(modeladmin, obj) -> str:
@@ -175,17 +161,21 @@ class BusinessSessionAdmin(WorkspaceScopedAdmin):
         )
         obj.pk = session.pk
 
+    def refusal_message(self, error: ApplicationError) -> str:
+        if error.code == error_codes.DRAFTS_OPEN:
+            return admin_views.drafts_refusal(error)
+        return error.message
+
     def _close(self, request, queryset, cancel_drafts: bool) -> None:
-        _report(
-            self,
+        self.run_for_each(
             request,
-            lambda session: services.session_close(
+            action=lambda session: services.session_close(
                 session=session,
                 access=admin_actor(request, session.workspace),
                 closing_cash=None,
                 cancel_drafts=cancel_drafts,
             ),
-            queryset.filter(status=BusinessSession.Status.OPEN),
+            objects=queryset.filter(status=BusinessSession.Status.OPEN),
         )
 
     @admin.action(description=_("Close the selected days"))
@@ -351,26 +341,24 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
         return actions
 
     def _set_order_status(self, modeladmin, request, queryset, *, status) -> None:
-        _report(
-            self,
+        self.run_for_each(
             request,
-            lambda invoice: services.invoice_set_order_status(
+            action=lambda invoice: services.invoice_set_order_status(
                 invoice=invoice, access=admin_actor(request, invoice.workspace), order_status=status
             ),
-            queryset.select_related("workspace"),
+            objects=queryset.select_related("workspace"),
         )
 
     @admin.action(
         description=_("Cancel the selected invoices (a completed one is voided and its stock put back)")
     )
     def cancel_invoices(self, request, queryset) -> None:
-        _report(
-            self,
+        self.run_for_each(
             request,
-            lambda invoice: services.invoice_cancel(
+            action=lambda invoice: services.invoice_cancel(
                 invoice=invoice,
                 access=admin_actor(request, invoice.workspace),
                 reason=str(_("Cancelled in the back office.")),
             ),
-            queryset.select_related("workspace"),
+            objects=queryset.select_related("workspace"),
         )

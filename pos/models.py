@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Product
 from workspaces.discounts import DiscountType
-from workspaces.models import ActorType, ApiKey, Client, Store, TimeStamped, Workspace
+from workspaces.models import ActorType, ApiKey, Client, CreatedByActor, Store, TimeStamped, Workspace
 
 MONEY = {"max_digits": 18, "decimal_places": 3}
 
@@ -82,7 +82,7 @@ class OrderStatus(TimeStamped):
         return self.label_ar
 
 
-class PosInvoice(TimeStamped):
+class PosInvoice(CreatedByActor, TimeStamped):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         COMPLETED = "completed", _("Completed")
@@ -110,13 +110,6 @@ class PosInvoice(TimeStamped):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_by_api_key = models.ForeignKey(
-        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_by_type = models.CharField(max_length=10, choices=ActorType.choices)
 
     class Meta:
         verbose_name = _("POS invoice")

@@ -31,18 +31,6 @@ class SuppliersAdmin(WorkspaceScopedAdmin):
                 return False
         return super()._allowed(request, code, obj)
 
-    def _run(self, request: HttpRequest, objects, action) -> None:
-        """A service per object: refusals become messages, never a 500."""
-        done = 0
-        for obj in objects:
-            try:
-                action(obj)
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-        if done:
-            self.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
-
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
@@ -75,10 +63,10 @@ class SupplierAdmin(SuppliersAdmin):
         )
 
     def delete_queryset(self, request, queryset) -> None:
-        self._run(
+        self.run_for_each(
             request,
-            queryset.select_related("workspace"),
-            lambda s: services.supplier_delete(
+            objects=queryset.select_related("workspace"),
+            action=lambda s: services.supplier_delete(
                 workspace=s.workspace, access=admin_actor(request, s.workspace), supplier=s
             ),
         )
@@ -261,10 +249,10 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
         )
 
     def delete_queryset(self, request, queryset) -> None:
-        self._run(
+        self.run_for_each(
             request,
-            queryset.select_related("workspace"),
-            lambda i: services.supplier_invoice_delete(
+            objects=queryset.select_related("workspace"),
+            action=lambda i: services.supplier_invoice_delete(
                 workspace=i.workspace, access=admin_actor(request, i.workspace), invoice=i
             ),
         )
@@ -329,6 +317,8 @@ class SupplierPaymentAdmin(SuppliersAdmin):
         )
 
     def delete_queryset(self, request, queryset) -> None:
-        self._run(
-            request, queryset.select_related("invoice__workspace"), lambda p: self.delete_model(request, p)
+        self.run_for_each(
+            request,
+            objects=queryset.select_related("invoice__workspace"),
+            action=lambda p: self.delete_model(request, p),
         )

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 from workspaces import codes
 from workspaces.admin_site import admin_access
@@ -96,6 +97,23 @@ class WorkspaceScopedAdmin(WorkspaceScopedChoices, admin.ModelAdmin):
 
     def _workspace_id_of(self, obj) -> int | None:
         return getattr(obj, f"{self.workspace_field}_id")
+
+    def refusal_message(self, error: ApplicationError) -> str:
+        """How a service's refusal reads in a message (an admin may name more, e.g. the drafts of a day)."""
+        return error.message
+
+    def run_for_each(self, request: HttpRequest, *, objects, action) -> None:
+        """An action or bulk delete: one service call per row, each refusal a message naming the row, never a
+        500, then how many were done."""
+        done = 0
+        for obj in objects:
+            try:
+                action(obj)
+                done += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{obj}: {self.refusal_message(error)}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
 
     def changeform_view(self, request, *args, **kwargs):
         """A service's refusal (a day already open, ...) is shown on the form, never a 500; its transaction is

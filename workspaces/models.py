@@ -250,3 +250,19 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.principal} {self.method} {self.path} ({self.key})"
+
+
+class CreatedByActor(models.Model):
+    """Who created a document, as they were then: a user (owner or staff) or an API key, and which kind. The rows
+    outlive them (SET_NULL): a document keeps its kind and shows no name once the person or key is gone."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_api_key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_type = models.CharField(max_length=10, choices=ActorType.choices)
+
+    class Meta:
+        abstract = True

@@ -8,8 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
-from orders.models import ActorType, Order, OrderInvoice
+from orders.models import Order, OrderInvoice
 from workspaces.api.fields import DateTimeField, IdField, MoneyField, StrictCharField
+from workspaces.models import ActorType
 
 AMOUNT_PLACES = 3  # the most any currency has; the service checks the workspace currency's own
 MAX_LINES = 500

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
-from pos.models import ActorType, PosInvoice, PosPayment
+from pos.models import PosInvoice, PosPayment
 from workspaces.api.fields import (
     DateTimeField,
     IdField,
@@ -22,6 +22,7 @@ from workspaces.api.fields import (
 from workspaces.api.openapi import envelope_names
 from workspaces.dates import range_end, range_start
 from workspaces.discounts import DiscountType
+from workspaces.models import ActorType
 
 AMOUNT_PLACES = 3  # the most any currency has; the service checks the workspace currency's own
 

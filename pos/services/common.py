@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from invoicing.money import has_at_most_places, minor_unit
 from pos import error_codes
-from pos.models import ActorType, PosInvoice, PosInvoiceEvent
+from pos.models import PosInvoice, PosInvoiceEvent
 from workspaces.errors import ApplicationError, ValidationFailed
-from workspaces.models import Workspace
+from workspaces.models import ActorType, Workspace
 from workspaces.tenancy import Access
 
 STOCK_SOURCE = "pos_invoice"
