@@ -18,7 +18,7 @@ from invoicing.services.sales_invoices import (
     sales_invoice_update_draft,
 )
 from workspaces import codes
-from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
+from workspaces.admin import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError, ValidationFailed
@@ -53,20 +53,11 @@ class SalesInvoiceItemInline(WorkspaceScopedInline):
         return field
 
 
-class SalesInvoicePaymentInline(admin.TabularInline):
+class SalesInvoicePaymentInline(ReadOnlyInline):
     """Payments come with a non-draft invoice through api2; here they are read."""
 
     model = InvoicePayment
     fields = ("payment_method", "amount", "date", "created_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _api2_message(error: ValidationFailed) -> str:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from orders import services
 from orders.models import Order, OrderInvoice, OrderInvoiceLine, OrderLineItem
 from workspaces import codes
-from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
+from workspaces.admin import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError, ValidationFailed
 
@@ -42,12 +42,6 @@ class LineItemInline(WorkspaceScopedInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        parent = self.admin_site._registry[Order]
-        field.queryset = parent._scope_related(request, field.queryset)
-        return field
 
 
 @admin.register(Order)
@@ -151,18 +145,9 @@ class OrderAdmin(WorkspaceScopedAdmin):
         self.run_for_each(request, objects=queryset.select_related("workspace").order_by("pk"), action=cancel)
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(ReadOnlyInline):
     model = OrderInvoiceLine
     fields = ("line_item", "quantity", "subtotal", "discount_amount", "tax_amount", "total")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(OrderInvoice)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pos.admin_events import event_names, event_sentence
 from pos.models import PosInvoiceDiscount, PosInvoiceEvent, PosInvoiceItem, PosPayment
-from workspaces.admin import WorkspaceScopedInline
+from workspaces.admin import ReadOnlyInline
 from workspaces.admin_display import money_column, quantity_column
 from workspaces.templatetags.backoffice import format_money, format_quantity
 
@@ -20,31 +20,18 @@ def _parent_currency(inline, obj) -> str:
     return inline.parent_currency
 
 
-class ReadOnlyInline(WorkspaceScopedInline):
+class InvoiceRowInline(ReadOnlyInline):
     """A row of the invoice shown as written at the till. The inline knows its invoice (`parent_currency`): the
     inline instances are made per request, so this holds one page's invoice."""
 
-    can_delete = False
     parent_currency = ""
 
     def get_formset(self, request, obj=None, **kwargs):
         self.parent_currency = obj.currency if obj is not None else ""
         return super().get_formset(request, obj, **kwargs)
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return True
-
-
-class ItemInline(ReadOnlyInline):
+class ItemInline(InvoiceRowInline):
     model = PosInvoiceItem
     fields = (
         "item_name",
@@ -74,7 +61,7 @@ class ItemInline(ReadOnlyInline):
         return item.product.name_ar if arabic and item.product.name_ar else item.name
 
 
-class DiscountInline(ReadOnlyInline):
+class DiscountInline(InvoiceRowInline):
     model = PosInvoiceDiscount
     fields = ("source", "type", "value_display", "amount_display", "reason")
     amount_display = money_column("amount", _("amount"), _parent_currency)
@@ -86,7 +73,7 @@ class DiscountInline(ReadOnlyInline):
         return format_money(discount.value, self.parent_currency, exact=True)
 
 
-class PaymentInline(ReadOnlyInline):
+class PaymentInline(InvoiceRowInline):
     model = PosPayment
     fields = ("method", "amount_display", "paid_at")
     amount_display = money_column("amount", _("amount"), _parent_currency)
@@ -97,7 +84,7 @@ class PaymentInline(ReadOnlyInline):
         return date_format(timezone.localtime(payment.created_at), "DATETIME_FORMAT")
 
 
-class EventInline(ReadOnlyInline):
+class EventInline(InvoiceRowInline):
     """The audit trail as sentences ("Sara added 2 × Arabic coffee"): names looked up once per page."""
 
     model = PosInvoiceEvent

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces import codes, services
 from workspaces.admin_base import (
+    ReadOnlyInline,
     WorkspaceScopedAdmin,
     WorkspaceScopedChoices,
     WorkspaceScopedInline,
@@ -293,6 +294,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 __all__ = [
+    "ReadOnlyInline",
     "WorkspaceScopedAdmin",
     "WorkspaceScopedChoices",
     "WorkspaceScopedInline",

@@ -52,11 +52,6 @@ class WorkspaceScopedChoices:
     """Every foreign-key and many-to-many choice of a form (admin or inline) and every related list filter offers
     only the admin's workspace's rows. Autocompletes ask the related model's admin, itself scoped."""
 
-    def _scope_related(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
-        """Kept for admins written against the earlier base (orders' line inline on main calls it on its parent):
-        the same cut as every form choice here."""
-        return scope_to_admin_workspace(request, queryset)
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
@@ -221,3 +216,25 @@ def form_workspace(form: forms.ModelForm) -> Workspace | None:
     if form.instance.workspace_id:
         return form.instance.workspace
     return form.cleaned_data.get("workspace") or getattr(form, "admin_workspace", None)
+
+
+class ReadOnlyInline(WorkspaceScopedInline):
+    """Rows shown as they were written (a document's lines, payments, history): never added, changed or deleted
+    here."""
+
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return True

@@ -128,6 +128,9 @@ def test_pages_show_only_the_workspaces_rows_and_invoices_are_read_only(
     assert admin_client.get("/admin/orders/orderinvoice/").status_code == 200
     detail = admin_client.get(f"/admin/orders/orderinvoice/{invoice.pk}/change/")
     assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+    assert "Tea" in detail.content.decode()  # its lines, read-only
     # Every read-only page's way back reads as one (the shared submit line), never "Close".
-    assert "Back to the order invoices" in detail.content.decode() and ">Close<" not in detail.content.decode()
+    assert (
+        "Back to the order invoices" in detail.content.decode() and ">Close<" not in detail.content.decode()
+    )
     assert admin_client.get("/admin/orders/orderinvoice/add/").status_code == 403
