@@ -40,7 +40,7 @@ class DayField(serializers.Field):
                 if moment.time() != dt.time(0):
                     self.fail("invalid")
                 day = moment.date()
-        except ValueError:
+        except (ValueError, OverflowError):  # an offset can carry the calendar's first or last day outside it
             self.fail("invalid")
         if not MIN_DATE <= day <= MAX_DATE:
             self.fail("range")

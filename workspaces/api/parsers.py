@@ -36,6 +36,8 @@ _NUMBER = re.compile(r"-?(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?\Z")
 # the text instead of failing, so the scan never restarts inside it. Every match succeeds where it starts.
 _STRING = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*(?:"|\\?\Z)')
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+# Only a body that spells a surrogate escape can hold a lone one: the walk for it runs only then.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 # A literal this short has at most 15 digits and no exponent: within every limit, read without the checks.
 _SHORT = 15
@@ -100,15 +102,35 @@ def _check_depth(text: str) -> None:
         raise ParseError(_("JSON nested deeper than %(max)d levels.") % {"max": MAX_DEPTH})
 
 
-def _bad_number_paths(value: Any, path: str, found: list[str]) -> None:
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _printable(path: str) -> str:
+    return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _refused_paths(value: Any, path: str, found: dict[str, str]) -> None:
+    """Each refused number, and each text holding a lone surrogate (`"\\ud800"`: no character, which no
+    database stores and no answer can echo), by its field's path."""
     if value is _BAD:
-        found.append(path or "non_field_errors")
+        found[path or "non_field_errors"] = "number"
+    elif isinstance(value, str):
+        if _lone_surrogate(value):
+            found[path or "non_field_errors"] = "text"
     elif isinstance(value, dict):
         for key, item in value.items():
-            _bad_number_paths(item, f"{path}.{key}" if path else str(key), found)
+            name = _printable(f"{path}.{key}" if path else str(key))
+            if _lone_surrogate(key):
+                found[name] = "text"
+            _refused_paths(item, name, found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _bad_number_paths(item, f"{path}.{index}" if path else str(index), found)
+            _refused_paths(item, f"{path}.{index}" if path else str(index), found)
 
 
 def loads(raw: bytes) -> Any:
@@ -139,13 +161,18 @@ def loads(raw: bytes) -> Any:
         )
     except (ValueError, RecursionError) as exc:
         raise ParseError(str(exc)) from exc
-    if refused:
-        paths: list[str] = []
-        _bad_number_paths(data, "", paths)
-        message = _("A number of at most %(digits)d significant digits and at most 10^15 in magnitude.") % {
-            "digits": MAX_SIGNIFICANT_DIGITS
-        }
-        raise ValidationFailed({path: [message] for path in paths})
+    if refused or _SURROGATE_ESCAPE.search(text):
+        found: dict[str, str] = {}
+        _refused_paths(data, "", found)
+        if found:
+            messages = {
+                "number": _(
+                    "A number of at most %(digits)d significant digits and at most 10^15 in magnitude."
+                )
+                % {"digits": MAX_SIGNIFICANT_DIGITS},
+                "text": _("Not valid text: it holds a lone surrogate code point."),
+            }
+            raise ValidationFailed({path: [messages[kind]] for path, kind in found.items()})
     return data
 
 

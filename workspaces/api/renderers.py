@@ -64,4 +64,5 @@ class JSONRenderer(BaseRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        return dumps(data).encode()
+        # A lone surrogate can only stand inside a JSON string: written as its escape (`\ud800`), never a 500.
+        return dumps(data).encode("utf-8", "backslashreplace")
