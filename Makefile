@@ -20,7 +20,7 @@ migrate: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 
 demo: migrate
-	DEBUG=1 $(PY) manage.py seed_demo
+	PORT=$(PORT) DEBUG=1 $(PY) manage.py seed_demo
 
 run: demo
 	DEBUG=1 $(PY) manage.py collectstatic --noinput --verbosity 0

@@ -153,8 +153,8 @@ def test_demo_has_an_open_day_statuses_and_sales(capsys):
     from pos.models import OrderStatus
     from workspaces.models import Workspace
 
-    call_command("seed_demo")
-    call_command("seed_demo")  # idempotent
+    call_command("seed_demo", "--allow-without-debug")
+    call_command("seed_demo", "--allow-without-debug")  # idempotent
     workspace = Workspace.objects.get()
     assert BusinessSession.objects.filter(workspace=workspace, status="open").count() == 1
     assert list(OrderStatus.objects.filter(workspace=workspace).values_list("label_ar", "is_default")) == [

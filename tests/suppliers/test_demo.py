@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_every_status_some_overdue_in_arabic_and_is_idempotent():
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", "--allow-without-debug")
+    call_command("seed_demo", "--allow-without-debug")
     invoices = SupplierInvoice.objects.all()
     assert invoices.count() == 6
     assert set(invoices.values_list("status", flat=True)) == {"pending", "partially_paid", "paid"}

@@ -94,8 +94,8 @@ def test_api_key_created_in_admin_shows_the_key_once(client, owner, workspace):
 
 
 def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", "--allow-without-debug")
+    call_command("seed_demo", "--allow-without-debug")
     out = capsys.readouterr().out
     assert "owner@demo.example" in out and "cashier@demo.example" in out
     assert Workspace.objects.count() == 1
