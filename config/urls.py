@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path, register_converter
+from django.views.csrf import csrf_failure as default_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -38,6 +40,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 
+@csrf_exempt  # an API client sends no CSRF token: any method on an unknown path is this JSON 404, never HTML
 def _not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     message = "Not found." if families.family_of(request.path) == "v1" else "Not found"
     return families.error_response(request, 404, "not_found", message)
@@ -47,6 +50,13 @@ def not_found(request: HttpRequest, exception: Exception | None = None):
     if families.is_api_path(request.path):
         return _not_found(request)
     return page_not_found(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = ""):
+    """A refused CSRF check on an API path answers in its family's envelope (the admin keeps Django's page)."""
+    if families.is_api_path(request.path):
+        return families.error_response(request, 403, "permission_denied", "CSRF verification failed.")
+    return default_csrf_failure(request, reason)
 
 
 def server_error(request: HttpRequest):
