@@ -28,7 +28,7 @@ run: demo
 
 # On PostgreSQL when DATABASE_URL is set, else SQLite (the PostgreSQL-only tests then skip, saying why).
 test: install
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q -rs
 
 lint: install
 	$(VENV)/bin/ruff check .
