@@ -69,6 +69,16 @@ def test_funds_metals_testing_and_withdrawn_codes_are_absent(code):
     assert not is_valid_currency(code)
 
 
+@pytest.mark.parametrize("code", ["BGN", "ANG", "SLL", "CUC"])
+def test_a_withdrawn_code_is_no_longer_offered_but_its_documents_still_read(code):
+    assert not is_valid_currency(code)
+    assert minor_unit(code) == 2
+
+
+def test_the_arab_accounting_dinar_is_a_unit_of_account_not_a_currency_to_invoice_in():
+    assert not is_valid_currency("XAD")
+
+
 @pytest.mark.parametrize("code", ["SAR", "KWD", "JPY", "USD", "XCG", "ZWG"])
 def test_is_valid_currency_true(code):
     assert is_valid_currency(code)
