@@ -134,6 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "workspaces.passwords.NotOnlyWhitespaceValidator"},
 ]
 
 # --- Language and time ---------------------------------------------------------------------------------------
@@ -160,6 +161,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploads (PRODUCT.md section 6, "Images"): what a workspace's stored files may add up to (413 `quota_exceeded`
+# beyond it); with S3 (django-storages) the file view may redirect members to a presigned URL valid this many
+# seconds instead of streaming the file (0, the default: every storage streams through the view).
+UPLOAD_QUOTA_BYTES = int(os.environ.get("UPLOAD_QUOTA_BYTES", str(1024**3)))
+UPLOAD_PRESIGNED_URL_SECONDS = int(os.environ.get("UPLOAD_PRESIGNED_URL_SECONDS", "0"))
 
 # --- API -----------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -223,6 +229,37 @@ SPECTACULAR_SETTINGS = {
 }
 
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+
+# --- E-mail --------------------------------------------------------------------------------------------------
+# Registration sends a verification link (PRODUCT.md section 3): the console under `make run` (DEBUG), SMTP from
+# the environment in production. The test runner swaps in the in-memory backend by itself.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
+# The links in e-mails start with this (e.g. https://office.example.com); unset: the host the request came to
+# (ALLOWED_HOSTS checks it).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+EMAIL_VERIFICATION_MAX_AGE = timedelta(days=7)
+
+# --- Login throttle ------------------------------------------------------------------------------------------
+# `/v1/auth/token` and the admin's login: after this many failures within the window, per account and per client
+# address, 429 until the oldest of them leaves the window. Failures are rows of workspaces.LoginFailure, in the
+# database every worker shares. The client address is REMOTE_ADDR; behind N trusted proxies that each append to
+# X-Forwarded-For, set LOGIN_THROTTLE_TRUSTED_PROXIES=N (the Nth address from the right is the client's).
+LOGIN_THROTTLE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "10"))
+LOGIN_THROTTLE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_THROTTLE_WINDOW_MINUTES", "15")))
+LOGIN_THROTTLE_TRUSTED_PROXIES = int(os.environ.get("LOGIN_THROTTLE_TRUSTED_PROXIES", "0"))
 
 # --- Production safety ---------------------------------------------------------------------------------------
 if not DEBUG:

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path, register_converter
@@ -30,14 +29,13 @@ urlpatterns = [
     path("api/schema/", CachedSchemaView.as_view(), name="schema"),
     # The split view serves its script as a file, so the docs run under the Content-Security-Policy.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    path("accounts/", include("workspaces.urls")),  # the e-mailed verification link's page
     path("i18n/", include("django.conf.urls.i18n")),  # the back office's language switch (set_language)
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Stored files (MEDIA_ROOT) are served by no URL of their own, DEBUG or not: only to the workspace's members,
+# by `suppliers.api.views.files.SupplierFileView`.
 
 
 @csrf_exempt  # an API client sends no CSRF token: any method on an unknown path is this JSON 404, never HTML

@@ -51,3 +51,18 @@ class ClientFactory(factory.django.DjangoModelFactory):
 
     workspace = factory.SubFactory(WorkspaceFactory)
     name = factory.Sequence(lambda n: f"Client {n}")
+
+
+def owner_access(workspace):
+    """The workspace owner's `Access`, for tests that call a write service directly (services check the acting
+    principal themselves). A workspace without an owner gets one."""
+    from workspaces.tenancy import Access
+
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(workspace=workspace, role=Membership.Role.OWNER)
+        .first()
+    )
+    if membership is None:
+        membership = MembershipFactory(workspace=workspace, role=Membership.Role.OWNER)
+    return Access(workspace=workspace, user=membership.user, membership=membership, api_key=None)

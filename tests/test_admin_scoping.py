@@ -18,7 +18,14 @@ from django.test import Client as Browser
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
-from tests.factories import ClientFactory, MembershipFactory, StoreFactory, UserFactory, WorkspaceFactory
+from tests.factories import (
+    ClientFactory,
+    MembershipFactory,
+    StoreFactory,
+    UserFactory,
+    WorkspaceFactory,
+    owner_access,
+)
 from workspaces import services
 from workspaces.admin import WorkspaceScopedAdmin
 from workspaces.models import Membership, User, Workspace
@@ -36,7 +43,7 @@ def seeded_workspace(name: str) -> tuple[Workspace, User]:
     MembershipFactory(workspace=workspace, user=owner, role=Membership.Role.OWNER, admin_access=True)
     MembershipFactory(workspace=workspace, user=UserFactory(name=f"{name} cashier"), store=store)
     ClientFactory(workspace=workspace, name=f"{name} client")
-    services.api_key_create(workspace=workspace, name=f"{name} key", created_by=owner)
+    services.api_key_create(workspace=workspace, access=owner_access(workspace), name=f"{name} key")
     for seeder in settings.DEMO_SEEDERS:
         import_string(seeder)(workspace=workspace, store=store)
     return workspace, owner

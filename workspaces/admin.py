@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from workspaces import codes, services
@@ -19,7 +20,7 @@ from workspaces.admin_base import (
     scope_to_admin_workspace,
     scoped_list_filter,
 )
-from workspaces.admin_site import admin_access
+from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
 
@@ -55,7 +56,7 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
         changed = {
             name: form.cleaned_data[name] for name in form.changed_data if name in services.WORKSPACE_FIELDS
         }
-        services.workspace_update(workspace=self.stored(obj), data=changed)
+        services.workspace_update(workspace=self.stored(obj), access=admin_actor(request, obj), data=changed)
 
 
 class StoreAdminForm(forms.ModelForm):
@@ -90,10 +91,12 @@ class StoreAdmin(WorkspaceScopedAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         fields = {name: form.cleaned_data[name] for name in ("name", "code", "address")}
+        workspace = self.workspace_of(request, obj)
+        access = admin_actor(request, workspace)
         if change:
-            store = services.store_update(store=self.stored(obj), data=fields)
+            store = services.store_update(store=self.stored(obj), access=access, data=fields)
         else:
-            store = services.store_create(workspace=self.workspace_of(request, obj), **fields)
+            store = services.store_create(workspace=workspace, access=access, **fields)
         obj.pk, obj.code = store.pk, store.code
 
 
@@ -161,14 +164,25 @@ class ClientAdmin(WorkspaceScopedAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         data = form.service_data()
+        workspace = self.workspace_of(request, obj)
+        access = admin_actor(request, workspace)
         if change:
-            client = services.client_update(client=self.stored(obj), data=data)
+            client = services.client_update(client=self.stored(obj), access=access, data=data)
         else:
-            client = services.client_create(workspace=self.workspace_of(request, obj), data=data)
+            client = services.client_create(workspace=workspace, access=access, data=data)
         obj.pk = client.pk
 
     def delete_model(self, request, obj) -> None:
-        services.client_delete(client=obj)
+        services.client_delete(client=obj, access=admin_actor(request, obj.workspace))
+
+    def delete_queryset(self, request, queryset) -> None:
+        self.run_for_each(
+            request,
+            objects=queryset,
+            action=lambda client: services.client_delete(
+                client=client, access=admin_actor(request, client.workspace)
+            ),
+        )
 
 
 class MembershipForm(forms.ModelForm):
@@ -185,23 +199,45 @@ class MembershipForm(forms.ModelForm):
 
 
 class MembershipAddForm(MembershipForm):
-    """Adding a member in the admin is the API's `staff_create`: an existing e-mail adds that user."""
+    """Adding a member in the admin is the API's `staff_create`: a new e-mail creates the account with this
+    password (active at once); an e-mail that already has an account is invited (name and password unused)."""
 
     email = forms.EmailField(label=_("e-mail"))
     name = forms.CharField(label=_("name"), max_length=150)
     password = forms.CharField(
-        label=_("password"), required=False, widget=forms.PasswordInput, help_text=_("Only for a new user.")
+        label=_("password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=_(
+            "Only for a new user. An existing account is invited instead, and joins once it accepts."
+        ),
     )
 
     class Meta(MembershipForm.Meta):
         fields = ("email", "name", "password", "permissions", "store", "admin_access")
 
+    def clean(self):
+        """The password rules on the form (the service checks them again): only a new account takes one."""
+        cleaned = super().clean()
+        email, password = (cleaned.get("email") or "").strip().lower(), cleaned.get("password")
+        if email and password and not User.objects.filter(email=email).exists():
+            try:
+                services.password_validate(password, User(email=email, name=cleaned.get("name") or ""))
+            except ApplicationError as error:
+                add_service_errors(self, error, {})
+        return cleaned
+
 
 @admin.register(Membership)
 class MembershipAdmin(WorkspaceScopedAdmin):
-    list_display = ("user", "role", "permissions", "store", "admin_access", "created_at")
-    list_filter = ("role", "admin_access")
-    search_fields = ("user__email", "user__name")
+    """Staff and invitations: the owner's, as in the API (`staff_create` / `staff_update` / `staff_remove`).
+    An invitation shows its e-mail and status, never the other account's name."""
+
+    view_permission = codes.OWNER
+    list_display = ("user", "status", "role", "permissions", "store", "admin_access", "created_at")
+    list_filter = ("status", "role", "admin_access")
+    search_fields = ("user__email",)
     list_select_related = ("user", "store")
 
     def get_form(self, request, obj=None, **kwargs):
@@ -211,10 +247,10 @@ class MembershipAdmin(WorkspaceScopedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return MembershipAddForm.Meta.fields
-        return ("user", "role", *MembershipForm.Meta.fields)
+        return ("user", "status", "role", *MembershipForm.Meta.fields)
 
     def get_readonly_fields(self, request, obj=None):
-        return ("user", "role") if obj is not None else ()
+        return ("user", "status", "role") if obj is not None else ()
 
     def has_change_permission(self, request, obj=None) -> bool:
         return super().has_change_permission(request, obj) and (obj is None or not obj.is_owner)
@@ -227,6 +263,7 @@ class MembershipAdmin(WorkspaceScopedAdmin):
         if change:
             services.staff_update(
                 membership=obj,
+                access=admin_actor(request, obj.workspace),
                 data={
                     "permissions": data["permissions"],
                     "store": data["store"],
@@ -234,8 +271,12 @@ class MembershipAdmin(WorkspaceScopedAdmin):
                 },
             )
             return
+        access = admin_access(request)
+        if access is None:
+            raise PermissionDenied
         membership = services.staff_create(
-            workspace=admin_access(request).workspace,
+            workspace=access.workspace,
+            access=access,
             email=data["email"],
             name=data["name"],
             password=data["password"] or None,
@@ -243,14 +284,38 @@ class MembershipAdmin(WorkspaceScopedAdmin):
             store=data["store"],
             admin_access=data["admin_access"],
         )
-        obj.pk, obj.user, obj.workspace = membership.pk, membership.user, membership.workspace
+        obj.pk, obj.user, obj.workspace, obj.status = (
+            membership.pk,
+            membership.user,
+            membership.workspace,
+            membership.status,
+        )
+        if membership.status == Membership.Status.INVITED:
+            self.message_user(
+                request,
+                _("%(email)s already has an account: it is invited, and gets access once its holder accepts.")
+                % {"email": membership.user.email},
+                messages.WARNING,
+            )
 
     def delete_model(self, request, obj) -> None:
-        services.staff_remove(membership=obj)
+        services.staff_remove(membership=obj, access=admin_actor(request, obj.workspace))
+
+    def delete_queryset(self, request, queryset) -> None:
+        self.run_for_each(
+            request,
+            objects=queryset.select_related("workspace"),
+            action=lambda membership: services.staff_remove(
+                membership=membership, access=admin_actor(request, membership.workspace)
+            ),
+        )
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(WorkspaceScopedAdmin):
+    """The owner's, as in the API: listing, creating and revoking keys (`api_key_create`, `api_key_revoke`)."""
+
+    view_permission = codes.OWNER
     list_display = ("name", "prefix", "created_by", "created_at", "revoked_at")
     list_filter = ("revoked_at",)
     search_fields = ("name", "prefix")
@@ -260,19 +325,29 @@ class ApiKeyAdmin(WorkspaceScopedAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a key is revoked, never deleted: documents name it
+
+    def has_revoke_permission(self, request) -> bool:
+        return self._allowed(request, codes.OWNER)
+
     def save_model(self, request, obj, form, change) -> None:
+        workspace = self.workspace_of(request, obj)
         api_key, raw = services.api_key_create(
-            workspace=admin_access(request).workspace if not request.user.is_superuser else obj.workspace,
-            name=obj.name,
-            created_by=request.user,
+            workspace=workspace, access=admin_actor(request, workspace), name=obj.name
         )
         obj.pk = api_key.pk
         self.message_user(request, _("The new key, shown once: %(key)s") % {"key": raw}, messages.WARNING)
 
-    @admin.action(description=_("Revoke the selected keys"))
+    @admin.action(description=_("Revoke the selected keys"), permissions=["revoke"])
     def revoke(self, request, queryset) -> None:
-        for api_key in queryset:
-            services.api_key_revoke(api_key=api_key)
+        self.run_for_each(
+            request,
+            objects=queryset.select_related("workspace"),
+            action=lambda api_key: services.api_key_revoke(
+                api_key=api_key, access=admin_actor(request, api_key.workspace)
+            ),
+        )
 
 
 @admin.register(User)

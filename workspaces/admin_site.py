@@ -15,6 +15,8 @@ from django.urls import path, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from workspaces import login_throttle
+from workspaces.errors import ApplicationError
 from workspaces.models import Membership, Workspace
 from workspaces.tenancy import Access
 
@@ -27,10 +29,12 @@ def admin_memberships(request: HttpRequest) -> list[Membership]:
         if not user.is_authenticated or not user.is_active:
             request._admin_memberships = []
         else:
+            # Active memberships only: an invitation's `admin_access` opens nothing until it is accepted.
             request._admin_memberships = list(
-                Membership.objects.filter(user=user)
+                Membership.objects.active()
+                .filter(user=user)
                 .filter(role=Membership.Role.OWNER)
-                .union(Membership.objects.filter(user=user, admin_access=True))
+                .union(Membership.objects.active().filter(user=user, admin_access=True))
                 .order_by("pk")
             )
     return request._admin_memberships
@@ -65,16 +69,45 @@ def admin_actor(request: HttpRequest, workspace: Workspace) -> Access:
 
 
 class BackOfficeLoginForm(AdminAuthenticationForm):
-    """Who may log in is decided per workspace (`Membership.admin_access`, owners always), never by Django's
-    global `is_staff`, which no workspace can set."""
+    """Who may log in is decided per workspace (`Membership.admin_access` of an active membership, owners always),
+    never by Django's global `is_staff`, which no workspace can set.
+
+    Throttled like `/v1/auth/token`, on the same counters (`workspaces.login_throttle`): while the account or the
+    client address is locked, every attempt is refused before any password is hashed, and `throttled` holds the
+    seconds to wait (the site answers 429 with `Retry-After`). Django's `ModelBackend` already hashes once for an
+    unknown e-mail, so both cost the same."""
+
+    throttled: int | None = None
+
+    def clean(self):
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not email or not password:
+            return super().clean()
+        address = login_throttle.client_address(self.request.META) if self.request is not None else ""
+        try:
+            account_had_failures = login_throttle.check(email=email, address=address)
+        except ApplicationError as refusal:
+            self.throttled = int(refusal.headers["Retry-After"])
+            raise ValidationError(refusal.message, code="too_many_attempts") from refusal
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if self.user_cache is None:  # a wrong password (not a right one without admin access)
+                login_throttle.failure_record(email=email, address=address)
+            raise
+        if account_had_failures:
+            login_throttle.success_record(email=email)
+        return cleaned
 
     def confirm_login_allowed(self, user) -> None:
         if not user.is_active:
             super().confirm_login_allowed(user)
         if user.is_superuser:
             return
-        allowed = Membership.objects.filter(user=user).filter(
-            Q(role=Membership.Role.OWNER) | Q(admin_access=True)
+        allowed = (
+            Membership.objects.active()
+            .filter(user=user)
+            .filter(Q(role=Membership.Role.OWNER) | Q(admin_access=True))
         )
         if not allowed.exists():
             raise ValidationError(
@@ -89,6 +122,16 @@ class BackOfficeSite(admin.AdminSite):
     site_header = _("Invoicing back office")
     site_title = _("Back office")
     index_title = _("Today")
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None):
+        """A throttled login is the form's error, answered 429 with `Retry-After`."""
+        response = super().login(request, extra_context)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        wait = getattr(form, "throttled", None)
+        if wait:
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+        return response
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

@@ -43,6 +43,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("admin access"), default=False, help_text=_("May sign in to the back office (/admin/).")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    email_verified_at = models.DateTimeField(
+        _("e-mail verified"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the holder of the address opened the link sent to it. Needed to accept invitations."
+        ),
+    )
 
     objects = UserManager()
 
@@ -56,6 +64,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 @functools.cache
@@ -139,10 +151,26 @@ class Store(TimeStamped):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> "MembershipQuerySet":
+        """Memberships that grant access; an invitation grants nothing until accepted."""
+        return self.filter(status=Membership.Status.ACTIVE)
+
+    def invited(self) -> "MembershipQuerySet":
+        return self.filter(status=Membership.Status.INVITED)
+
+
 class Membership(TimeStamped):
+    """A user's place in a workspace. `invited`: made by adding staff by an e-mail that already had an account; it
+    grants nothing (no API, no admin, not counted as a workspace of the account) until its holder accepts it."""
+
     class Role(models.TextChoices):
         OWNER = "owner", _("Owner")
         STAFF = "staff", _("Staff")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INVITED = "invited", _("Invited")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
@@ -150,6 +178,9 @@ class Membership(TimeStamped):
     permissions = models.JSONField(_("permissions"), default=list, blank=True)
     store = models.ForeignKey(Store, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     admin_access = models.BooleanField(_("admin access"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -161,9 +192,15 @@ class Membership(TimeStamped):
 
     @property
     def is_owner(self) -> bool:
-        return self.role == self.Role.OWNER
+        return self.role == self.Role.OWNER and self.is_active
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
 
     def granted(self) -> frozenset[str]:
+        if not self.is_active:
+            return frozenset()
         if self.is_owner:
             return frozenset(codes.PERMISSION_CODES)
         return codes.expand(self.permissions or [])
@@ -250,6 +287,29 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.principal} {self.method} {self.path} ({self.key})"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in (`/v1/auth/token` or the admin's), counted per account and per client address by
+    `workspaces.login_throttle`. Keys are SHA-256 digests: no address or e-mail is stored in clear. Rows live in the
+    database every worker shares and are deleted once older than the window."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("Account")
+        ADDRESS = "address", _("Client address")
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "key", "at"], name="login_failure_key_idx"),
+            models.Index(fields=["at"], name="login_failure_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]} {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class CreatedByActor(models.Model):

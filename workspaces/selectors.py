@@ -21,6 +21,7 @@ def client_list(*, workspace: Workspace) -> QuerySet[Client]:
 
 
 def staff_list(*, workspace: Workspace) -> QuerySet[Membership]:
+    """Staff members and invitations (each with its `status`); the owner is not listed."""
     return Membership.objects.filter(workspace=workspace, role=Membership.Role.STAFF).select_related("user")
 
 
@@ -29,4 +30,10 @@ def api_key_list(*, workspace: Workspace) -> QuerySet[ApiKey]:
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).order_by("pk")
+    """The workspaces the user acts in: active memberships only (invitations are `invitation_list`'s)."""
+    return Membership.objects.active().filter(user=user).order_by("pk")
+
+
+def invitation_list(*, user: User) -> QuerySet[Membership]:
+    """The invitations waiting for this user, with their workspace."""
+    return Membership.objects.invited().filter(user=user).select_related("workspace")

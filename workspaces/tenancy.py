@@ -60,11 +60,14 @@ class Access:
             return self.is_owner or self.is_back_office_superuser
         return code in self.granted()
 
-    def require(self, code: str | None) -> None:
+    def require(self, code: str | None, *, workspace_id: int | None = None) -> None:
         """A service's own check of the permission its operation needs (PRODUCT.md section 3): whatever door the
-        caller came through (API, admin, a command), one without `code` is refused with a 403 naming it."""
+        caller came through (API, admin, a command), one without `code` is refused with a 403 naming it. Given the
+        workspace of the rows it writes (`workspace_id`), another workspace's is a 404, as if they did not exist."""
         if not self.has(code):
             raise permission_denied(code)
+        if workspace_id is not None and workspace_id != self.workspace.pk:
+            raise NotFoundError(_("Not found."))
 
 
 def require_in_workspace(row: Model | None, *, workspace_id: int, message: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client as Browser
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.concurrency import run_together
@@ -73,9 +75,14 @@ def test_admin_access_is_per_workspace(client, intruder, owner, workspace):
     member.set_password(PASSWORD)
     member.save()
     MembershipFactory(workspace=workspace, user=member)  # no admin access in A
-    b_client.post(
+    invited = b_client.post(
         staff_url(b_workspace), {"email": member.email, "name": "x", "adminAccess": True}, format="json"
     )
+    # B's membership is an invitation until the member, with a verified address, accepts it.
+    member.email_verified_at = timezone.now()
+    member.save()
+    accepted = client_for(member).post(f"/v1/me/invitations/{invited.json()['staff']['id']}/accept")
+    assert accepted.status_code == 200
     client.force_login(member)
     client.get(f"/admin/workspace/{workspace.pk}/")
     assert client.get(f"/admin/workspace/{workspace.pk}/").status_code == 404
@@ -134,3 +141,64 @@ def test_of_twenty_concurrent_refreshes_exactly_one_succeeds():
     results = run_together(20, lambda _i: refresh(token).status_code)
     statuses = sorted(value for _kind, value in results)
     assert statuses == [200] + [401] * 19, results
+
+
+# --- Issue 15: another shop's staff account taken in advance; logins ------------------------------------------
+
+
+def test_a_squatter_of_the_address_is_not_handed_the_shop(owner_client, workspace):
+    # Given: a squatter registers the address a shop will later add as staff (no mailbox needed).
+    registered = APIClient().post(
+        "/v1/auth/register",
+        {"email": "cashier@shop.sa", "password": PASSWORD, "name": "Squatter", "workspaceName": "S"},
+        format="json",
+    )
+    assert registered.status_code == 201
+    # When: the shop adds that address with admin access and its own password.
+    added = owner_client.post(
+        staff_url(workspace),
+        {"email": "cashier@shop.sa", "name": "Cashier", "password": "the-shops-pass-77", "adminAccess": True},
+        format="json",
+    )
+    # Then: an invitation, with the address and no name; the squatter gets nothing of the shop.
+    assert added.status_code == 201
+    assert (added.json()["staff"]["status"], added.json()["staff"]["name"]) == ("invited", None)
+    squatter = APIClient()
+    squatter.credentials(HTTP_AUTHORIZATION=f"Bearer {registered.json()['access']}")
+    assert squatter.get(f"/v1/workspace/{workspace.pk}").status_code == 403
+    accepted = squatter.post(f"/v1/me/invitations/{added.json()['staff']['id']}/accept")
+    assert (accepted.status_code, accepted.json()["code"]) == (403, "email_not_verified")
+    browser = Browser()
+    login = browser.post("/admin/login/?next=/admin/", {"username": "cashier@shop.sa", "password": PASSWORD})
+    assert login.status_code == 302  # into their own workspace's admin, never the shop's
+    assert browser.get(f"/admin/workspace/{workspace.pk}/").status_code == 404
+    assert workspace.name not in browser.get("/admin/").content.decode()
+    # Their own workspace still answers claim-less requests.
+    assert (
+        squatter.get("/v1/me").json()["memberships"][0]["workspaceId"] == registered.json()["workspace"]["id"]
+    )
+
+
+def test_forty_wrong_passwords_then_the_right_one_is_429(owner):
+    api = APIClient()
+    statuses = [
+        api.post(
+            "/v1/auth/token", {"email": owner.email, "password": f"wrong-{n}"}, format="json"
+        ).status_code
+        for n in range(40)
+    ]
+    assert statuses == [401] * 10 + [429] * 30
+    response = api.post(
+        "/v1/auth/token", {"email": owner.email, "password": "correct-horse-42"}, format="json"
+    )
+    assert response.status_code == 429 and response.json()["code"] == "too_many_attempts"
+    assert int(response["Retry-After"]) > 0
+
+
+def test_eight_spaces_is_not_a_password():
+    response = APIClient().post(
+        "/v1/auth/register",
+        {"email": "a@shop.sa", "password": " " * 8, "name": "n", "workspaceName": "w"},
+        format="json",
+    )
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["password"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
+from tests.factories import owner_access
 from tests.invoicing.helpers import body
 from workspaces.models import Workspace
 from workspaces.services import api_key_create
@@ -51,7 +52,7 @@ def seed_request(*, client_id: int, store_id: int, first_product_id: int, second
 
 def key_client(workspace: Workspace, *, header: str = "bearer") -> APIClient:
     """A client holding a new API key of `workspace`, sent as `Authorization: Bearer` or as `APIKEY`."""
-    _key, raw = api_key_create(workspace=workspace, name="Integration", created_by=None)
+    _key, raw = api_key_create(workspace=workspace, access=owner_access(workspace), name="Integration")
     api = APIClient()
     if header == "bearer":
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")

@@ -4,7 +4,7 @@ import pytest
 
 from invoicing.models import StockLevel, StockMovement
 from tests.conftest import client_for, make_staff
-from tests.factories import StoreFactory
+from tests.factories import StoreFactory, owner_access
 from tests.invoicing.factories import ProductFactory, StockLevelFactory
 from tests.invoicing.helpers import body
 from workspaces.services import api_key_create
@@ -199,7 +199,7 @@ def test_staff_with_catalog_permission_adjusts(workspace, store, product):
 
 
 def test_an_api_key_adjusts_and_is_recorded(workspace, store, product):
-    api_key, raw = api_key_create(workspace=workspace, name="sync", created_by=None)
+    api_key, raw = api_key_create(workspace=workspace, access=owner_access(workspace), name="sync")
     response = client_for(api_key=raw).post(
         adjust_url(workspace, store), {"productId": product.pk, "quantity": 1, "reason": "x"}
     )

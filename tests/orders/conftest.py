@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from orders import services
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, owner_access
 from tests.invoicing.factories import ProductFactory, TaxFactory
 from workspaces import codes
 from workspaces.services import api_key_create, tokens_for
@@ -80,7 +80,7 @@ def seed_order(workspace, owner, vat):
 
 @pytest.fixture
 def api_key(workspace, owner):
-    _key, raw = api_key_create(workspace=workspace, name="Order platform", created_by=owner)
+    _key, raw = api_key_create(workspace=workspace, access=owner_access(workspace), name="Order platform")
     return raw
 
 

@@ -265,9 +265,10 @@ def test_manage_implies_view_and_owner_may_do_everything(accountant_client, owne
 
 
 def test_an_api_key_may_create(workspace, invoices_url):
+    from tests.factories import owner_access
     from workspaces.services import api_key_create
 
-    _key, raw = api_key_create(workspace=workspace, name="accounting", created_by=None)
+    _key, raw = api_key_create(workspace=workspace, access=owner_access(workspace), name="accounting")
     response = client_for(api_key=raw).post(invoices_url, SEED_REQUEST, format="json")
     assert response.status_code == 201
     assert SupplierInvoice.objects.get().created_by_api_key_id == _key.pk

@@ -6,6 +6,7 @@ from django.test import RequestFactory
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from tests.factories import owner_access
 from workspaces.authentication import AccessTokenHeaderAuthentication, ApiKeyPrincipal
 from workspaces.services import api_key_create, tokens_for
 
@@ -26,7 +27,7 @@ def test_jwt_access_token_with_or_without_bearer(owner, prefix):
 
 @pytest.mark.parametrize("prefix", ["", "Bearer "])
 def test_api_key(owner, workspace, prefix):
-    api_key, raw = api_key_create(workspace=workspace, name="orders platform", created_by=owner)
+    api_key, raw = api_key_create(workspace=workspace, access=owner_access(workspace), name="orders platform")
     principal, auth = authenticate(prefix + raw)
     assert isinstance(principal, ApiKeyPrincipal)
     assert auth == api_key

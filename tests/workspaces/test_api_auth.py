@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.conftest import PASSWORD, client_for
-from tests.factories import UserFactory
+from tests.factories import UserFactory, owner_access
 from workspaces.models import Membership, Store, User, Workspace
 from workspaces.services import api_key_create, tokens_for
 
@@ -29,7 +29,12 @@ def test_register_creates_owner_workspace_and_first_store(api_client):
     assert set(body) == {"user", "workspace", "access", "refresh"}
     user = User.objects.get()
     workspace = Workspace.objects.get()
-    assert body["user"] == {"id": str(user.pk), "email": "owner@example.com", "name": "سارة"}
+    assert body["user"] == {
+        "id": str(user.pk),
+        "email": "owner@example.com",
+        "name": "سارة",
+        "emailVerified": False,
+    }
     assert body["workspace"]["id"] == str(workspace.pk)
     assert body["workspace"]["currency"] == "SAR"
     assert body["workspace"]["timezone"] == "Asia/Riyadh"
@@ -225,7 +230,7 @@ def test_refresh_garbage_is_401():
 
 
 def test_api_key_bearer_and_apikey_header(owner, workspace):
-    _key, raw = api_key_create(workspace=workspace, name="POS sync", created_by=owner)
+    _key, raw = api_key_create(workspace=workspace, access=owner_access(workspace), name="POS sync")
     assert (
         APIClient().get(f"/v1/workspace/{workspace.pk}", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code
         == 200
@@ -255,13 +260,13 @@ def test_unknown_api_key_is_401(workspace):
 
 
 def test_api_key_of_another_workspace_is_403(owner, workspace, other_workspace):
-    _key, raw = api_key_create(workspace=other_workspace, name="theirs", created_by=None)
+    _key, raw = api_key_create(workspace=other_workspace, access=owner_access(other_workspace), name="theirs")
     response = APIClient().get(f"/v1/workspace/{workspace.pk}", HTTP_APIKEY=raw)
     assert response.status_code == 403
 
 
 def test_api_key_cannot_call_owner_only_endpoints(owner, workspace):
-    _key, raw = api_key_create(workspace=workspace, name="integration", created_by=owner)
+    _key, raw = api_key_create(workspace=workspace, access=owner_access(workspace), name="integration")
     api = APIClient()
     api.credentials(HTTP_APIKEY=raw)
     response = api.patch(f"/v1/workspace/{workspace.pk}", {"name": "x"}, format="json")
@@ -278,7 +283,12 @@ def test_me_lists_memberships_with_permissions(workspace, other_workspace, owner
     response = client_for(owner).get("/v1/me")
     assert response.status_code == 200
     body = response.json()
-    assert body["user"] == {"id": str(owner.pk), "email": owner.email, "name": owner.name}
+    assert body["user"] == {
+        "id": str(owner.pk),
+        "email": owner.email,
+        "name": owner.name,
+        "emailVerified": False,
+    }
     by_ws = {m["workspaceId"]: m for m in body["memberships"]}
     assert by_ws[str(workspace.pk)]["role"] == "owner"
     assert "store.orders.manage" in by_ws[str(workspace.pk)]["permissions"]

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.conftest import client_for, make_staff
-from tests.factories import ClientFactory, MembershipFactory, StoreFactory, UserFactory
+from tests.factories import ClientFactory, MembershipFactory, StoreFactory, UserFactory, owner_access
 from workspaces.api.renderers import format_datetime
 from workspaces.models import Client, Membership, User
 from workspaces.services import api_key_create
@@ -107,6 +107,7 @@ def test_create_staff_and_sign_in(owner_client, workspace, store):
             "userId": str(membership.user_id),
             "email": "cashier@shop.sa",
             "name": "Khalid",
+            "status": "active",
             "role": "staff",
             "permissions": ["store.orders.manage"],
             "storeId": str(store.pk),
@@ -384,7 +385,7 @@ def test_api_key_validation(owner_client, workspace):
 
 
 def test_api_key_holds_every_code(owner, workspace):
-    _key, raw = api_key_create(workspace=workspace, name="k", created_by=owner)
+    _key, raw = api_key_create(workspace=workspace, access=owner_access(workspace), name="k")
     api = client_for(api_key=raw)
     response = api.post(f"/v1/workspace/{workspace.pk}/clients", {"name": "From integration"}, format="json")
     assert response.status_code == 201

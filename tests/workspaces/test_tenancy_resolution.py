@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
-from tests.factories import MembershipFactory, WorkspaceFactory
+from tests.factories import MembershipFactory, WorkspaceFactory, owner_access
 from workspaces.api.permissions import resolve_access
 from workspaces.authentication import ApiKeyPrincipal
 from workspaces.errors import ApplicationError
@@ -45,7 +45,7 @@ def test_a_claim_for_a_removed_membership_is_403(owner, workspace, other_workspa
 
 
 def test_an_api_key_brings_its_workspace(owner, workspace):
-    api_key, _raw = api_key_create(workspace=workspace, name="k", created_by=owner)
+    api_key, _raw = api_key_create(workspace=workspace, access=owner_access(workspace), name="k")
     access = resolve_access(request_of(ApiKeyPrincipal(api_key), api_key), None)
     assert access.workspace == workspace
     assert "invoices.manage" in access.granted()
@@ -53,7 +53,7 @@ def test_an_api_key_brings_its_workspace(owner, workspace):
 
 
 def test_a_path_workspace_that_does_not_exist_is_404_even_for_an_api_key(owner, workspace):
-    api_key, _raw = api_key_create(workspace=workspace, name="k", created_by=owner)
+    api_key, _raw = api_key_create(workspace=workspace, access=owner_access(workspace), name="k")
     with pytest.raises(ApplicationError) as refused:
         resolve_access(request_of(ApiKeyPrincipal(api_key), api_key), WorkspaceFactory().pk + 1000)
     assert refused.value.status_code == 404

@@ -58,6 +58,8 @@ _DESCRIPTIONS = {
     413: "The body is larger than the limit.",
     415: "The Content-Type is not supported.",
     422: "A business rule refuses the request (the `code` says which).",
+    429: "Too many failed sign-in attempts for this account or from this address: retry after `Retry-After` "
+    "seconds (`too_many_attempts`).",
     503: "The database cannot be reached: retry after `Retry-After` seconds.",
 }
 

@@ -40,7 +40,8 @@ def resolve_access(request: Request, workspace_id: int | None) -> Access:
     if workspace_id is not None and claim is not None and int(claim) != workspace_id:
         raise _not_member(workspace_id)
     target = workspace_id if workspace_id is not None else claim
-    memberships = Membership.objects.select_related("workspace").filter(user=user)
+    # Active memberships only: an invitation grants nothing, and is no "only membership" either.
+    memberships = Membership.objects.active().select_related("workspace").filter(user=user)
     if target is not None:
         membership = memberships.filter(workspace_id=target).first()
         if membership is None:

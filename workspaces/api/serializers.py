@@ -16,7 +16,7 @@ from workspaces.api.fields import (
 )
 from workspaces.api.openapi import envelope_names
 from workspaces.discounts import DiscountType
-from workspaces.models import Workspace, validate_currency_code, validate_time_zone
+from workspaces.models import Membership, Workspace, validate_currency_code, validate_time_zone
 
 
 def validate_currency(value: str) -> str:
@@ -47,6 +47,9 @@ class UserOutputSerializer(serializers.Serializer):
     id = IdField()
     email = serializers.EmailField()
     name = serializers.CharField()
+    emailVerified = serializers.BooleanField(
+        source="email_verified", help_text="The holder of the address has opened the link sent to it."
+    )
 
 
 @envelope_names("workspace", "workspaces")
@@ -89,11 +92,34 @@ class StaffOutputSerializer(TimestampsOutput):
     workspaceId = IdField(source="workspace_id")
     userId = IdField(source="user_id")
     email = serializers.EmailField(source="user.email")
-    name = serializers.CharField(source="user.name")
+    name = serializers.SerializerMethodField(
+        help_text="The member's name; null for an invitation (another account's name is never shown)."
+    )
+    status = serializers.ChoiceField(
+        choices=Membership.Status.choices,
+        help_text="`invited`: the e-mail already had an account; nothing is granted until its holder accepts.",
+    )
     role = serializers.CharField()
     permissions = serializers.ListField(child=serializers.CharField())
     storeId = IdField(source="store_id", allow_null=True)
     adminAccess = serializers.BooleanField(source="admin_access")
+
+    def get_name(self, membership) -> str | None:
+        return membership.user.name if membership.is_active else None
+
+
+@envelope_names("invitation", "invitations")
+class InvitationOutputSerializer(serializers.Serializer):
+    id = IdField()
+    workspaceId = IdField(source="workspace_id")
+    workspaceName = serializers.CharField(source="workspace.name")
+    permissions = serializers.SerializerMethodField(
+        help_text="The codes accepting would grant (implied ones included, as in `/v1/me`)."
+    )
+    invitedAt = DateTimeField(source="created_at")
+
+    def get_permissions(self, membership) -> list[str]:
+        return sorted(codes.expand(membership.permissions or []))
 
 
 class PosInvoiceDiscountSerializer(serializers.Serializer):
@@ -177,6 +203,10 @@ class PasswordChangeInputSerializer(serializers.Serializer):
 
 class RefreshInputSerializer(serializers.Serializer):
     refresh = StrictCharField()
+
+
+class VerifyEmailInputSerializer(serializers.Serializer):
+    token = StrictCharField(max_length=500, help_text="The token of the link sent by e-mail.")
 
 
 class WorkspaceUpdateInputSerializer(serializers.Serializer):

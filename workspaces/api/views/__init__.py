@@ -1,6 +1,15 @@
 """Workspace and account endpoints (PRODUCT.md section 3)."""
 
-from workspaces.api.views.auth import MePasswordView, MeView, RegisterView, TokenRefreshView, TokenView
+from workspaces.api.views.auth import (
+    MeEmailVerificationView,
+    MePasswordView,
+    MeView,
+    RegisterView,
+    TokenRefreshView,
+    TokenView,
+    VerifyEmailView,
+)
+from workspaces.api.views.invitations import InvitationAcceptView, InvitationDeclineView, InvitationListView
 from workspaces.api.views.workspace import (
     ApiKeyDetailView,
     ApiKeyListView,
@@ -17,6 +26,10 @@ __all__ = [
     "ApiKeyListView",
     "ClientDetailView",
     "ClientListView",
+    "InvitationAcceptView",
+    "InvitationDeclineView",
+    "InvitationListView",
+    "MeEmailVerificationView",
     "MePasswordView",
     "MeView",
     "RegisterView",
@@ -25,5 +38,6 @@ __all__ = [
     "StoreListView",
     "TokenRefreshView",
     "TokenView",
+    "VerifyEmailView",
     "WorkspaceDetailView",
 ]

@@ -42,7 +42,7 @@ class WorkspaceDetailView(WorkspaceView):
 
         Changes the fields sent. Only the owner may."""
         data = self.validated(WorkspaceUpdateInputSerializer, request.data, partial=True)
-        workspace = services.workspace_update(workspace=self.workspace, data=data)
+        workspace = services.workspace_update(workspace=self.workspace, access=self.access, data=data)
         return ok("workspace", WorkspaceOutputSerializer(workspace).data)
 
 
@@ -53,7 +53,7 @@ class StaffListView(WorkspaceView):
     def get(self, request: Request, workspace_id: int) -> Response:
         """List the staff
 
-        Staff memberships, newest first (the owner is not listed). Owner only."""
+        Staff memberships and invitations (`status`), newest first (the owner is not listed). Owner only."""
         rows, next_cursor = paginate(selectors.staff_list(workspace=self.workspace), request)
         return page("staff", StaffOutputSerializer(rows, many=True).data, next_cursor)
 
@@ -61,11 +61,14 @@ class StaffListView(WorkspaceView):
     def post(self, request: Request, workspace_id: int) -> Response:
         """Add a staff member
 
-        An e-mail that already has an account adds that person (the name and password sent are ignored); an
-        existing member is a 409. Owner only."""
+        A new e-mail creates the staff account with the password sent: `status: "active"` at once. An e-mail
+        that already has an account makes an invitation (`status: "invited"`, `name` null; the name and password
+        sent are not used) that grants nothing until its holder accepts it. An existing member or invitation is a
+        409. Owner only."""
         data = self.validated(StaffCreateInputSerializer, request.data)
         membership = services.staff_create(
             workspace=self.workspace,
+            access=self.access,
             email=data["email"],
             name=data["name"],
             password=data.get("password"),
@@ -86,22 +89,22 @@ class StaffDetailView(WorkspaceView):
     def patch(self, request: Request, workspace_id: int, membership_id: int) -> Response:
         """Change a staff member
 
-        Permissions, default store and admin access belong to this workspace's membership. `name` and
-        `password` change the person's account only when they belong to this workspace alone, else 409
-        `account_shared`. Owner only."""
+        Permissions, default store and admin access belong to this workspace's membership (an invitation's too:
+        the offer). `name` and `password` change the person's account only when they belong to this workspace
+        alone, else (and always for an invitation) 409 `account_shared`. Owner only."""
         membership = self.get_membership(membership_id)
         data = self.validated(StaffUpdateInputSerializer, request.data, partial=True)
         if "store_id" in data:
             data["store"] = self.store_named(data.pop("store_id"))
-        membership = services.staff_update(membership=membership, data=data)
+        membership = services.staff_update(membership=membership, access=self.access, data=data)
         return ok("staff", StaffOutputSerializer(membership).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, workspace_id: int, membership_id: int) -> Response:
         """Remove a staff member
 
-        Their access to this workspace ends at once. Owner only."""
-        services.staff_remove(membership=self.get_membership(membership_id))
+        Their access to this workspace ends at once; an invitation is withdrawn. Owner only."""
+        services.staff_remove(membership=self.get_membership(membership_id), access=self.access)
         return no_content()
 
 
@@ -123,7 +126,11 @@ class StoreListView(WorkspaceView):
         A `code`, when given, is unique in the workspace (409). Owner only."""
         data = self.validated(StoreInputSerializer, request.data)
         store = services.store_create(
-            workspace=self.workspace, name=data["name"], code=data.get("code"), address=data["address"]
+            workspace=self.workspace,
+            access=self.access,
+            name=data["name"],
+            code=data.get("code"),
+            address=data["address"],
         )
         return created("store", StoreOutputSerializer(store).data)
 
@@ -159,7 +166,7 @@ class ClientListView(WorkspaceView):
 
         With an optional automatic POS discount (`posInvoiceDiscount`). Needs `clients.manage`."""
         data = self.validated(ClientInputSerializer, request.data)
-        client = services.client_create(workspace=self.workspace, data=data)
+        client = services.client_create(workspace=self.workspace, access=self.access, data=data)
         return created("client", ClientOutputSerializer(client).data)
 
 
@@ -186,7 +193,7 @@ class ClientDetailView(WorkspaceView):
         `clients.manage`."""
         client = self.get_client(client_id)
         data = self.validated(ClientInputSerializer, request.data, partial=True)
-        client = services.client_update(client=client, data=data)
+        client = services.client_update(client=client, access=self.access, data=data)
         return ok("client", ClientOutputSerializer(client).data)
 
     @extend_schema(responses={204: None})
@@ -194,7 +201,7 @@ class ClientDetailView(WorkspaceView):
         """Delete a client
 
         A client that invoices refer to is a 409 `in_use`. Needs `clients.manage`."""
-        services.client_delete(client=self.get_client(client_id))
+        services.client_delete(client=self.get_client(client_id), access=self.access)
         return no_content()
 
 
@@ -217,7 +224,7 @@ class ApiKeyListView(WorkspaceView):
         The key is shown once in `key` and stored hashed. Owner only."""
         data = self.validated(ApiKeyInputSerializer, request.data)
         api_key, raw = services.api_key_create(
-            workspace=self.workspace, name=data["name"], created_by=self.access.user
+            workspace=self.workspace, access=self.access, name=data["name"]
         )
         return Response({"apiKey": ApiKeyOutputSerializer(api_key).data, "key": raw}, status=201)
 
@@ -231,5 +238,5 @@ class ApiKeyDetailView(WorkspaceView):
 
         The key stops working at once. Owner only."""
         api_key = get_object_or_404(selectors.api_key_list(workspace=self.workspace), pk=api_key_id)
-        services.api_key_revoke(api_key=api_key)
+        services.api_key_revoke(api_key=api_key, access=self.access)
         return no_content()
