@@ -60,11 +60,13 @@ def main() -> None:
     from invoicing.services import stock_adjust
     from workspaces.models import Client, Membership, Store, User, Workspace
     from workspaces.services import tokens_for
+    from workspaces.tenancy import Access
 
     workspace = Workspace.objects.create(name="Bench", currency="SAR")
     store = Store.objects.create(workspace=workspace, name="Main")
     owner = User.objects.create_user(email="bench@example.com", password="x-long-pass-1", name="Bench")
-    Membership.objects.create(workspace=workspace, user=owner, role="owner", store=store)
+    membership = Membership.objects.create(workspace=workspace, user=owner, role="owner", store=store)
+    access = Access(workspace=workspace, user=owner, membership=membership, api_key=None)
     customer = Client.objects.create(
         workspace=workspace,
         name="Walk-in",
@@ -83,7 +85,7 @@ def main() -> None:
             product=product,
             quantity=Decimal(10**9),
             reason="bench",
-            actor=None,
+            access=access,
         )
         products.append(product)
 

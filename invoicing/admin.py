@@ -13,6 +13,7 @@ from invoicing import services
 from invoicing.models import Product, StockLevel, StockMovement, Tax
 from workspaces import codes
 from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline, add_service_errors, form_workspace
+from workspaces.admin_site import admin_actor
 from workspaces.errors import ApplicationError
 
 
@@ -52,6 +53,7 @@ class TaxAdmin(WorkspaceScopedAdmin):
     """Taxes are written by `tax_create` / `tax_update`, the API's services."""
 
     form = TaxAdminForm
+    view_permission = None  # every member reads the taxes (a cashier sells with them)
     change_permission = codes.CATALOG_MANAGE
     list_display = ("name", "rate", "inclusive", "created_at", "updated_at")
     list_filter = ("inclusive",)
@@ -69,10 +71,12 @@ class TaxAdmin(WorkspaceScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Tax, form, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in ("name", "rate", "inclusive")}
+        workspace = self.workspace_of(request, obj)
+        access = admin_actor(request, workspace)
         if change:
-            tax = services.tax_update(tax=self.stored(obj), data=data)
+            tax = services.tax_update(tax=self.stored(obj), access=access, data=data)
         else:
-            tax = services.tax_create(workspace=self.workspace_of(request, obj), data=data)
+            tax = services.tax_create(workspace=workspace, access=access, data=data)
         obj.pk, obj.inclusive = tax.pk, tax.inclusive
 
 
@@ -135,6 +139,7 @@ class ProductAdmin(WorkspaceScopedAdmin):
     service sets the taxes: the form's many-to-many is not saved a second time)."""
 
     form = ProductAdminForm
+    view_permission = None  # every member reads the products
     change_permission = codes.CATALOG_MANAGE
     list_display = ("name", "name_ar", "sku", "barcode", "price", "track_stock", "created_at")
     list_filter = ("track_stock", ("taxes", admin.RelatedOnlyFieldListFilter))
@@ -146,10 +151,12 @@ class ProductAdmin(WorkspaceScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Product, form, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in PRODUCT_FIELDS}
         data["tax_ids"] = [tax.pk for tax in form.cleaned_data["taxes"]]
+        workspace = self.workspace_of(request, obj)
+        access = admin_actor(request, workspace)
         if change:
-            product = services.product_update(product=self.stored(obj), data=data)
+            product = services.product_update(product=self.stored(obj), access=access, data=data)
         else:
-            product = services.product_create(workspace=self.workspace_of(request, obj), data=data)
+            product = services.product_create(workspace=workspace, access=access, data=data)
         obj.pk = product.pk
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
@@ -157,11 +164,22 @@ class ProductAdmin(WorkspaceScopedAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
-        services.product_delete(product=obj)
+        services.product_delete(product=obj, access=admin_actor(request, obj.workspace))
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        """The bulk delete is `product_delete` per row, as the API's."""
+        self.run_for_each(
+            request,
+            objects=queryset.select_related("workspace"),
+            action=lambda product: self.delete_model(request, product),
+        )
 
 
 class ReadOnlyScopedAdmin(WorkspaceScopedAdmin):
-    """Rows written only by the stock services: visible to every admin member, changed by nobody here."""
+    """Rows written only by the stock services: visible to every admin member (as the API's stock levels),
+    changed by nobody here."""
+
+    view_permission = None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

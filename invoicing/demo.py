@@ -12,7 +12,8 @@ from django.db import transaction
 
 from invoicing import services
 from invoicing.models import Product, StockLevel, Tax
-from workspaces.models import Store, Workspace
+from workspaces.models import Membership, Store, Workspace
+from workspaces.tenancy import Access
 
 VAT_NAME = "VAT 15%"
 OPENING_STOCK = Decimal(50)
@@ -30,10 +31,14 @@ DEMO_PRODUCTS: tuple[tuple[str, str, str, str, Decimal], ...] = (
 
 @transaction.atomic
 def seed_invoicing_demo(*, workspace: Workspace, store: Store) -> None:
+    owner = Membership.objects.select_related("user").get(workspace=workspace, role=Membership.Role.OWNER)
+    access = Access(workspace=workspace, user=owner.user, membership=owner, api_key=None)
     tax = Tax.objects.filter(workspace=workspace, name=VAT_NAME).first()
     if tax is None:
         tax = services.tax_create(
-            workspace=workspace, data={"name": VAT_NAME, "rate": Decimal(15), "inclusive": False}
+            workspace=workspace,
+            access=access,
+            data={"name": VAT_NAME, "rate": Decimal(15), "inclusive": False},
         )
 
     for sku, barcode, name, name_ar, price in DEMO_PRODUCTS:
@@ -41,6 +46,7 @@ def seed_invoicing_demo(*, workspace: Workspace, store: Store) -> None:
         if product is None:
             product = services.product_create(
                 workspace=workspace,
+                access=access,
                 data={
                     "name": name,
                     "name_ar": name_ar,
@@ -58,5 +64,5 @@ def seed_invoicing_demo(*, workspace: Workspace, store: Store) -> None:
                 product=product,
                 quantity=OPENING_STOCK,
                 reason="Opening stock",
-                actor=None,
+                access=access,
             )

@@ -19,6 +19,7 @@ from invoicing.services.sales_invoices import (
 )
 from workspaces import codes
 from workspaces.admin import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline
+from workspaces.admin_base import code_permission
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError, ValidationFailed
@@ -82,6 +83,7 @@ class SalesInvoiceAdmin(WorkspaceScopedAdmin):
     ordering = ("-pk",)
     inlines = [SalesInvoiceItemInline, SalesInvoicePaymentInline]
     actions = ["issue_drafts"]
+    has_issue_permission = code_permission(codes.INVOICES_MANAGE)  # as api2's POST of an issued invoice
 
     def get_fields(self, request, obj=None):
         workspace = ("workspace",) if request.user.is_superuser and obj is None else ()
@@ -180,7 +182,9 @@ class SalesInvoiceAdmin(WorkspaceScopedAdmin):
             )
         return lines
 
-    @admin.action(description=_("Issue the selected drafts (their stock leaves the store)"))
+    @admin.action(
+        description=_("Issue the selected drafts (their stock leaves the store)"), permissions=["issue"]
+    )
     def issue_drafts(self, request, queryset) -> None:
         done = 0
         for invoice in queryset.filter(draft=True).select_related("workspace").order_by("pk"):

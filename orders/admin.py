@@ -15,6 +15,7 @@ from orders import services
 from orders.models import Order, OrderInvoice, OrderInvoiceLine, OrderLineItem
 from workspaces import codes
 from workspaces.admin import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline
+from workspaces.admin_base import code_permission
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError, ValidationFailed
 
@@ -55,6 +56,9 @@ class OrderAdmin(WorkspaceScopedAdmin):
     list_select_related = ("client",)
     inlines = [LineItemInline]
     actions = ["create_invoices", "cancel_orders"]
+    # As the API's `POST /invoices` and `POST /orders/:id/cancel`.
+    has_invoice_permission = code_permission(codes.ORDERS_MANAGE)
+    has_cancel_permission = code_permission(codes.ORDERS_MANAGE)
     fields = (
         "client",
         "status",
@@ -124,7 +128,9 @@ class OrderAdmin(WorkspaceScopedAdmin):
         form.instance.__dict__.update({k: v for k, v in order.__dict__.items() if not k.startswith("_")})
         form.instance._state.adding = False
 
-    @admin.action(description=_("Create an invoice for what remains of the selected orders"))
+    @admin.action(
+        description=_("Create an invoice for what remains of the selected orders"), permissions=["invoice"]
+    )
     def create_invoices(self, request, queryset) -> None:
         def invoice(order: Order) -> None:
             access = admin_actor(request, order.workspace)
@@ -136,7 +142,7 @@ class OrderAdmin(WorkspaceScopedAdmin):
             request, objects=queryset.select_related("workspace").order_by("pk"), action=invoice
         )
 
-    @admin.action(description=_("Cancel the selected orders"))
+    @admin.action(description=_("Cancel the selected orders"), permissions=["cancel"])
     def cancel_orders(self, request, queryset) -> None:
         def cancel(order: Order) -> None:
             access = admin_actor(request, order.workspace)

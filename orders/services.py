@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from invoicing import limits
 from invoicing.calculations import (
     MAX_TAXES_PER_LINE,
     CalculationError,
@@ -33,6 +34,7 @@ from orders import error_codes
 from orders.calculations import line_discount_share
 from orders.locks import lock_order
 from orders.models import Order, OrderInvoice, OrderInvoiceLine, OrderLineItem
+from workspaces import codes
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 from workspaces.models import ActorType, Client, Workspace
 from workspaces.tenancy import Access
@@ -134,8 +136,9 @@ def order_create(
     """An open order; its lines copy the taxes named (or the product's), its total comes from the calculator.
 
     Each line's `discount` is an absolute amount in the workspace currency's minor digits, at most the line's
-    amount (quantity × unit price). A fixed number of queries whatever the number of lines.
+    amount (quantity × unit price). A fixed number of queries whatever the number of lines. Needs `orders.manage`.
     """
+    access.require(codes.ORDERS_MANAGE)
     client = None
     if client_id is not None:
         client = Client.objects.filter(workspace=workspace, pk=client_id).first()
@@ -143,6 +146,7 @@ def order_create(
             raise NotFoundError(_("Client not found."))
     if not lines:
         raise ValidationFailed({"line_items": [_("An order has at least one line item.")]})
+    limits.lines_check(len(lines))
     currency = workspace.currency
     places = minor_unit(currency)
     products, taxes = _resolve_catalogue(workspace, lines)
@@ -208,8 +212,9 @@ def order_cancel(*, workspace: Workspace, access: Access, order_id: int) -> Orde
     """Cancels an open order that nothing has been invoiced from (422 otherwise); a cancelled one stays so.
 
     Locks the order row, so an invoice being created at the same moment either lands first (and the
-    cancellation is refused) or sees the order cancelled.
+    cancellation is refused) or sees the order cancelled. Needs `orders.manage`.
     """
+    access.require(codes.ORDERS_MANAGE)
     order = lock_order(workspace=workspace, order_id=order_id)
     if order is None:
         raise NotFoundError(ORDER_NOT_FOUND_MESSAGE)
@@ -276,8 +281,9 @@ def order_invoice_create(
     invoices of one order queue and the later ones see what the earlier took: a unit is never invoiced twice
     (409 "Order already fully invoiced" once nothing remains). A cancelled order is a 422. Totals come from the
     calculator over the order's prices, taxes and each line's share of its discount. No stock moves.
-    A fixed number of queries whatever the number of lines.
+    A fixed number of queries whatever the number of lines. Needs `orders.manage`.
     """
+    access.require(codes.ORDERS_MANAGE)
     order = lock_order(workspace=workspace, order_id=order_id)
     if order is None:
         raise NotFoundError(ORDER_NOT_FOUND_MESSAGE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -23,6 +24,7 @@ from pos.models import (
 from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces.admin import WorkspaceScopedAdmin
+from workspaces.admin_base import action_description, code_permission
 from workspaces.admin_display import money_column, person_column, related_column, related_filter
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
@@ -40,10 +42,12 @@ def _invoice_currency(modeladmin, obj) -> str:
 @admin.register(BusinessSession)
 class BusinessSessionAdmin(WorkspaceScopedAdmin):
     """The business days. They are opened and closed from the "Today" dashboard (`pos.admin_views`) or here; the
-    page shows the day's report as a readable table (its X- or Z-report page prints it), never the JSON."""
+    page shows the day's report as a readable table (its X- or Z-report page prints it), never the JSON. Every
+    member reads them (as the API's sessions and reports); opening and closing need `pos.sessions.manage`."""
 
     view_permission = None
     change_permission = codes.POS_SESSIONS_MANAGE
+    has_manage_day_permission = code_permission(codes.POS_SESSIONS_MANAGE)
     list_display = (
         "__str__",
         "report_link",
@@ -178,29 +182,47 @@ class BusinessSessionAdmin(WorkspaceScopedAdmin):
             objects=queryset.filter(status=BusinessSession.Status.OPEN),
         )
 
-    @admin.action(description=_("Close the selected days"))
+    @admin.action(description=_("Close the selected days"), permissions=["manage_day"])
     def close_days(self, request, queryset) -> None:
         self._close(request, queryset, cancel_drafts=False)
 
-    @admin.action(description=_("Close the selected days, cancelling open drafts"))
+    @admin.action(
+        description=_("Close the selected days, cancelling open drafts"), permissions=["manage_day"]
+    )
     def close_days_cancelling_drafts(self, request, queryset) -> None:
         self._close(request, queryset, cancel_drafts=True)
 
 
 @admin.register(OrderStatus)
 class OrderStatusAdmin(WorkspaceScopedAdmin):
+    """Every member reads the statuses; the owner writes them, through the API's services."""
+
+    view_permission = None
+    change_permission = codes.OWNER
     list_display = ("label_ar", "label_en", "color", "position", "is_default")
     list_editable = ("position",)
     list_filter = ("is_default",)
     search_fields = ("label_ar", "label_en")
 
     def save_model(self, request, obj, form, change) -> None:
+        workspace = obj.workspace if obj.workspace_id else admin_access(request).workspace
         status = services.order_status_save(
-            workspace=obj.workspace if obj.workspace_id else admin_access(request).workspace,
+            workspace=workspace,
+            access=admin_actor(request, workspace),
             status=obj if change else None,
             data={name: getattr(obj, name) for name in (*services.ORDER_STATUS_FIELDS, "is_default")},
         )
         obj.pk = status.pk
+
+    def delete_model(self, request, obj) -> None:
+        services.order_status_delete(status=obj, access=admin_actor(request, obj.workspace))
+
+    def delete_queryset(self, request, queryset) -> None:
+        self.run_for_each(
+            request,
+            objects=queryset.select_related("workspace"),
+            action=lambda s: self.delete_model(request, s),
+        )
 
 
 @admin.register(PosInvoice)
@@ -237,6 +259,10 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
 
     inlines = [ItemInline, DiscountInline, PaymentInline, EventInline]
     actions = ["cancel_invoices"]
+    # As the API: cancelling needs `store.orders.manage` (the service asks `pos.invoices.void` too for a completed
+    # invoice), setting the order status too.
+    has_cancel_permission = code_permission(codes.STORE_ORDERS_MANAGE)
+    has_set_order_status_permission = code_permission(codes.STORE_ORDERS_MANAGE)
     fields = (
         "public_id", "receipt_link", "status", "order_status", "client_name", "store_name", "session_link", "business_date", "currency",
         "subtotal_display", "discount_total_display", "tax_total_display", "total_display", "paid_total_display",
@@ -318,16 +344,19 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
         ]
 
     def receipt_view(self, request: HttpRequest, invoice_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):  # the API's receipt needs `store.orders.manage`
+            raise PermissionDenied
         scoped = get_object_or_404(self.get_queryset(request).select_related("workspace"), pk=invoice_id)
         invoice = selectors.invoice_for_receipt(workspace=scoped.workspace, invoice_id=invoice_id)
         return HttpResponse(render_receipt(invoice))
 
     def get_actions(self, request: HttpRequest):
         """One action per order status of the chosen workspace: a completed invoice's page is read-only, but its
-        order status may still change (PRODUCT.md section 5: in any status), through the API's service."""
+        order status may still change (PRODUCT.md section 5: in any status), through the API's service. The label
+        is the workspace's text: a `%` in it is text (`action_description`)."""
         actions = super().get_actions(request)
         access = admin_access(request)
-        if access is None or not access.has(codes.STORE_ORDERS_MANAGE):
+        if access is None or not self.has_set_order_status_permission(request):
             return actions
         for status in selectors.order_status_list(workspace=access.workspace).order_by("position", "pk"):
             name = f"set_order_status_{status.pk}"
@@ -336,7 +365,7 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
                 if translation.get_language() == "ar"
                 else (status.label_en or status.label_ar)
             )
-            description = _("Set the order status: %(status)s") % {"status": label}
+            description = _("Set the order status: %(status)s") % {"status": action_description(label)}
             actions[name] = (partial(self._set_order_status, status=status), name, description)
         return actions
 
@@ -350,7 +379,8 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
         )
 
     @admin.action(
-        description=_("Cancel the selected invoices (a completed one is voided and its stock put back)")
+        description=_("Cancel the selected invoices (a completed one is voided and its stock put back)"),
+        permissions=["cancel"],
     )
     def cancel_invoices(self, request, queryset) -> None:
         self.run_for_each(

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from pos import error_codes, services
 from pos.dashboard import session_figures
 from pos.models import BusinessSession, PosInvoice, PosPayment
-from workspaces import codes
 from workspaces.admin_base import add_service_errors
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
@@ -50,7 +49,8 @@ class CloseDayForm(forms.Form):
 
 
 def _require_manage(modeladmin: BusinessSessionAdmin, request: HttpRequest) -> None:
-    if not modeladmin._allowed(request, codes.POS_SESSIONS_MANAGE):
+    """Opening and closing the day need `pos.sessions.manage`, as the API's (the services check it again)."""
+    if not modeladmin.has_manage_day_permission(request):
         raise PermissionDenied
 
 
@@ -160,7 +160,10 @@ def close_day_view(modeladmin: BusinessSessionAdmin, request: HttpRequest, sessi
 
 
 def report_view(modeladmin: BusinessSessionAdmin, request: HttpRequest, session_id: int) -> HttpResponse:
-    """The X-report (open day, live) or the Z-report (closed, as stored at close), printable on 80 mm or A4."""
+    """The X-report (open day, live) or the Z-report (closed, as stored at close), printable on 80 mm or A4. Every
+    member reads it, as the API's report."""
+    if not modeladmin.has_view_permission(request):
+        raise PermissionDenied
     session = _session(modeladmin, request, session_id)
     report = session_figures(session=session)
     final = session.status == BusinessSession.Status.CLOSED
@@ -180,5 +183,5 @@ def report_view(modeladmin: BusinessSessionAdmin, request: HttpRequest, session_
         currency=session.workspace.currency,
         statuses=[(label, counts.get(value, 0)) for value, label in PosInvoice.Status.choices],
         payments=[(label, payments.get(value)) for value, label in PosPayment.Method.choices],
-        can_manage=modeladmin._allowed(request, codes.POS_SESSIONS_MANAGE),
+        can_manage=modeladmin.has_manage_day_permission(request),
     )

@@ -18,10 +18,13 @@ STATUSES = [
 
 
 def seed_pos_demo(*, workspace: Workspace, store: Store) -> None:
+    owner = Membership.objects.select_related("user").get(workspace=workspace, role=Membership.Role.OWNER)
+    access = Access(workspace=workspace, user=owner.user, membership=owner, api_key=None)
     for position, (label_ar, label_en, color, is_default) in enumerate(STATUSES):
         if not OrderStatus.objects.filter(workspace=workspace, label_ar=label_ar).exists():
             services.order_status_save(
                 workspace=workspace,
+                access=access,
                 status=None,
                 data={
                     "label_ar": label_ar,
@@ -31,8 +34,6 @@ def seed_pos_demo(*, workspace: Workspace, store: Store) -> None:
                     "is_default": is_default,
                 },
             )
-    owner = Membership.objects.select_related("user").get(workspace=workspace, role=Membership.Role.OWNER)
-    access = Access(workspace=workspace, user=owner.user, membership=owner, api_key=None)
     session = BusinessSession.objects.filter(
         workspace=workspace, store=store, status=BusinessSession.Status.OPEN
     ).first()

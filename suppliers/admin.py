@@ -12,6 +12,7 @@ from suppliers.models import Supplier, SupplierInvoice, SupplierPayment
 from suppliers.selectors import overdue_q
 from workspaces import codes
 from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
+from workspaces.admin_base import code_permission
 from workspaces.admin_display import money_column, person_column
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.dates import workspace_today
@@ -156,6 +157,7 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
     list_select_related = ("supplier",)
     inlines = [PaymentInline]
     actions = ["export_csv", "export_xlsx", "delete_selected"]
+    has_export_permission = code_permission(codes.SUPPLIERS_VIEW)  # as the API's export
     fields = (
         "supplier",
         "invoice_number",
@@ -257,11 +259,11 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
             ),
         )
 
-    @admin.action(description=_("Export the selected invoices (CSV)"), permissions=["view"])
+    @admin.action(description=_("Export the selected invoices (CSV)"), permissions=["export"])
     def export_csv(self, request, queryset):
         return _export(self, request, queryset, "csv")
 
-    @admin.action(description=_("Export the selected invoices (XLSX)"), permissions=["view"])
+    @admin.action(description=_("Export the selected invoices (XLSX)"), permissions=["export"])
     def export_xlsx(self, request, queryset):
         return _export(self, request, queryset, "xlsx")
 

@@ -54,7 +54,7 @@ class TaxListView(WorkspaceView):
         `rate` is a percent (15 for 15%); `inclusive` defaults to the workspace's `pricesIncludeTax`. Needs
         `catalog.manage`."""
         data = self.validated(TaxInputSerializer, request.data)
-        tax = services.tax_create(workspace=self.workspace, data=data)
+        tax = services.tax_create(workspace=self.workspace, access=self.access, data=data)
         return created("tax", TaxOutputSerializer(tax).data)
 
 
@@ -79,7 +79,7 @@ class TaxDetailView(WorkspaceView):
         `catalog.manage`."""
         tax = self.get_tax(tax_id)
         data = self.validated(TaxInputSerializer, request.data, partial=True)
-        tax = services.tax_update(tax=tax, data=data)
+        tax = services.tax_update(tax=tax, access=self.access, data=data)
         return ok("tax", TaxOutputSerializer(tax).data)
 
 
@@ -123,7 +123,7 @@ class ProductListView(WorkspaceView):
         `sku` and `barcode` are unique in the workspace (409); at most two taxes of one kind. Needs
         `catalog.manage`."""
         data = self.validated(ProductInputSerializer, request.data)
-        product = services.product_create(workspace=self.workspace, data=data)
+        product = services.product_create(workspace=self.workspace, access=self.access, data=data)
         return created("product", ProductOutputSerializer(product).data)
 
 
@@ -147,7 +147,7 @@ class ProductDetailView(WorkspaceView):
         Changes the fields sent; `taxIds` replaces the taxes. Needs `catalog.manage`."""
         product = self.get_product(product_id)
         data = self.validated(ProductInputSerializer, request.data, partial=True)
-        product = services.product_update(product=product, data=data)
+        product = services.product_update(product=product, access=self.access, data=data)
         return ok("product", ProductOutputSerializer(product).data)
 
     @extend_schema(responses={204: None})
@@ -155,7 +155,7 @@ class ProductDetailView(WorkspaceView):
         """Delete a product
 
         A product that documents or the stock ledger refer to is a 409 `in_use`. Needs `catalog.manage`."""
-        services.product_delete(product=self.get_product(product_id))
+        services.product_delete(product=self.get_product(product_id), access=self.access)
         return no_content()
 
 
@@ -212,6 +212,6 @@ class StockAdjustmentView(StoreStockView):
             product=product,
             quantity=data["quantity"],
             reason=data["reason"],
-            actor=self.access,
+            access=self.access,
         )
         return created("stockLevel", StockLevelOutputSerializer(level).data)

@@ -24,8 +24,6 @@ from workspaces.errors import ValidationFailed
 
 ITEMS = "InvoiceItem"
 PAYMENTS = "Payment"
-MAX_ITEMS = 500
-MAX_PAYMENTS = 50
 AMOUNT_PLACES = 3  # the most any currency has; the service checks the invoice currency's own
 PERCENT = {"max_digits": 7, "decimal_places": 4}
 DEFAULT_LIMIT = 20
@@ -108,10 +106,12 @@ class Api2InvoiceInputSerializer(serializers.Serializer):
     po_number = _text(100)
     is_offline = ZeroOneField(required=False)
     InvoiceItem = serializers.ListField(
-        child=Api2InvoiceItemInputSerializer(), allow_empty=False, max_length=MAX_ITEMS
+        child=Api2InvoiceItemInputSerializer(),
+        allow_empty=False,  # at most 500: 422 (invoicing.limits)
     )
     Payment = serializers.ListField(
-        child=Api2PaymentInputSerializer(), required=False, max_length=MAX_PAYMENTS
+        child=Api2PaymentInputSerializer(),
+        required=False,  # at most 20: 422 (invoicing.limits)
     )
 
 

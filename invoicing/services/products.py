@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from invoicing.calculations import MAX_TAXES_PER_LINE
 from invoicing.models import Product, Tax
 from invoicing.money import PRICE_DECIMAL_PLACES, has_at_most_places
+from workspaces import codes
 from workspaces.errors import ConflictError, NotFoundError, ValidationFailed
 from workspaces.models import Workspace
+from workspaces.tenancy import Access
 
 
 def _check_tax_list(keys: Sequence[object]) -> None:
@@ -99,9 +101,10 @@ def _save_product(product: Product, *, sku: bool, barcode: bool) -> None:
 
 
 @transaction.atomic
-def product_create(*, workspace: Workspace, data: dict[str, Any]) -> Product:
+def product_create(*, workspace: Workspace, access: Access, data: dict[str, Any]) -> Product:
     """`data`: name, name_ar?, sku?, barcode?, price, tax_ids?, track_stock? (default true).
-    SKU and barcode are unique per workspace when set (409 `sku_taken` / `barcode_taken`)."""
+    SKU and barcode are unique per workspace when set (409 `sku_taken` / `barcode_taken`). Needs `catalog.manage`."""
+    access.require(codes.CATALOG_MANAGE)
     product = Product(
         workspace=workspace,
         name=data["name"],
@@ -120,8 +123,10 @@ def product_create(*, workspace: Workspace, data: dict[str, Any]) -> Product:
 
 
 @transaction.atomic
-def product_update(*, product: Product, data: dict[str, Any]) -> Product:
-    """Changes the fields present in `data` (same keys as `product_create`); `tax_ids` replaces the taxes."""
+def product_update(*, product: Product, access: Access, data: dict[str, Any]) -> Product:
+    """Changes the fields present in `data` (same keys as `product_create`); `tax_ids` replaces the taxes. Needs
+    `catalog.manage`."""
+    access.require(codes.CATALOG_MANAGE)
     for name in ("name", "price", "track_stock"):
         if name in data:
             setattr(product, name, data[name])
@@ -141,7 +146,9 @@ def product_update(*, product: Product, data: dict[str, Any]) -> Product:
 
 
 @transaction.atomic
-def product_delete(*, product: Product) -> None:
+def product_delete(*, product: Product, access: Access) -> None:
     """A product that documents or the stock ledger refer to is protected (PROTECT foreign keys): Django raises
-    `ProtectedError`, which the API answers with 409 `in_use` and the admin with its "cannot delete" page."""
+    `ProtectedError`, which the API answers with 409 `in_use` and the admin with its "cannot delete" page. Needs
+    `catalog.manage`."""
+    access.require(codes.CATALOG_MANAGE)
     product.delete()

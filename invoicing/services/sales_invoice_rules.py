@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from invoicing import limits
 from invoicing.calculations import (
     CalculationError,
     DiscountInput,
@@ -235,6 +236,8 @@ def sales_invoice_check(
     discount_amount: Decimal,
 ) -> CheckedSalesInvoice:
     """Every rule of the body, all refusals at once (a `ValidationFailed` naming each field), then the totals."""
+    limits.lines_check(len(lines))
+    limits.payments_check(len(payments))
     errors = _Errors()
     client = Client.objects.filter(workspace=workspace, pk=client_id).first()
     if client is None:

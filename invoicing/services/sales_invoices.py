@@ -32,6 +32,7 @@ from invoicing.services.sales_invoice_rules import (
     sales_invoice_check,
 )
 from invoicing.services.stock import StockLine, stock_deduct_for_document
+from workspaces import codes
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError, ValidationFailed
 from workspaces.models import Store, Workspace
@@ -148,7 +149,9 @@ def sales_invoice_create(
       back), then the stock levels (in `stock_deduct_for_document`, primary-key order). A non-draft invoice takes
       its quantities out of `store` once (source "api2_invoice"); short stock refuses the whole invoice unless
       the workspace allows negative stock. A draft touches no stock.
+    - Needs `invoices.manage`, checked first.
     """
+    access.require(codes.INVOICES_MANAGE)
     checked = sales_invoice_check(
         workspace=workspace,
         client_id=client_id,
@@ -217,7 +220,9 @@ def sales_invoice_update_draft(
 
     Locks the invoice first (`lock_sales_invoice`), so an edit and an issue of the same draft queue; an issued
     invoice is a 422 `invoice_not_draft` and is never changed. A draft has no payments and touches no stock.
+    Needs `invoices.manage`.
     """
+    access.require(codes.INVOICES_MANAGE)
     invoice = lock_sales_invoice(workspace=invoice.workspace, invoice_id=invoice.pk)
     _require_draft(invoice)
     checked = sales_invoice_check(
@@ -257,8 +262,9 @@ def sales_invoice_issue(*, invoice: Invoice, access: Access) -> Invoice:
 
     Locks the invoice, then (in the stock service) the stock levels in primary-key order. A retry or a race finds
     the invoice issued (422 `invoice_not_draft`) and deducts nothing again; short stock refuses and changes
-    nothing, unless the workspace allows negative stock.
+    nothing, unless the workspace allows negative stock. Needs `invoices.manage`.
     """
+    access.require(codes.INVOICES_MANAGE)
     invoice = lock_sales_invoice(workspace=invoice.workspace, invoice_id=invoice.pk)
     _require_draft(invoice)
     _deduct_stock(

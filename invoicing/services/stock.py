@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from invoicing.locks import lock_stock_levels
 from invoicing.models import Product, StockLevel, StockMovement
 from invoicing.money import QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS, has_at_most_places
+from workspaces import codes
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 from workspaces.models import Store, Workspace
 from workspaces.tenancy import Access, require_in_workspace
@@ -246,13 +247,15 @@ def stock_adjust(
     product: Product,
     quantity: Decimal,
     reason: str,
-    actor: Access | None,
+    access: Access,
 ) -> StockLevel:
     """Changes a product's level in `store` by `quantity` (signed, not zero): one "adjust" movement with
-    `reason="adjustment"` and the caller's text (`reason`: "stock count", "damaged") as its note.
+    `reason="adjustment"` and the caller's text (`reason`: "stock count", "damaged") as its note. Needs
+    `catalog.manage`.
 
     Taking stock out below zero is a 422 `insufficient_stock` unless the workspace allows negative stock.
     """
+    access.require(codes.CATALOG_MANAGE)
     _check_store(workspace, store)
     require_in_workspace(product, workspace_id=workspace.pk, message=_("Product not found."))
     quantity = _quantity(quantity, positive=False)
@@ -273,7 +276,7 @@ def stock_adjust(
         reason=StockMovement.Reason.ADJUSTMENT,
         direction=StockMovement.Direction.ADJUST,
         note=note,
-        **_actor_fields(actor),
+        **_actor_fields(access),
     )
     _apply([level], {product.pk: quantity})
     return level

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 
 from invoicing.models import TAX_RATE_DECIMAL_PLACES, Product, Tax
 from invoicing.money import has_at_most_places
+from workspaces import codes
 from workspaces.errors import ValidationFailed
 from workspaces.models import Workspace
+from workspaces.tenancy import Access
 
 
 def tax_rate_validate(*, rate: Decimal) -> None:
@@ -25,8 +27,10 @@ def tax_rate_validate(*, rate: Decimal) -> None:
 
 
 @transaction.atomic
-def tax_create(*, workspace: Workspace, data: dict[str, Any]) -> Tax:
-    """`data`: name, rate (percent), inclusive (None or absent: the workspace's `prices_include_tax`)."""
+def tax_create(*, workspace: Workspace, access: Access, data: dict[str, Any]) -> Tax:
+    """`data`: name, rate (percent), inclusive (None or absent: the workspace's `prices_include_tax`). Needs
+    `catalog.manage`."""
+    access.require(codes.CATALOG_MANAGE)
     tax_rate_validate(rate=data["rate"])
     inclusive = data.get("inclusive")
     if inclusive is None:
@@ -49,8 +53,10 @@ def tax_kind_change_validate(*, tax: Tax, inclusive: bool) -> None:
 
 
 @transaction.atomic
-def tax_update(*, tax: Tax, data: dict[str, Any]) -> Tax:
-    """Changes the fields present in `data`; a change of kind follows `tax_kind_change_validate`."""
+def tax_update(*, tax: Tax, access: Access, data: dict[str, Any]) -> Tax:
+    """Changes the fields present in `data`; a change of kind follows `tax_kind_change_validate`. Needs
+    `catalog.manage`."""
+    access.require(codes.CATALOG_MANAGE)
     if "rate" in data:
         tax_rate_validate(rate=data["rate"])
         tax.rate = data["rate"]

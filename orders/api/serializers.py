@@ -51,7 +51,9 @@ class OrderLineInputSerializer(serializers.Serializer):
 class OrderCreateInputSerializer(MetaFieldsMixin):
     clientId = IdField(source="client_id", required=False, allow_null=True)
     lineItems = OrderLineInputSerializer(
-        source="line_items", many=True, allow_empty=False, max_length=MAX_LINES
+        source="line_items",
+        many=True,
+        allow_empty=False,  # at most 500: 422 `too_many_lines` (invoicing.limits)
     )
 
 

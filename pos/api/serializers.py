@@ -363,7 +363,8 @@ class PaymentInputSerializer(serializers.Serializer):
 
 
 class CompleteInputSerializer(serializers.Serializer):
-    payments = PaymentInputSerializer(many=True, required=False, max_length=20)
+    # At most 20: the service refuses more with 422 `too_many_payments` (invoicing.limits), as every document does.
+    payments = PaymentInputSerializer(many=True, required=False)
 
 
 class CancelInputSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from invoicing import limits
 from invoicing.services import StockLine, stock_deduct_for_document, stock_restore_for_document
 from pos import error_codes
 from pos.locks import lock_invoice, lock_session
@@ -21,7 +22,7 @@ from pos.services.common import STOCK_SOURCE, amount_places_check, log_event, re
 from workspaces import codes
 from workspaces.errors import ApplicationError, ValidationFailed
 from workspaces.selectors import store_get
-from workspaces.tenancy import Access, permission_denied
+from workspaces.tenancy import Access
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,9 @@ def invoice_complete(
 
     Locks the session, then the invoice, then (in the stock service) the stock levels in primary-key order. A
     retry or a race finds the invoice completed (422 `invoice_not_draft`) and deducts nothing again; the stock
-    ledger's unique constraint backs that up.
+    ledger's unique constraint backs that up. Needs `store.orders.manage`.
     """
+    access.require(codes.STORE_ORDERS_MANAGE)
     session = lock_session(invoice.session_id)
     invoice = lock_invoice(invoice.pk)
     require_draft(invoice)
@@ -73,6 +75,7 @@ def invoice_complete(
     items = list(PosInvoiceItem.objects.filter(invoice=invoice).order_by("pk"))
     if not items:
         raise ApplicationError(_("Add at least one item before completing."), code=error_codes.INVOICE_EMPTY)
+    limits.payments_check(len(payments or ()))
     settled, change = _settle(invoice, payments)
     stock_deduct_for_document(
         workspace=invoice.workspace,
@@ -113,17 +116,18 @@ def invoice_complete(
 
 @transaction.atomic
 def invoice_cancel(*, invoice: PosInvoice, access: Access, reason: str) -> PosInvoice:
-    """Cancels a draft; voids a completed invoice (needs `pos.invoices.void`) and puts its stock back once.
+    """Cancels a draft; voids a completed invoice and puts its stock back once. Both need
+    `store.orders.manage`, voiding `pos.invoices.void` too (PRODUCT.md section 3).
 
     Voiding after the session closed is allowed and leaves that session's stored Z-report as it was.
     """
+    access.require(codes.STORE_ORDERS_MANAGE)
     invoice = lock_invoice(invoice.pk)
     if invoice.status == PosInvoice.Status.CANCELLED:
         raise ApplicationError(_("This invoice is already cancelled."), code=error_codes.INVOICE_NOT_DRAFT)
     was_completed = invoice.status == PosInvoice.Status.COMPLETED
     if was_completed:
-        if not access.has(codes.POS_INVOICES_VOID):
-            raise permission_denied(codes.POS_INVOICES_VOID)
+        access.require(codes.POS_INVOICES_VOID)
         stock_restore_for_document(
             workspace=invoice.workspace,
             store=store_get(workspace=invoice.workspace, store_id=invoice.store_id),

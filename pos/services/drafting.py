@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from invoicing import limits
 from invoicing.calculations import CalculationError
 from invoicing.models import Product
 from invoicing.numbering import POS_SERIES, format_number, number_next
@@ -20,6 +21,7 @@ from pos.calculations import invoice_totals
 from pos.locks import lock_invoice, lock_session
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
 from pos.services.common import actor_type, log_event, require_draft
+from workspaces import codes
 from workspaces.discounts import discount_value_validate
 from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
 from workspaces.models import Client, Store, Workspace
@@ -59,6 +61,7 @@ def invoice_create(
 ) -> PosInvoice:
     """A draft in the store's open session, numbered gaplessly (`POS-001`), with the client's discount line.
     The client and the store must be the workspace's (else `NotFoundError`)."""
+    access.require(codes.STORE_ORDERS_MANAGE)
     require_in_workspace(client, workspace_id=workspace.pk, message=_("Client not found."))
     require_in_workspace(store, workspace_id=workspace.pk, message=_("Store not found."))
     session = _session_for_new_invoice(workspace=workspace, access=access, store=store)
@@ -98,6 +101,9 @@ def invoice_recalculate(invoice: PosInvoice) -> None:
     A fixed number of queries whatever the number of lines (one read and one bulk write per table).
     """
     items = list(PosInvoiceItem.objects.filter(invoice=invoice).order_by("pk"))
+    limits.lines_check(
+        len(items)
+    )  # every way of adding a line ends here; the caller's transaction rolls back
     discounts = list(PosInvoiceDiscount.objects.filter(invoice=invoice).order_by("pk"))
     try:
         totals = invoice_totals(items=items, discounts=discounts, currency=invoice.currency)
@@ -141,6 +147,7 @@ def invoice_add_item(
 ) -> PosInvoice:
     """A new line, even for a product already on the invoice; its taxes are copied from the product now. The
     product must be the invoice's workspace's (else `NotFoundError`)."""
+    access.require(codes.STORE_ORDERS_MANAGE)
     require_in_workspace(product, workspace_id=invoice.workspace_id, message=_("Product not found."))
     invoice = lock_invoice(invoice.pk)
     require_draft(invoice)
@@ -175,6 +182,7 @@ def invoice_add_item(
 def invoice_update_item(
     *, invoice: PosInvoice, access: Access, item_id: int, data: dict[str, Any]
 ) -> PosInvoice:
+    access.require(codes.STORE_ORDERS_MANAGE)
     invoice = lock_invoice(invoice.pk)
     item = _item_of(invoice, item_id)
     require_draft(invoice)
@@ -194,6 +202,7 @@ def invoice_update_item(
 
 @transaction.atomic
 def invoice_remove_item(*, invoice: PosInvoice, access: Access, item_id: int) -> PosInvoice:
+    access.require(codes.STORE_ORDERS_MANAGE)
     invoice = lock_invoice(invoice.pk)
     item = _item_of(invoice, item_id)
     require_draft(invoice)
@@ -215,6 +224,7 @@ def invoice_add_discount(
     *, invoice: PosInvoice, access: Access, type: str, value: Decimal, reason: str
 ) -> PosInvoice:
     """A manual document discount: a percent (0-100) of the subtotal after line discounts, or a fixed amount."""
+    access.require(codes.STORE_ORDERS_MANAGE)
     invoice = lock_invoice(invoice.pk)
     require_draft(invoice)
     discount_value_validate(type=type, value=value, currency=invoice.currency)
@@ -233,6 +243,7 @@ def invoice_add_discount(
 
 @transaction.atomic
 def invoice_remove_discount(*, invoice: PosInvoice, access: Access, discount_id: int) -> PosInvoice:
+    access.require(codes.STORE_ORDERS_MANAGE)
     invoice = lock_invoice(invoice.pk)
     discount = PosInvoiceDiscount.objects.filter(invoice=invoice, pk=discount_id).first()
     if discount is None:
@@ -250,6 +261,7 @@ def invoice_set_order_status(
 ) -> PosInvoice:
     """Allowed in any status: the kitchen follows completed orders too (PRODUCT.md section 5). The order status
     must be the invoice's workspace's (else `NotFoundError`); None clears it."""
+    access.require(codes.STORE_ORDERS_MANAGE)
     require_in_workspace(
         order_status, workspace_id=invoice.workspace_id, message=_("Order status not found.")
     )

@@ -7,16 +7,20 @@ from typing import Any
 from django.db import transaction
 
 from pos.models import OrderStatus
+from workspaces import codes
 from workspaces.models import Workspace
+from workspaces.tenancy import Access
 
 ORDER_STATUS_FIELDS = ("label_ar", "label_en", "color", "position")
 
 
 @transaction.atomic
 def order_status_save(
-    *, workspace: Workspace, status: OrderStatus | None, data: dict[str, Any]
+    *, workspace: Workspace, access: Access, status: OrderStatus | None, data: dict[str, Any]
 ) -> OrderStatus:
-    """Creates or updates a status; making one the default unsets the previous default in the same transaction."""
+    """Creates or updates a status (the owner's); making one the default unsets the previous default in the same
+    transaction."""
+    access.require(codes.OWNER)
     status = status or OrderStatus(workspace=workspace)
     for name in ORDER_STATUS_FIELDS:
         if name in data:
@@ -31,6 +35,7 @@ def order_status_save(
     return status
 
 
-def order_status_delete(*, status: OrderStatus) -> None:
-    """Invoices that showed it keep no status (SET_NULL)."""
+def order_status_delete(*, status: OrderStatus, access: Access) -> None:
+    """The owner's; invoices that showed it keep no status (SET_NULL)."""
+    access.require(codes.OWNER)
     status.delete()

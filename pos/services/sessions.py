@@ -17,6 +17,7 @@ from pos.locks import lock_session, lock_session_drafts
 from pos.models import BusinessSession, PosInvoice
 from pos.selectors import session_report
 from pos.services.common import actor_type, amount_places_check, log_events
+from workspaces import codes
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.models import Store, Workspace
@@ -49,8 +50,9 @@ def session_open(
     opening_cash: Decimal,
     business_date: dt.date | None,
 ) -> BusinessSession:
-    """Opens the store's day. At most one open session per store: the database's partial unique index decides.
-    The store must be the workspace's (else `NotFoundError`)."""
+    """Opens the store's day (needs `pos.sessions.manage`). At most one open session per store: the database's
+    partial unique index decides. The store must be the workspace's (else `NotFoundError`)."""
+    access.require(codes.POS_SESSIONS_MANAGE)
     require_in_workspace(store, workspace_id=workspace.pk, message=_("Store not found."))
     if store is None:
         store = default_store(workspace=workspace, access=access)
@@ -83,8 +85,9 @@ def session_open(
 def session_close(
     *, session: BusinessSession, access: Access, closing_cash: Decimal | None, cancel_drafts: bool
 ) -> BusinessSession:
-    """Closes the day and stores its Z-report. Drafts block closing (422 `drafts_open` naming them) unless
-    `cancel_drafts`, which cancels them first."""
+    """Closes the day and stores its Z-report (needs `pos.sessions.manage`). Drafts block closing (422
+    `drafts_open` naming them) unless `cancel_drafts`, which cancels them first."""
+    access.require(codes.POS_SESSIONS_MANAGE)
     session = lock_session(session.pk)
     if session.status != BusinessSession.Status.OPEN:
         raise ApplicationError(_("This business session is already closed."), code=error_codes.SESSION_CLOSED)

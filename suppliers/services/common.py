@@ -1,4 +1,5 @@
-"""What the supplier services share: the tenancy check, amounts in the currency's digits, the balance rule."""
+"""What the supplier services share: the permission and tenancy checks, amounts in the currency's digits, the
+balance rule."""
 
 from __future__ import annotations
 
@@ -8,10 +9,24 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from invoicing.money import has_at_most_places, minor_unit
-from suppliers import locks
+from suppliers import error_codes, locks
 from suppliers.models import SupplierInvoice
-from workspaces.errors import NotFoundError, ValidationFailed
+from workspaces import codes
+from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
 from workspaces.models import Workspace
+from workspaces.tenancy import Access
+
+
+def require_manage(workspace: Workspace, access: Access) -> None:
+    """Every supplier write needs `suppliers.manage` and the workspace's suppliers section (403
+    `suppliers_disabled` when it is off), as the API's, whatever door the caller came through."""
+    access.require(codes.SUPPLIERS_MANAGE)
+    if not workspace.suppliers_enabled:
+        raise ApplicationError(
+            _("The suppliers section is turned off for this workspace."),
+            code=error_codes.SUPPLIERS_DISABLED,
+            status=403,
+        )
 
 
 def require_same_workspace(workspace: Workspace, *rows: Model) -> None:

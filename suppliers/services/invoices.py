@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 from invoicing.money import quantize_money
 from suppliers import error_codes
 from suppliers.models import Supplier, SupplierInvoice, normalise_invoice_number
-from suppliers.services.common import amount_check, apply_balance, locked_invoice, require_same_workspace
+from suppliers.services.common import (
+    amount_check,
+    apply_balance,
+    locked_invoice,
+    require_manage,
+    require_same_workspace,
+)
+from suppliers.services.images import invoice_file_attach
 from workspaces.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.models import Workspace
 from workspaces.tenancy import Access
@@ -93,6 +100,7 @@ def _save(invoice: SupplierInvoice) -> None:
             invoice.save()
     except IntegrityError as exc:
         raise _duplicate() from exc
+    invoice_file_attach(invoice=invoice)  # an upload its `image_url` names is kept (cleanup_uploads)
 
 
 @transaction.atomic
@@ -110,6 +118,7 @@ def supplier_invoice_create(
     image_url: str | None = None,
 ) -> SupplierInvoice:
     """A new invoice, nothing paid yet: `pending`, or `paid` when its total is 0."""
+    require_manage(workspace, access)
     require_same_workspace(workspace, supplier)
     invoice = SupplierInvoice(
         workspace=workspace,
@@ -137,6 +146,7 @@ def supplier_invoice_update(
 ) -> SupplierInvoice:
     """Changes the given fields under the invoice's lock; a total below what is already paid is 422
     `overpayment` and changes nothing."""
+    require_manage(workspace, access)
     require_same_workspace(workspace, invoice)
     invoice = locked_invoice(invoice)
     for key in INVOICE_FIELDS:
@@ -159,6 +169,7 @@ def supplier_invoice_update(
 def supplier_invoice_delete(*, workspace: Workspace, access: Access, invoice: SupplierInvoice) -> None:
     """Only an invoice without payments can be deleted (409 `invoice_has_payments`), checked under its lock so
     a payment arriving at the same time cannot be lost."""
+    require_manage(workspace, access)
     require_same_workspace(workspace, invoice)
     invoice = locked_invoice(invoice)
     if invoice.payments.exists():

@@ -12,22 +12,30 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from invoicing import limits
 from invoicing.money import quantize_money
 from suppliers import error_codes
 from suppliers.models import SupplierInvoice, SupplierPayment
-from suppliers.services.common import amount_check, apply_balance, locked_invoice, require_same_workspace
+from suppliers.services.common import (
+    amount_check,
+    apply_balance,
+    locked_invoice,
+    require_manage,
+    require_same_workspace,
+)
 from workspaces.errors import ApplicationError, NotFoundError
 from workspaces.models import Workspace
 from workspaces.tenancy import Access
 
 
 def _rebalance(invoice: SupplierInvoice) -> None:
-    paid = SupplierPayment.objects.filter(invoice=invoice).aggregate(total=Sum("amount"))["total"]
-    apply_balance(invoice, paid or Decimal(0))
+    sums = SupplierPayment.objects.filter(invoice=invoice).aggregate(total=Sum("amount"), count=Count("pk"))
+    limits.payments_check(sums["count"])  # under the invoice's lock: a refused payment rolls back
+    apply_balance(invoice, sums["total"] or Decimal(0))
     invoice.save(update_fields=["paid_amount", "remaining_amount", "status", "updated_at"])
 
 
@@ -44,6 +52,7 @@ def supplier_payment_add(
     notes: str | None = None,
 ) -> tuple[SupplierPayment, SupplierInvoice]:
     """Records a payment; more than the remaining amount is 422 `overpayment` and records nothing."""
+    require_manage(workspace, access)
     require_same_workspace(workspace, invoice)
     invoice = locked_invoice(invoice)
     amount_check(invoice.currency, amount, "amount", positive=True)
@@ -74,6 +83,7 @@ def supplier_payment_remove(
     *, workspace: Workspace, access: Access, invoice: SupplierInvoice, payment_id: int
 ) -> SupplierInvoice:
     """Removes one payment of this invoice (another invoice's payment is a 404) and rebalances."""
+    require_manage(workspace, access)
     require_same_workspace(workspace, invoice)
     invoice = locked_invoice(invoice)
     deleted, _rows = SupplierPayment.objects.filter(invoice=invoice, pk=payment_id).delete()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from suppliers import error_codes
 from suppliers.models import Supplier
-from suppliers.services.common import require_same_workspace
+from suppliers.services.common import require_manage, require_same_workspace
 from workspaces.errors import ConflictError, ValidationFailed
 from workspaces.models import Workspace
 from workspaces.tenancy import Access
@@ -31,6 +31,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def supplier_create(*, workspace: Workspace, access: Access, data: dict[str, Any]) -> Supplier:
+    require_manage(workspace, access)
     return Supplier.objects.create(workspace=workspace, **_clean(data))
 
 
@@ -38,6 +39,7 @@ def supplier_create(*, workspace: Workspace, access: Access, data: dict[str, Any
 def supplier_update(
     *, workspace: Workspace, access: Access, supplier: Supplier, data: dict[str, Any]
 ) -> Supplier:
+    require_manage(workspace, access)
     require_same_workspace(workspace, supplier)
     for key, value in _clean(data).items():
         setattr(supplier, key, value)
@@ -48,6 +50,7 @@ def supplier_update(
 @transaction.atomic
 def supplier_delete(*, workspace: Workspace, access: Access, supplier: Supplier) -> None:
     """A supplier that invoices refer to is kept: 409 `in_use`."""
+    require_manage(workspace, access)
     require_same_workspace(workspace, supplier)
     if supplier.invoices.exists():
         raise ConflictError(_("This supplier has invoices and cannot be deleted."), code=error_codes.IN_USE)

@@ -83,7 +83,7 @@ def shop(transactional_db) -> Shop:
         workspace=workspace, name="Arabic coffee", name_ar="قهوة عربية", price=Decimal("24.15")
     )
     stock_adjust(
-        workspace=workspace, store=store, product=coffee, quantity=Decimal(50), reason="count", actor=None
+        workspace=workspace, store=store, product=coffee, quantity=Decimal(50), reason="count", access=access
     )
     client = ClientFactory(workspace=workspace, name="عميل نقدي")
 

@@ -4,6 +4,21 @@ import factory
 
 from invoicing.models import Product, StockLevel, Tax
 from tests.factories import StoreFactory, WorkspaceFactory
+from workspaces import codes
+from workspaces.models import Membership, User
+from workspaces.tenancy import Access
+
+
+def stock_keeper(workspace) -> Access:
+    """A member holding `catalog.manage` (one per workspace), for tests that set stock up through `stock_adjust`,
+    which checks that code itself."""
+    user, _created = User.objects.get_or_create(
+        email=f"stock-keeper-{workspace.pk}@example.com", defaults={"name": "Stock keeper"}
+    )
+    membership, _created = Membership.objects.get_or_create(
+        workspace=workspace, user=user, defaults={"permissions": [codes.CATALOG_MANAGE]}
+    )
+    return Access(workspace=workspace, user=user, membership=membership, api_key=None)
 
 
 class TaxFactory(factory.django.DjangoModelFactory):

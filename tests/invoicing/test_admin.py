@@ -6,7 +6,7 @@ from django.test import Client
 from invoicing.models import Product, StockMovement, Tax
 from invoicing.services import stock_adjust
 from tests.conftest import make_staff
-from tests.invoicing.factories import ProductFactory, TaxFactory
+from tests.invoicing.factories import ProductFactory, TaxFactory, stock_keeper
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,12 @@ def test_every_page_shows_only_this_workspace(admin_client, workspace, store, ot
     mine = ProductFactory(workspace=workspace, name="Mine-coffee")
     theirs = ProductFactory(workspace=other_workspace, name="Theirs-coffee")
     stock_adjust(
-        workspace=workspace, store=store, product=mine, quantity=Decimal(5), reason="count", actor=None
+        workspace=workspace,
+        store=store,
+        product=mine,
+        quantity=Decimal(5),
+        reason="count",
+        access=stock_keeper(workspace),
     )
     TaxFactory(workspace=other_workspace, name="Theirs-tax")
 
@@ -86,7 +91,12 @@ def test_the_admin_applies_the_api_rules(admin_client, workspace):
 def test_the_ledger_is_read_only(admin_client, workspace, store):
     product = ProductFactory(workspace=workspace)
     stock_adjust(
-        workspace=workspace, store=store, product=product, quantity=Decimal(5), reason="count", actor=None
+        workspace=workspace,
+        store=store,
+        product=product,
+        quantity=Decimal(5),
+        reason="count",
+        access=stock_keeper(workspace),
     )
     movement = StockMovement.objects.get()
 

@@ -7,9 +7,11 @@ import pytest
 from invoicing.models import Invoice, StockLevel, StockMovement
 from invoicing.services.sales_invoices import sales_invoice_issue
 from tests.concurrency import run_together
+from tests.conftest import make_staff
 from tests.factories import ClientFactory, StoreFactory, WorkspaceFactory
 from tests.invoicing.api2_helpers import body, item, key_client, post_invoice
 from tests.invoicing.factories import ProductFactory, StockLevelFactory
+from workspaces import codes
 from workspaces.errors import ApplicationError
 from workspaces.tenancy import Access
 
@@ -59,7 +61,8 @@ def test_a_draft_issued_twice_at_once_takes_its_stock_once():
         }
     }
     draft = Invoice.objects.get(pk=body(post_invoice(key_client(workspace), payload))["id"])
-    access = Access(workspace=workspace, user=None, membership=None, api_key=None)
+    clerk = make_staff(workspace, codes.INVOICES_MANAGE)
+    access = Access(workspace=workspace, user=clerk, membership=clerk.memberships.get(), api_key=None)
 
     results = run_together(4, lambda _index: sales_invoice_issue(invoice=draft, access=access))
 

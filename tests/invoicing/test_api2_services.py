@@ -11,8 +11,10 @@ from invoicing.services.sales_invoices import (
     sales_invoice_issue,
     sales_invoice_update_draft,
 )
+from tests.conftest import make_staff
 from tests.factories import ClientFactory
 from tests.invoicing.factories import ProductFactory, StockLevelFactory
+from workspaces import codes
 from workspaces.errors import ApplicationError, ValidationFailed
 from workspaces.tenancy import Access
 
@@ -23,7 +25,8 @@ pytestmark = pytest.mark.django_db
 def setting(workspace, store):
     product = ProductFactory(workspace=workspace)
     StockLevelFactory(workspace=workspace, store=store, product=product, quantity=Decimal("5"))
-    access = Access(workspace=workspace, user=None, membership=None, api_key=None)
+    clerk = make_staff(workspace, codes.INVOICES_MANAGE)
+    access = Access(workspace=workspace, user=clerk, membership=clerk.memberships.get(), api_key=None)
     return access, ClientFactory(workspace=workspace), product
 
 

@@ -5,7 +5,7 @@ import pytest
 from invoicing.models import Product, StockLevel
 from invoicing.services import stock_adjust
 from tests.conftest import client_for, make_staff
-from tests.invoicing.factories import ProductFactory, TaxFactory
+from tests.invoicing.factories import ProductFactory, TaxFactory, stock_keeper
 from tests.invoicing.helpers import body, stamp
 
 pytestmark = pytest.mark.django_db
@@ -312,7 +312,12 @@ def test_delete_product(owner_client, workspace, vat):
 def test_delete_a_product_with_stock_history_is_409_in_use(owner_client, workspace, store):
     product = ProductFactory(workspace=workspace)
     stock_adjust(
-        workspace=workspace, store=store, product=product, quantity=Decimal(3), reason="count", actor=None
+        workspace=workspace,
+        store=store,
+        product=product,
+        quantity=Decimal(3),
+        reason="count",
+        access=stock_keeper(workspace),
     )
 
     response = owner_client.delete(url(workspace, product))

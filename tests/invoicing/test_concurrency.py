@@ -18,7 +18,7 @@ from invoicing.services import (
 )
 from tests.concurrency import run_together
 from tests.factories import StoreFactory, WorkspaceFactory
-from tests.invoicing.factories import ProductFactory, StockLevelFactory
+from tests.invoicing.factories import ProductFactory, StockLevelFactory, stock_keeper
 from workspaces.errors import ApplicationError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -161,10 +161,13 @@ def test_the_same_document_raced_is_deducted_once_and_restored_once():
 
 def test_concurrent_creates_of_one_sku_give_one_product_and_sku_taken():
     workspace = WorkspaceFactory()
+    access = stock_keeper(workspace)
 
     def create(index):
         return product_create(
-            workspace=workspace, data={"name": f"Coffee {index}", "sku": "COF-001", "price": Decimal(5)}
+            workspace=workspace,
+            access=access,
+            data={"name": f"Coffee {index}", "sku": "COF-001", "price": Decimal(5)},
         )
 
     results = run_together(8, create)

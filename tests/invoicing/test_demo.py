@@ -9,7 +9,7 @@ from tests.invoicing.factories import ProductFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_is_idempotent(workspace, store):
+def test_seed_is_idempotent(workspace, store, owner):
     seed_invoicing_demo(workspace=workspace, store=store)
     seed_invoicing_demo(workspace=workspace, store=store)
 
@@ -23,7 +23,7 @@ def test_seed_is_idempotent(workspace, store):
     assert StockMovement.objects.count() == 6
 
 
-def test_seed_keeps_what_exists(workspace, store):
+def test_seed_keeps_what_exists(workspace, store, owner):
     ProductFactory(workspace=workspace, sku="COF-001", name="Our own coffee")
     seed_invoicing_demo(workspace=workspace, store=store)
     assert Product.objects.get(sku="COF-001").name == "Our own coffee"

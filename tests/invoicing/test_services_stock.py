@@ -7,7 +7,7 @@ from django.db.models import Sum
 from invoicing.models import StockLevel, StockMovement
 from invoicing.services import StockLine, stock_adjust, stock_deduct_for_document, stock_restore_for_document
 from tests.factories import StoreFactory
-from tests.invoicing.factories import ProductFactory, StockLevelFactory
+from tests.invoicing.factories import ProductFactory, StockLevelFactory, stock_keeper
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 from workspaces.models import Membership
 from workspaces.tenancy import Access
@@ -22,6 +22,12 @@ def actor(workspace, owner):
     return Access(
         workspace=workspace, user=owner, membership=Membership.objects.get(user=owner), api_key=None
     )
+
+
+@pytest.fixture
+def keeper(workspace):
+    """Who adjusts stock in these tests: a member holding `catalog.manage`."""
+    return stock_keeper(workspace)
 
 
 def stocked(workspace, store, quantity, **product_fields):
@@ -242,13 +248,13 @@ def test_no_lines_changes_nothing(workspace, store):
 # --- Restore -------------------------------------------------------------------------------------------------
 
 
-def test_restore_puts_back_exactly_what_was_taken_once(workspace, store, actor):
+def test_restore_puts_back_exactly_what_was_taken_once(workspace, store, actor, keeper):
     coffee = stocked(workspace, store, 10)
     tea = stocked(workspace, store, 10)
     lines = [StockLine(tea.pk, Decimal("1.25")), StockLine(coffee.pk, Decimal(3))]
     stock_deduct_for_document(workspace=workspace, store=store, lines=lines, actor=None, **DOC)
     stock_adjust(
-        workspace=workspace, store=store, product=coffee, quantity=Decimal(-1), reason="spilt", actor=None
+        workspace=workspace, store=store, product=coffee, quantity=Decimal(-1), reason="spilt", access=keeper
     )
 
     movements = stock_restore_for_document(workspace=workspace, store=store, actor=actor, **DOC)
@@ -320,7 +326,7 @@ def test_adjust_up_and_down(workspace, store, actor):
             product=product,
             quantity=Decimal(5),
             reason="delivery",
-            actor=actor,
+            access=actor,
         ).quantity
         == 5
     )
@@ -331,7 +337,7 @@ def test_adjust_up_and_down(workspace, store, actor):
             product=product,
             quantity=Decimal(-5),
             reason="count",
-            actor=actor,
+            access=actor,
         ).quantity
         == 0
     )
@@ -341,26 +347,26 @@ def test_adjust_up_and_down(workspace, store, actor):
     ]
 
 
-def test_adjust_below_zero_is_refused_unless_allowed(workspace, store):
+def test_adjust_below_zero_is_refused_unless_allowed(workspace, store, keeper):
     product = stocked(workspace, store, 1)
     with pytest.raises(ApplicationError) as caught:
         stock_adjust(
-            workspace=workspace, store=store, product=product, quantity=Decimal(-2), reason="x", actor=None
+            workspace=workspace, store=store, product=product, quantity=Decimal(-2), reason="x", access=keeper
         )
     assert caught.value.code == "insufficient_stock"
     assert level(store, product) == 1
 
     workspace.allow_negative_stock = True
     stock_adjust(
-        workspace=workspace, store=store, product=product, quantity=Decimal(-2), reason="x", actor=None
+        workspace=workspace, store=store, product=product, quantity=Decimal(-2), reason="x", access=keeper
     )
     assert level(store, product) == -1
 
 
-def test_adding_to_a_negative_level_is_always_allowed(workspace, store):
+def test_adding_to_a_negative_level_is_always_allowed(workspace, store, keeper):
     product = stocked(workspace, store, -5)
     stock_adjust(
-        workspace=workspace, store=store, product=product, quantity=Decimal(2), reason="x", actor=None
+        workspace=workspace, store=store, product=product, quantity=Decimal(2), reason="x", access=keeper
     )
     assert level(store, product) == -3
 
@@ -369,24 +375,24 @@ def test_adding_to_a_negative_level_is_always_allowed(workspace, store):
     ("quantity", "reason"),
     [(Decimal(0), "x"), (Decimal("0.0005"), "x"), (Decimal(10) ** 12, "x"), (Decimal(1), "  ")],
 )
-def test_adjust_refuses_bad_input(workspace, store, quantity, reason):
+def test_adjust_refuses_bad_input(workspace, store, quantity, reason, keeper):
     product = ProductFactory(workspace=workspace)
     with pytest.raises(ValidationFailed):
         stock_adjust(
-            workspace=workspace, store=store, product=product, quantity=quantity, reason=reason, actor=None
+            workspace=workspace, store=store, product=product, quantity=quantity, reason=reason, access=keeper
         )
     assert not StockMovement.objects.exists()
 
 
-def test_a_level_too_large_to_store_is_refused(workspace, store):
+def test_a_level_too_large_to_store_is_refused(workspace, store, keeper):
     product = stocked(workspace, store, Decimal("999999999999"))
     with pytest.raises(ValidationFailed):
         stock_adjust(
-            workspace=workspace, store=store, product=product, quantity=Decimal(1), reason="x", actor=None
+            workspace=workspace, store=store, product=product, quantity=Decimal(1), reason="x", access=keeper
         )
 
 
-def test_adjust_a_product_of_another_workspace_is_not_found(workspace, store, other_workspace):
+def test_adjust_a_product_of_another_workspace_is_not_found(workspace, store, other_workspace, keeper):
     with pytest.raises(NotFoundError):
         stock_adjust(
             workspace=workspace,
@@ -394,18 +400,18 @@ def test_adjust_a_product_of_another_workspace_is_not_found(workspace, store, ot
             product=ProductFactory(workspace=other_workspace),
             quantity=Decimal(1),
             reason="x",
-            actor=None,
+            access=keeper,
         )
 
 
 # --- The ledger ----------------------------------------------------------------------------------------------
 
 
-def test_a_level_is_the_sum_of_its_movements(workspace, store):
+def test_a_level_is_the_sum_of_its_movements(workspace, store, keeper):
     workspace.allow_negative_stock = True
     product = ProductFactory(workspace=workspace)
     stock_adjust(
-        workspace=workspace, store=store, product=product, quantity=Decimal("7.5"), reason="x", actor=None
+        workspace=workspace, store=store, product=product, quantity=Decimal("7.5"), reason="x", access=keeper
     )
     for source_id in (1, 2, 3):
         lines = [StockLine(product.pk, Decimal(source_id))]
@@ -421,7 +427,12 @@ def test_a_level_is_the_sum_of_its_movements(workspace, store):
         workspace=workspace, store=store, source_type="pos_invoice", source_id=2, actor=None
     )
     stock_adjust(
-        workspace=workspace, store=store, product=product, quantity=Decimal("-0.25"), reason="x", actor=None
+        workspace=workspace,
+        store=store,
+        product=product,
+        quantity=Decimal("-0.25"),
+        reason="x",
+        access=keeper,
     )
 
     assert level(store, product) == ledger_sum(store, product) == Decimal("3.25")
@@ -476,8 +487,14 @@ def test_deduct_and_restore_query_counts_do_not_grow_with_lines(
 
 def test_adjust_query_count(workspace, store, django_assert_num_queries):
     product = stocked(workspace, store, 10)
+    access = stock_keeper(workspace)  # the permission check reads the membership already loaded: no query
     # savepoint, insert missing level, lock level, movement, level, release
     with django_assert_num_queries(6):
         stock_adjust(
-            workspace=workspace, store=store, product=product, quantity=Decimal(1), reason="x", actor=None
+            workspace=workspace,
+            store=store,
+            product=product,
+            quantity=Decimal(1),
+            reason="x",
+            access=access,
         )

@@ -5,7 +5,7 @@ import pytest
 from invoicing.services import stock_adjust
 from tests.conftest import client_for, make_staff
 from tests.factories import ClientFactory
-from tests.invoicing.factories import ProductFactory, TaxFactory
+from tests.invoicing.factories import ProductFactory, TaxFactory, stock_keeper
 from workspaces import codes
 from workspaces.tenancy import Access
 
@@ -25,7 +25,7 @@ def stocked_product(workspace, store, *, quantity="50", price="10", taxes=(), **
             product=product,
             quantity=Decimal(quantity),
             reason="count",
-            actor=None,
+            access=stock_keeper(workspace),
         )
     return product
 

@@ -165,7 +165,9 @@ class OrderStatusListView(PosView):
 
         Making one the default unsets the previous default. Owner only."""
         data = self.validated(OrderStatusInputSerializer, request.data)
-        status = services.order_status_save(workspace=self.workspace, status=None, data=data)
+        status = services.order_status_save(
+            workspace=self.workspace, access=self.access, status=None, data=data
+        )
         return created("orderStatus", OrderStatusOutputSerializer(status).data)
 
 
@@ -182,7 +184,9 @@ class OrderStatusDetailView(PosView):
         Owner only."""
         status = self.status_of(status_id)
         data = self.validated(OrderStatusInputSerializer, request.data, partial=True)
-        status = services.order_status_save(workspace=self.workspace, status=status, data=data)
+        status = services.order_status_save(
+            workspace=self.workspace, access=self.access, status=status, data=data
+        )
         return ok("orderStatus", OrderStatusOutputSerializer(status).data)
 
     @extend_schema(responses={204: None})
@@ -190,5 +194,5 @@ class OrderStatusDetailView(PosView):
         """Delete an order status
 
         Invoices that showed it keep no status. Owner only."""
-        services.order_status_delete(status=self.status_of(status_id))
+        services.order_status_delete(status=self.status_of(status_id), access=self.access)
         return no_content()
