@@ -136,3 +136,46 @@ class SupplierPayment(models.Model):
 
 # The import path of the payment methods, for the OpenAPI enum name (config/settings.py ENUM_NAME_OVERRIDES).
 PaymentMethod = SupplierPayment.Method
+
+
+class InvoiceFile(models.Model):
+    """A file stored by the invoice-image upload (PRODUCT.md section 6, "Images"): what the file view serves to the
+    workspace's members, what the quota adds up, and what `cleanup_uploads` removes when no invoice named it
+    (`image_url`) within a day. `name` is the storage name, under the workspace's own prefix
+    (`supplier-invoices/<workspace id>/...`)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("storage name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    attached_at = models.DateTimeField(_("attached"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invoice file")
+        verbose_name_plural = _("invoice files")
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="invoice_file_name_unique")]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(attached_at__isnull=True),
+                name="invoice_file_unattached_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UploadQuota(models.Model):
+    """One row per workspace that has uploaded: the row an upload locks while it adds up the workspace's files and
+    stores its own, so two concurrent uploads cannot both pass the quota (never the workspace row itself)."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("upload quota")
+        verbose_name_plural = _("upload quotas")
+
+    def __str__(self) -> str:
+        return str(self.workspace_id)

@@ -17,4 +17,5 @@ urlpatterns = [
     path(f"{base}/supplier-invoices", views.InvoiceListView.as_view()),
     path(f"{base}/supplier-invoices/export", views.InvoiceExportView.as_view()),
     path(f"{base}/supplier-invoices/aging", views.AgingView.as_view()),
+    path(f"{base}/files/<str:file_name>", views.SupplierFileView.as_view()),
 ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
-from suppliers.models import Supplier, SupplierInvoice, SupplierPayment
+from suppliers.models import InvoiceFile, Supplier, SupplierInvoice, SupplierPayment
 from tests.tenancy.rows import Row
 
 VIEW = "suppliers.view"
@@ -14,7 +15,7 @@ MANAGE = "suppliers.manage"
 
 @dataclass
 class Nested:
-    """`pk` is the path below `/suppliers/`: `4/invoices/15`."""
+    """`pk` is the rest of the path: `4/invoices/15` below `/suppliers/`, a file name below `/files/`."""
 
     pk: str
 
@@ -53,6 +54,15 @@ def _payment(workspace):
     return Nested(f"{invoice.supplier_id}/invoices/{invoice.pk}/payments/{payment.pk}")
 
 
+def _file(workspace):
+    """A stored file's row, its name under the workspace's prefix (no bytes in storage: every answer checked here
+    is given before they would be read)."""
+    file_name = f"{secrets.token_urlsafe(24)}.webp"
+    name = f"supplier-invoices/{workspace.pk}/{file_name}"
+    InvoiceFile.objects.create(workspace=workspace, name=name, size=10, content_type="image/webp")
+    return Nested(file_name)
+
+
 BASE = "/v1/workspace/{ws}"
 INVOICE_BODY = {"invoiceNumber": "INV-001", "totalAmount": 5000, "issueDate": "2024-01-15"}
 
@@ -73,4 +83,5 @@ ROWS: list[Row] = [
     Row("GET", f"{BASE}/supplier-invoices", VIEW),
     Row("GET", f"{BASE}/supplier-invoices/export", VIEW),
     Row("GET", f"{BASE}/supplier-invoices/aging", VIEW),
+    Row("GET", f"{BASE}/files/{{obj}}", VIEW, make=_file),
 ]

@@ -1,9 +1,9 @@
 """Suppliers endpoints (PRODUCT.md section 6; seed 002)."""
 
+from suppliers.api.views.files import SupplierFileView, SupplierInvoiceImageView
 from suppliers.api.views.invoices import (
     InvoiceListView,
     SupplierInvoiceDetailView,
-    SupplierInvoiceImageView,
     SupplierInvoiceListView,
 )
 from suppliers.api.views.payments import SupplierPaymentDetailView, SupplierPaymentListView
@@ -15,6 +15,7 @@ __all__ = [
     "InvoiceExportView",
     "InvoiceListView",
     "SupplierDetailView",
+    "SupplierFileView",
     "SupplierInvoiceDetailView",
     "SupplierInvoiceImageView",
     "SupplierInvoiceListView",

@@ -1,4 +1,4 @@
-"""Supplier invoices (seed 002), across suppliers too, and the invoice image upload."""
+"""Supplier invoices (seed 002), across suppliers too (the invoice image upload: `files.py`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from suppliers import services
 from suppliers.api.serializers import (
     SupplierInvoiceCreateInputSerializer,
     SupplierInvoiceFilterSerializer,
-    SupplierInvoiceImageInputSerializer,
-    SupplierInvoiceImageOutputSerializer,
     SupplierInvoiceOutputSerializer,
     SupplierInvoiceUpdateInputSerializer,
 )
@@ -26,7 +24,6 @@ from suppliers.api.views.common import (
 from workspaces.api.base import created, no_content, ok
 from workspaces.api.docs import envelope, errors
 from workspaces.api.docs import page as page_of
-from workspaces.api.parsers import MultiPartParser
 
 
 class SupplierInvoiceListView(SuppliersView):
@@ -124,41 +121,6 @@ class SupplierInvoiceDetailView(SuppliersView):
             workspace=self.workspace, access=self.access, invoice=self.invoice_of(supplier_id, invoice_id)
         )
         return no_content()
-
-
-class SupplierInvoiceImageView(SuppliersView):
-    # The shared parser refuses a body over 12 MB (413) from its declared length, before reading it.
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(
-        tags=TAGS,
-        summary="Upload a scanned supplier invoice",
-        description=(
-            "multipart/form-data with one field, `file`: a JPEG, PNG, WebP or GIF image (checked by its content, "
-            "at most 10 MB and 40 megapixels; turned upright, scaled to at most 4096 px and re-encoded to WebP "
-            "without metadata) or a PDF (kept as it is). Answers the file's absolute URL, to pass as `imageUrl` "
-            "when creating the invoice. A refused file is a 400 and leaves nothing stored."
-        ),
-        request={"multipart/form-data": SupplierInvoiceImageInputSerializer},
-        responses={201: SupplierInvoiceImageOutputSerializer, **errors(400, 404, 409, 413, 415, 422)},
-        examples=[
-            OpenApiExample(
-                "Stored",
-                value={
-                    "url": "https://shop.example/media/supplier-invoices/1/Zk3q9Xw2mYbT0vR8pL5sHa1cE4uN6jDg.webp"
-                },
-                response_only=True,
-                status_codes=["201"],
-            )
-        ],
-    )
-    def post(self, request: Request, workspace_id: int, supplier_id: int) -> Response:
-        supplier = self.supplier_of(supplier_id)
-        upload = self.validated(SupplierInvoiceImageInputSerializer, request.data)["file"]
-        url = services.invoice_image_store(
-            workspace=self.workspace, access=self.access, supplier=supplier, upload=upload, size=upload.size
-        )
-        return Response({"url": request.build_absolute_uri(url)}, status=201)
 
 
 class InvoiceListView(SuppliersView):
