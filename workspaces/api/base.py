@@ -85,7 +85,9 @@ class WorkspaceView(ApiView):
     workspace: Workspace
 
     def get_required_permission(self, request: Request) -> str | None:
-        return self.required_permissions.get(request.method)
+        # HEAD runs the GET handler (Django answers it without the body): it needs what GET needs.
+        method = "GET" if request.method == "HEAD" else request.method
+        return self.required_permissions.get(method)
 
     def store_named(self, store_id: int | None) -> Store | None:
         """A store of this workspace named in the path or the body (None: not named); a foreign or unknown id
