@@ -27,8 +27,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from suppliers import error_codes
 from suppliers.images import process_invoice_file
-from suppliers.models import InvoiceFile, Supplier, SupplierInvoice, UploadQuota
+from suppliers.locks import lock_upload_quota
+from suppliers.models import InvoiceFile, Supplier, SupplierInvoice
 from suppliers.services.common import require_manage, require_same_workspace
 from workspaces import codes
 from workspaces.errors import ApplicationError, NotFoundError
@@ -37,7 +39,6 @@ from workspaces.models import Workspace
 from workspaces.tenancy import Access
 
 PREFIX = "supplier-invoices"
-QUOTA_EXCEEDED = "quota_exceeded"
 FILE_NAME_PATTERN = r"[A-Za-z0-9_-]{1,100}\.(webp|pdf)"  # the last part of a storage name, in the URL
 _FILE_NAME = re.compile(FILE_NAME_PATTERN)
 _FILE_PATH = re.compile(
@@ -66,13 +67,6 @@ def _name_in_url(url: str | None, *, workspace_id: int) -> str | None:
     return _workspace_prefix(workspace_id) + match["file_name"]
 
 
-def _lock_quota(workspace: Workspace) -> None:
-    """The workspace's `UploadQuota` row under `FOR UPDATE` (created on its first upload): uploads of one workspace
-    take their turn to add up and store, those of other workspaces never wait. Taken alone in its transaction,
-    so it has no place in the lock order of the invoices."""
-    UploadQuota.objects.select_for_update(of=("self",)).get_or_create(workspace=workspace)
-
-
 def invoice_image_store(
     *, workspace: Workspace, access: Access, supplier: Supplier, upload: BinaryIO, size: int
 ) -> InvoiceFile:
@@ -87,14 +81,14 @@ def invoice_image_store(
     require_same_workspace(workspace, supplier)
     processed = process_invoice_file(upload, size)
     with transaction.atomic():
-        _lock_quota(workspace)
+        lock_upload_quota(workspace)
         used = InvoiceFile.objects.filter(workspace=workspace).aggregate(total=Sum("size"))["total"] or 0
         quota = settings.UPLOAD_QUOTA_BYTES
         if used + len(processed.content) > quota:
             raise ApplicationError(
                 _("This workspace's stored files would exceed its quota of %(quota)s.")
                 % {"quota": filesizeformat(quota)},
-                code=QUOTA_EXCEEDED,
+                code=error_codes.QUOTA_EXCEEDED,
                 status=413,
                 details={"quota_bytes": quota, "used_bytes": used, "file_bytes": len(processed.content)},
             )
