@@ -88,6 +88,22 @@ class ProductInputSerializer(serializers.Serializer):
     trackStock = StrictBooleanField(default=True, source="track_stock")
 
 
+class ProductFilterSerializer(serializers.Serializer):
+    """The product list's filters (PRODUCT.md section 4). A bad value is a 400 naming the parameter; a blank `sku` or
+    `barcode` too (it would answer the whole catalogue to a scan); a blank `q` is no search (a cleared search box)."""
+
+    q = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Products whose name, Arabic name (`nameAr`), SKU or barcode contains this text, whatever the case.",
+    )
+    sku = StrictCharField(required=False, max_length=64, help_text="The product with exactly this SKU.")
+    barcode = StrictCharField(
+        required=False, max_length=64, help_text="The product with exactly this barcode: a scanner's lookup."
+    )
+
+
 class StockAdjustmentInputSerializer(serializers.Serializer):
     productId = IdField(source="product_id")
     quantity = MoneyField(max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from invoicing import selectors, services
 from invoicing.api.serializers import (
+    ProductFilterSerializer,
     ProductInputSerializer,
     ProductOutputSerializer,
     StockAdjustmentInputSerializer,
@@ -89,13 +90,17 @@ class TaxDetailView(WorkspaceView):
 class ProductListView(WorkspaceView):
     required_permissions = {"POST": codes.CATALOG_MANAGE}
 
-    @extend_schema(responses={200: ProductOutputSerializer(many=True)})
+    @extend_schema(parameters=[ProductFilterSerializer], responses={200: ProductOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
         """List the products
 
-        `barcode=` and `sku=` find one product exactly (a scanner's lookup); `q=` searches names, SKU and
-        barcode."""
-        rows, next_cursor = paginate(selectors.product_list(workspace=self.workspace), request)
+        Newest first. `barcode=` and `sku=` find one product exactly (a scanner's lookup); `q=` searches the name,
+        `nameAr`, SKU and barcode, whatever the case. Any member may read them."""
+        # A plain dict: DRF would read a blank value of a QueryDict as "not given", and `?barcode=` would list all.
+        filters = self.validated(ProductFilterSerializer, request.query_params.dict())
+        rows, next_cursor = paginate(
+            selectors.product_list(workspace=self.workspace, filters=filters), request
+        )
         return page("products", ProductOutputSerializer(rows, many=True).data, next_cursor)
 
     @extend_schema(

@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from invoicing.api2.fields import Api2DayOrDateTimeField, Api2IdField, Api2TaxIdField, ZeroOneField
 from invoicing.models import Invoice, InvoiceItem, InvoicePayment
 from invoicing.money import (
     PRICE_DECIMAL_PLACES,
@@ -19,7 +18,7 @@ from invoicing.money import (
     QUANTITY_MAX_DIGITS,
 )
 from workspaces.api.errors import flatten_errors
-from workspaces.api.fields import MoneyField, StrictCharField, parse_id
+from workspaces.api.fields import MoneyField, StrictCharField
 from workspaces.errors import ValidationFailed
 
 ITEMS = "InvoiceItem"
@@ -28,40 +27,6 @@ AMOUNT_PLACES = 3  # the most any currency has; the service checks the invoice c
 PERCENT = {"max_digits": 7, "decimal_places": 4}
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-
-
-@extend_schema_field({"type": "integer", "minimum": 1, "example": 15})
-class Api2IdField(serializers.Field):
-    """An id: a JSON integer or a string of digits on input, a JSON integer on output."""
-
-    default_error_messages = {"invalid": gettext_lazy("A valid id is required.")}
-
-    def to_representation(self, value: Any) -> int:
-        return int(value.pk if hasattr(value, "pk") else value)
-
-    def to_internal_value(self, data: Any) -> int:
-        number = parse_id(data)
-        if number is None:
-            self.fail("invalid")
-        return number
-
-
-@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 1, "example": 0})
-class ZeroOneField(serializers.Field):
-    """A flag written 0/1; read from 0/1, "0"/"1" or true/false. Anything else (2, "yes") is a 400."""
-
-    default_error_messages = {"invalid": gettext_lazy("Must be 0 or 1.")}
-    _VALUES = {0: False, 1: True, "0": False, "1": True}
-
-    def to_representation(self, value: Any) -> int:
-        return 1 if value else 0
-
-    def to_internal_value(self, data: Any) -> bool:
-        if isinstance(data, bool):
-            return data
-        if isinstance(data, int | str) and data in self._VALUES:
-            return self._VALUES[data]
-        self.fail("invalid")
 
 
 def _text(max_length: int) -> StrictCharField:
@@ -79,8 +44,8 @@ class Api2InvoiceItemInputSerializer(serializers.Serializer):
     unit_price = MoneyField(max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES)
     discount = MoneyField(required=False, max_digits=18, decimal_places=4)
     discount_type = serializers.ChoiceField(choices=InvoiceItem.DiscountType.choices, required=False)
-    tax1 = Api2IdField(required=False, allow_null=True)
-    tax2 = Api2IdField(required=False, allow_null=True)
+    tax1 = Api2TaxIdField(required=False, allow_null=True)
+    tax2 = Api2TaxIdField(required=False, allow_null=True)
     col_3 = _text(255)
     col_4 = _text(255)
     col_5 = _text(255)
@@ -89,7 +54,7 @@ class Api2InvoiceItemInputSerializer(serializers.Serializer):
 class Api2PaymentInputSerializer(serializers.Serializer):
     payment_method = StrictCharField(max_length=50)
     amount = MoneyField(decimal_places=AMOUNT_PLACES)
-    date = serializers.DateField(required=False, allow_null=True)
+    date = Api2DayOrDateTimeField(required=False, allow_null=True)
 
 
 class Api2InvoiceInputSerializer(serializers.Serializer):
@@ -128,8 +93,9 @@ def _api2_name(field: str) -> str:
     return field.removesuffix(".non_field_errors") if field != "non_field_errors" else "Invoice"
 
 
-def invoice_input(data: Any) -> dict[str, Any]:
-    """The validated invoice of either form of the body; a 400 naming each bad field as api2 names it."""
+def invoice_input(data: Any, *, time_zone: str) -> dict[str, Any]:
+    """The validated invoice of either form of the body; a 400 naming each bad field as api2 names it. A payment's
+    date-time is read in `time_zone`, the workspace's."""
     invoice = data.get("Invoice") if isinstance(data, dict) else None
     if not isinstance(invoice, dict):
         raise ValidationFailed({"Invoice": [_('The body must be a JSON object {"Invoice": {...}}.')]})
@@ -137,7 +103,7 @@ def invoice_input(data: Any) -> dict[str, Any]:
     for key in (ITEMS, PAYMENTS):  # beside `Invoice` wins over inside it (section 8)
         if key in data:
             merged[key] = data[key]
-    serializer = Api2InvoiceInputSerializer(data=merged)
+    serializer = Api2InvoiceInputSerializer(data=merged, context={"time_zone": time_zone})
     if not serializer.is_valid():
         flat = flatten_errors(serializer.errors)
         raise ValidationFailed({_api2_name(field): [m for m, _c in msgs] for field, msgs in flat.items()})

@@ -16,13 +16,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from invoicing import sales_selectors
+from invoicing.api2.filters import Api2InvoiceListQuerySerializer, invoice_list_query
 from invoicing.api2.serializers import (
-    MAX_LIMIT,
     Api2InvoiceCreatedSerializer,
     Api2InvoiceCreateRequestSerializer,
     Api2InvoiceEnvelopeSerializer,
     Api2InvoicePageSerializer,
-    Api2PageInputSerializer,
     invoice_input,
 )
 from invoicing.services.sales_invoices import SalesInvoiceLine, SalesInvoicePayment, sales_invoice_create
@@ -113,11 +112,15 @@ def _lines(items: list[dict[str, Any]]) -> list[SalesInvoiceLine]:
 class InvoiceListView(Api2View):
     @extend_schema(
         tags=["api2"],
+        operation_id="api2_invoices_list",
         summary="List invoices",
-        description="This workspace's invoices, newest first, a page at a time (`limit` 20 by default, at most "
-        "100: a larger limit is read as 100). Each row is the invoice without its items; open one with "
-        "`GET /api2/invoices/{id}.json`.",
-        parameters=[Api2PageInputSerializer],
+        description="This workspace's invoices, newest first (the latest `date` first; on one day, the last "
+        "created first), a page at a time (`limit` 20 by default, at most 100: a larger limit is read as 100). "
+        "Each row is the invoice without its items; open one with "
+        "`GET /api2/invoices/{id}.json`. The filters (`client_id`, `store_id`, `draft`, `date_from`, `date_to`, "
+        "`search`) combine; any other parameter, a parameter given twice or a blank filter is a 400 naming it in "
+        "`validation_errors`. Also served without `.json` (`/api2/invoices`), as the public clients call it.",
+        parameters=[Api2InvoiceListQuerySerializer],
         responses={200: Api2InvoicePageSerializer, **errors(400, family="api2")},
         examples=[
             OpenApiExample(
@@ -134,9 +137,8 @@ class InvoiceListView(Api2View):
         ],
     )
     def get(self, request: Request) -> Response:
-        params = self.validated(Api2PageInputSerializer, request.query_params)
-        page, limit = params["page"], min(params["limit"], MAX_LIMIT)
-        invoices = sales_selectors.sales_invoice_list(workspace=self.workspace)
+        page, limit, filters = invoice_list_query(request.query_params)
+        invoices = sales_selectors.sales_invoice_list(workspace=self.workspace, filters=filters)
         total = invoices.count()
         total_pages = math.ceil(total / limit)
         rows = list(invoices[(page - 1) * limit : page * limit]) if page <= total_pages else []
@@ -150,6 +152,7 @@ class InvoiceListView(Api2View):
 
     @extend_schema(
         tags=["api2"],
+        operation_id="api2_invoices_create",
         summary="Add a new invoice",
         description="Creates an invoice for a client and a store of this workspace. The body is "
         '`{"Invoice": {...}}` with the items in `Invoice.InvoiceItem`, or with `InvoiceItem` (and an optional '
@@ -157,7 +160,9 @@ class InvoiceListView(Api2View):
         "`text/plain`. A non-draft invoice takes its quantities out of the store's stock and records its "
         "payments; a draft (`draft: 1`) touches no stock and takes no payment. Every refusal is a 400 naming "
         "the fields in `validation_errors` (`client_id`, `InvoiceItem.0.quantity`, `Payment.0.amount`), an id "
-        "that is not this workspace's included; short stock is `InvoiceItem.N.quantity: insufficient stock`.",
+        "that is not this workspace's included; short stock is `InvoiceItem.N.quantity: insufficient stock`. A "
+        "payment's `date` is a date or a date-time (`2026-12-02 10:15:00`, read in the workspace's time zone when "
+        "it has no offset), kept as the day it falls on there. Also served without `.json` (`/api2/invoices`).",
         request={"application/json": Api2InvoiceCreateRequestSerializer},
         responses={202: Api2InvoiceCreatedSerializer, **errors(400, 409, 413, 415, 422, family="api2")},
         examples=[
@@ -185,7 +190,7 @@ class InvoiceListView(Api2View):
         ],
     )
     def post(self, request: Request) -> Response:
-        data = invoice_input(request.data)
+        data = invoice_input(request.data, time_zone=self.workspace.timezone)
         invoice = sales_invoice_create(
             workspace=self.workspace,
             access=self.access,
@@ -216,9 +221,11 @@ class InvoiceListView(Api2View):
 class InvoiceDetailView(Api2View):
     @extend_schema(
         tags=["api2"],
+        operation_id="api2_invoices_retrieve",
         summary="View an invoice",
         description="The invoice with every field it was created with, its number (`no`), its summary figures, "
-        "its items (each with its subtotal, discount, tax and total) and its payments.",
+        "its items (each with its subtotal, discount, tax and total) and its payments. Also served without "
+        "`.json` (`/api2/invoices/{id}`).",
         responses={200: Api2InvoiceEnvelopeSerializer, **errors(404, family="api2")},
         examples=[
             OpenApiExample(

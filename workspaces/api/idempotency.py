@@ -80,11 +80,14 @@ def header_text(raw: str) -> str:
 
 
 def bound_path(path: str) -> str:
-    """The path a key is bound to: `/api/v1/...` is `/v1/...`, and api2's doubled prefix is `/api2/...`."""
+    """The path a key is bound to: `/api/v1/...` is `/v1/...`; api2's doubled prefix is `/api2/...` and its `.json`
+    suffix is optional (`/api2/invoices.json` is `/api2/invoices`)."""
     if path.startswith("/api/v1/"):
         return path[len("/api") :]
     if path.startswith("/api2/api2/"):
-        return path[len("/api2") :]
+        path = path[len("/api2") :]
+    if path.startswith("/api2/") and path.endswith(".json"):
+        return path[: -len(".json")]
     return path
 
 
