@@ -215,6 +215,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["workspaces.api.openapi.exclude_copies"],
+    # After drf-spectacular's own (the enum components), what is said of the whole document at once.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "workspaces.api.openapi_hooks.postprocess",
+    ],
     "TAGS": [
         {"name": "auth", "description": "Registration, tokens, the signed-in user."},
         {"name": "workspace", "description": "The workspace, its staff, stores, clients and API keys."},
@@ -224,8 +229,23 @@ SPECTACULAR_SETTINGS = {
         {"name": "orders", "description": "Orders and the invoices generated from them (seed 003)."},
         {"name": "api2", "description": "The api2 invoice API (seed 004)."},
     ],
-    # Two choice sets share the field name "method" (POS and supplier payments): name each.
-    "ENUM_NAME_OVERRIDES": {"SupplierPaymentMethodEnum": "suppliers.models.PaymentMethod"},
+    # Choice sets that share a field name (`status`, `type`) get a name of their own; the payment methods are one
+    # vocabulary for POS and supplier payments.
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentMethodEnum": "workspaces.payment_methods.PaymentMethod",
+        "ActorTypeEnum": "workspaces.models.ActorType",
+        "DiscountTypeEnum": "workspaces.discounts.DiscountType.values",
+        "MembershipRoleEnum": "workspaces.models.Membership.Role",
+        "MembershipStatusEnum": "workspaces.models.Membership.Status",
+        "SessionStatusEnum": "pos.models.BusinessSession.Status",
+        "PosInvoiceStatusEnum": "pos.models.PosInvoice.Status",
+        "DiscountSourceEnum": "pos.models.PosInvoiceDiscount.Source",
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "OrderCreatorTypeEnum": ["admin", "staff"],
+        "Api2DiscountTypeEnum": "invoicing.models.InvoiceItem.DiscountType",
+    },
+    # A server relative to the host that serves the schema (the same document runs on every host).
+    "SERVERS": [{"url": "/", "description": "The host serving this schema."}],
 }
 
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)

@@ -145,7 +145,7 @@ def order_create(
         if client is None:
             raise NotFoundError(_("Client not found."))
     if not lines:
-        raise ValidationFailed({"line_items": [_("An order has at least one line item.")]})
+        raise ValidationFailed({"line_items": [_("An order needs at least one line item.")]})
     limits.lines_check(len(lines))
     currency = workspace.currency
     places = minor_unit(currency)
@@ -153,14 +153,19 @@ def order_create(
     rows: list[OrderLineItem] = []
     for index, line in enumerate(lines):
         if line.quantity <= 0:
-            raise ValidationFailed({f"line_items.{index}.quantity": [_("A quantity is more than zero.")]})
+            raise ValidationFailed(
+                {f"line_items.{index}.quantity": [_("The quantity must be more than zero.")]}
+            )
         if line.unit_price < 0:
-            raise ValidationFailed({f"line_items.{index}.unit_price": [_("Must be zero or more.")]})
+            raise ValidationFailed(
+                {f"line_items.{index}.unit_price": [_("The unit price must be zero or more.")]}
+            )
         if line.discount < 0 or not has_at_most_places(line.discount, places):
             raise ValidationFailed(
                 {
                     f"line_items.{index}.discount": [
-                        _("Zero or more, with at most %(places)d decimal places.") % {"places": places}
+                        _("The discount must be zero or more, with at most %(places)d decimal places.")
+                        % {"places": places}
                     ]
                 }
             )
@@ -177,7 +182,11 @@ def order_create(
             line_taxes = sorted(product.taxes.all(), key=lambda tax: tax.pk) if product else []
         if len(line_taxes) > MAX_TAXES_PER_LINE:
             raise ValidationFailed(
-                {f"line_items.{index}.tax_ids": [_("A line carries at most %(n)d taxes.") % {"n": 2}]}
+                {
+                    f"line_items.{index}.tax_ids": [
+                        _("A line can carry at most %(n)d taxes.") % {"n": MAX_TAXES_PER_LINE}
+                    ]
+                }
             )
         rows.append(
             OrderLineItem(
@@ -245,14 +254,16 @@ def _invoice_quantities(
         item = by_id.get(line.line_item_id)
         if item is None:
             raise ValidationFailed(
-                {f"line_items.{index}.line_item_id": [_("Not a line item of this order.")]}
+                {f"line_items.{index}.line_item_id": [_("This is not a line item of this order.")]}
             )
         if item.pk in wanted:
             raise ValidationFailed(
                 {f"line_items.{index}.line_item_id": [_("This line item is named twice.")]}
             )
         if line.quantity <= 0:
-            raise ValidationFailed({f"line_items.{index}.quantity": [_("A quantity is more than zero.")]})
+            raise ValidationFailed(
+                {f"line_items.{index}.quantity": [_("The quantity must be more than zero.")]}
+            )
         if line.quantity > item.remaining_quantity:
             raise ValidationFailed(
                 {

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from invoicing.models import Product
 from workspaces.discounts import DiscountType
 from workspaces.models import ActorType, ApiKey, Client, CreatedByActor, Store, TimeStamped, Workspace
+from workspaces.payment_methods import PaymentMethod
 
 MONEY = {"max_digits": 18, "decimal_places": 3}
 
@@ -184,11 +185,7 @@ class PosInvoiceDiscount(models.Model):
 
 
 class PosPayment(models.Model):
-    class Method(models.TextChoices):
-        CASH = "cash", _("Cash")
-        CARD = "card", _("Card")
-        TRANSFER = "transfer", _("Transfer")
-        OTHER = "other", _("Other")
+    Method = PaymentMethod  # the one vocabulary, shared with supplier payments (workspaces.payment_methods)
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
     invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="payments")

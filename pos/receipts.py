@@ -44,6 +44,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cash": ("نقداً", "Cash"),
     "card": ("بطاقة", "Card"),
     "transfer": ("تحويل", "Transfer"),
+    "cheque": ("شيك", "Cheque"),
     "other": ("أخرى", "Other"),
     "draft": ("مسودة", "Draft"),
     "completed": ("مكتملة", "Completed"),

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from suppliers import services
-from suppliers.models import Supplier, SupplierInvoice
+from suppliers.models import Supplier, SupplierInvoice, SupplierPayment
 from workspaces.dates import workspace_today
 from workspaces.models import Membership, Store, Workspace
 from workspaces.tenancy import Access
@@ -61,5 +61,5 @@ def seed_suppliers_demo(*, workspace: Workspace, store: Store) -> None:
                 access=access,
                 invoice=invoice,
                 amount=Decimal(paid),
-                method="bank_transfer",
+                method=SupplierPayment.Method.TRANSFER,
             )

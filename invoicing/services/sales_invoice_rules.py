@@ -32,6 +32,7 @@ from invoicing.money import (
     QUANTITY_DECIMAL_PLACES,
     has_at_most_places,
     minor_unit,
+    quantize_money,
 )
 from workspaces.currencies import is_valid_currency
 from workspaces.errors import ValidationFailed
@@ -268,7 +269,10 @@ def sales_invoice_check(
             {
                 PAYMENTS: [
                     _("The payments (%(paid)s) exceed the total (%(total)s).")
-                    % {"paid": paid, "total": totals.total}
+                    % {
+                        "paid": quantize_money(paid, currency),
+                        "total": quantize_money(totals.total, currency),
+                    }
                 ]
             }
         )

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
 from orders.models import Order, OrderInvoice
-from workspaces.api.fields import DateTimeField, IdField, MoneyField, StrictCharField
+from workspaces.api.fields import ChoiceField, DateTimeField, IdField, MoneyField, StrictCharField
 from workspaces.models import ActorType
 
 AMOUNT_PLACES = 3  # the most any currency has; the service checks the workspace currency's own
@@ -79,7 +79,7 @@ class OrderInvoiceFilterSerializer(serializers.Serializer):
 class CreatedBySerializer(serializers.Serializer):
     id = serializers.CharField(allow_null=True)
     name = serializers.CharField(allow_null=True)
-    type = serializers.CharField(help_text="`admin` (the owner or an API key) or `staff`.")
+    type = ChoiceField(choices=["admin", "staff"], help_text="`admin` (the owner or an API key) or `staff`.")
 
 
 def created_by(document: Order | OrderInvoice) -> dict[str, Any]:
@@ -113,7 +113,7 @@ class OrderOutputSerializer(serializers.Serializer):
     id = IdField()
     entityId = IdField(source="workspace_id")
     clientId = IdField(source="client_id", allow_null=True)
-    status = serializers.ChoiceField(choices=Order.Status.choices)
+    status = ChoiceField(choices=Order.Status.choices)
     lineItems = OrderLineOutputSerializer(source="line_items", many=True)
     total = MoneyField(decimal_places=AMOUNT_PLACES)
     metaFields = serializers.ListField(source="meta_fields", child=serializers.JSONField())

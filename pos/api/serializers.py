@@ -10,8 +10,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
-from pos.models import PosInvoice, PosPayment
+from pos.models import BusinessSession, PosInvoice, PosInvoiceDiscount, PosPayment
+from workspaces.api.docs import ActorSerializer
 from workspaces.api.fields import (
+    ChoiceField,
     DateTimeField,
     IdField,
     MoneyField,
@@ -55,7 +57,10 @@ def summary_output(summary: dict[str, Any] | None) -> dict[str, Any] | None:
     return {
         "invoiceCounts": summary["invoiceCounts"],
         **{key: amount(summary[key]) for key in ("grossSales", "discountTotal", "taxTotal", "netSales")},
-        "payments": {method: amount(value) for method, value in summary["payments"].items()},
+        # Every method, in the vocabulary's order: a day closed before `cheque` was a POS word took none.
+        "payments": {
+            method: amount(summary["payments"].get(method, "0")) for method in PosPayment.Method.values
+        },
         **{key: amount(summary[key]) for key in ("expectedCash", "countedCash", "cashDifference")},
     }
 
@@ -70,6 +75,7 @@ class PaymentsByMethodSerializer(serializers.Serializer):
     cash = MoneyField(decimal_places=3)
     card = MoneyField(decimal_places=3)
     transfer = MoneyField(decimal_places=3)
+    cheque = MoneyField(decimal_places=3)
     other = MoneyField(decimal_places=3)
 
 
@@ -100,7 +106,7 @@ class SessionOutputSerializer(serializers.Serializer):
     workspaceId = IdField(source="workspace_id")
     storeId = IdField(source="store_id")
     businessDate = serializers.DateField(source="business_date")
-    status = serializers.CharField()
+    status = ChoiceField(choices=BusinessSession.Status.choices)
     openingCash = MoneyField(source="opening_cash", decimal_places=3)
     closingCash = MoneyField(source="closing_cash", decimal_places=3, allow_null=True)
     openedAt = DateTimeField(source="opened_at")
@@ -111,9 +117,11 @@ class SessionOutputSerializer(serializers.Serializer):
     createdAt = DateTimeField(source="created_at")
     updatedAt = DateTimeField(source="updated_at")
 
+    @extend_schema_field(ActorSerializer(allow_null=True))
     def get_openedBy(self, session) -> dict | None:
         return actor(session.opened_by_type, session.opened_by, session.opened_by_api_key)
 
+    @extend_schema_field(ActorSerializer(allow_null=True))
     def get_closedBy(self, session) -> dict | None:
         if not session.closed_by_type:
             return None
@@ -140,7 +148,7 @@ class SessionCloseInputSerializer(serializers.Serializer):
 
 
 class SessionFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["open", "closed"], required=False)
+    status = ChoiceField(choices=["open", "closed"], required=False)
     storeId = IdField(required=False, source="store_id")
 
 
@@ -254,8 +262,8 @@ class ItemOutputSerializer(serializers.Serializer):
 
 class DiscountOutputSerializer(serializers.Serializer):
     id = IdField()
-    source = serializers.CharField()
-    type = serializers.CharField()
+    source = ChoiceField(choices=PosInvoiceDiscount.Source.choices)
+    type = ChoiceField(choices=DiscountType.values)
     value = MoneyField(decimal_places=PRICE_DECIMAL_PLACES)
     amount = MoneyField(decimal_places=3)
     reason = OptionalCharField()
@@ -263,7 +271,7 @@ class DiscountOutputSerializer(serializers.Serializer):
 
 class PaymentOutputSerializer(serializers.Serializer):
     id = IdField()
-    method = serializers.CharField()
+    method = ChoiceField(choices=PosPayment.Method.choices)
     amount = MoneyField(decimal_places=3)
 
 
@@ -278,7 +286,7 @@ class InvoiceOutputSerializer(serializers.Serializer):
     posBusinessSessionId = IdField(source="session_id")
     businessDate = serializers.DateField(source="business_date")
     publicId = serializers.CharField(source="public_id")
-    status = serializers.CharField()
+    status = ChoiceField(choices=PosInvoice.Status.choices)
     orderStatusId = IdField(source="order_status_id", allow_null=True)
     orderStatusLabelAr = serializers.CharField(source="order_status.label_ar", allow_null=True, default=None)
     orderStatusLabelEn = serializers.CharField(source="order_status.label_en", allow_null=True, default=None)
@@ -297,6 +305,7 @@ class InvoiceOutputSerializer(serializers.Serializer):
     createdAt = DateTimeField(source="created_at")
     updatedAt = DateTimeField(source="updated_at")
 
+    @extend_schema_field(ActorSerializer(allow_null=True))
     def get_createdBy(self, invoice) -> dict | None:
         return actor(invoice.created_by_type, invoice.created_by, invoice.created_by_api_key)
 
@@ -313,7 +322,7 @@ class InvoiceFilterSerializer(serializers.Serializer):
     """Seed 001's filters. A bad value is a 400 naming the parameter."""
 
     clientId = IdField(required=False, source="client_id")
-    status = serializers.ChoiceField(choices=PosInvoice.Status.values, required=False)
+    status = ChoiceField(choices=PosInvoice.Status.values, required=False)
     orderStatusId = IdField(required=False, source="order_status_id")
     posBusinessSessionId = IdField(required=False, source="session_id")
     startDate = serializers.CharField(required=False, source="created_from")
@@ -348,7 +357,7 @@ class ItemUpdateInputSerializer(serializers.Serializer):
 
 
 class DiscountInputSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=DiscountType.values)
+    type = ChoiceField(choices=DiscountType.values)
     value = MoneyField(decimal_places=PRICE_DECIMAL_PLACES)
     reason = StrictCharField(max_length=255, required=False, allow_blank=True, default="")
 
@@ -358,7 +367,7 @@ class InvoiceUpdateInputSerializer(serializers.Serializer):
 
 
 class PaymentInputSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=PosPayment.Method.values)
+    method = ChoiceField(choices=PosPayment.Method.choices)
     amount = MoneyField(decimal_places=AMOUNT_PLACES)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from invoicing import limits
+from invoicing.money import quantize_money
 from invoicing.services import StockLine, stock_deduct_for_document, stock_restore_for_document
 from pos import error_codes
 from pos.locks import lock_invoice, lock_session
@@ -40,14 +41,18 @@ def _settle(
         return ([PaymentInput(PosPayment.Method.CASH, total)] if total > 0 else []), Decimal(0)
     for index, payment in enumerate(payments):
         if payment.amount <= 0:
-            raise ValidationFailed({f"payments.{index}.amount": [_("A payment is more than zero.")]})
+            raise ValidationFailed({f"payments.{index}.amount": [_("The payment must be more than zero.")]})
         amount_places_check(invoice.workspace, payment.amount, f"payments.{index}.amount")
     paid = sum((p.amount for p in payments), Decimal(0))
     cash = sum((p.amount for p in payments if p.method == PosPayment.Method.CASH), Decimal(0))
     change = paid - total
     if change < 0 or change > cash:
         raise ApplicationError(
-            _("Payments must cover the total (%(total)s); only cash may exceed it.") % {"total": total},
+            _("The payments (%(paid)s) must cover the total (%(total)s); only cash may exceed it.")
+            % {
+                "paid": quantize_money(paid, invoice.currency),
+                "total": quantize_money(total, invoice.currency),
+            },
             code=error_codes.PAYMENT_MISMATCH,
             details={"total": total, "paid": paid},
         )

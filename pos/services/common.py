@@ -27,7 +27,9 @@ def actor_type(access: Access) -> str:
 def amount_places_check(workspace: Workspace, value: Decimal, field: str) -> None:
     places = minor_unit(workspace.currency)
     if not has_at_most_places(value, places):
-        raise ValidationFailed({field: [_("At most %(places)d decimal places.") % {"places": places}]})
+        raise ValidationFailed(
+            {field: [_("The amount can have at most %(places)d decimal places.") % {"places": places}]}
+        )
 
 
 def log_event(

@@ -127,12 +127,12 @@ def invoice_recalculate(invoice: PosInvoice) -> None:
 
 def _check_quantity(quantity: Decimal) -> None:
     if quantity <= 0:
-        raise ValidationFailed({"quantity": [_("A quantity is more than zero.")]})
+        raise ValidationFailed({"quantity": [_("The quantity must be more than zero.")]})
 
 
 def _check_unit_price(unit_price: Decimal) -> None:
     if unit_price < 0:
-        raise ValidationFailed({"unit_price": [_("Must be zero or more.")]})
+        raise ValidationFailed({"unit_price": [_("The unit price must be zero or more.")]})
 
 
 @transaction.atomic

@@ -57,7 +57,7 @@ def session_open(
     if store is None:
         store = default_store(workspace=workspace, access=access)
     if opening_cash < 0:
-        raise ValidationFailed({"opening_cash": [_("Must be zero or more.")]})
+        raise ValidationFailed({"opening_cash": [_("The opening cash must be zero or more.")]})
     amount_places_check(workspace, opening_cash, "opening_cash")
     already_open = ConflictError(
         _("This store already has an open business session."), code=error_codes.SESSION_ALREADY_OPEN
@@ -93,7 +93,7 @@ def session_close(
         raise ApplicationError(_("This business session is already closed."), code=error_codes.SESSION_CLOSED)
     if closing_cash is not None:
         if closing_cash < 0:
-            raise ValidationFailed({"closing_cash": [_("Must be zero or more.")]})
+            raise ValidationFailed({"closing_cash": [_("The counted cash must be zero or more.")]})
         amount_places_check(session.workspace, closing_cash, "closing_cash")
     drafts = lock_session_drafts(session)
     if drafts and not cancel_drafts:

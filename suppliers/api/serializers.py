@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from suppliers.models import SupplierInvoice, SupplierPayment
-from workspaces.api.fields import DateTimeField, IdField, MoneyField, StrictCharField
+from workspaces.api.fields import ChoiceField, DateTimeField, IdField, MoneyField, StrictCharField
 
 AMOUNT_PLACES = 3  # the most any currency has; the service checks the workspace currency's own
 MIN_DATE = dt.date(1, 1, 2)
@@ -97,7 +97,7 @@ class SupplierInvoiceOutputSerializer(serializers.Serializer):
     totalAmount = MoneyField(source="total_amount", decimal_places=3)
     paidAmount = MoneyField(source="paid_amount", decimal_places=3)
     remainingAmount = MoneyField(source="remaining_amount", decimal_places=3)
-    status = serializers.ChoiceField(choices=SupplierInvoice.Status.values)
+    status = ChoiceField(choices=SupplierInvoice.Status.values)
     issueDate = MidnightUtcField(source="issue_date")
     dueDate = MidnightUtcField(source="due_date", allow_null=True)
     description = serializers.CharField(allow_null=True)
@@ -133,12 +133,12 @@ class SupplierInvoiceUpdateInputSerializer(SupplierInvoiceCreateInputSerializer)
 
 class SupplierInvoiceFilterSerializer(serializers.Serializer):
     supplierId = IdField(required=False, source="supplier_id")
-    status = serializers.ChoiceField(choices=SupplierInvoice.Status.values, required=False)
+    status = ChoiceField(choices=SupplierInvoice.Status.values, required=False)
     issueDateFrom = DayField(required=False, source="issue_date_from")
     issueDateTo = DayField(required=False, source="issue_date_to")
     dueDateFrom = DayField(required=False, source="due_date_from")
     dueDateTo = DayField(required=False, source="due_date_to")
-    overdue = serializers.ChoiceField(choices=["true", "false"], required=False)
+    overdue = ChoiceField(choices=["true", "false"], required=False)
     q = StrictCharField(max_length=100, required=False)
 
     def validate_overdue(self, value: str) -> bool:
@@ -146,7 +146,7 @@ class SupplierInvoiceFilterSerializer(serializers.Serializer):
 
 
 class SupplierInvoiceExportFilterSerializer(SupplierInvoiceFilterSerializer):
-    format = serializers.ChoiceField(choices=["csv", "xlsx"], required=False, default="csv")
+    format = ChoiceField(choices=["csv", "xlsx"], required=False, default="csv")
 
 
 class SupplierAgingFilterSerializer(serializers.Serializer):
@@ -162,7 +162,7 @@ class SupplierPaymentOutputSerializer(serializers.Serializer):
     invoiceId = IdField(source="invoice_id")
     amount = MoneyField(decimal_places=3)
     paidAt = DateTimeField(source="paid_at")
-    method = serializers.ChoiceField(choices=SupplierPayment.Method.choices, allow_null=True)
+    method = ChoiceField(choices=SupplierPayment.Method.choices, allow_null=True)
     reference = serializers.CharField(allow_null=True)
     notes = serializers.CharField(allow_null=True)
     createdAt = DateTimeField(source="created_at")
@@ -171,7 +171,7 @@ class SupplierPaymentOutputSerializer(serializers.Serializer):
 class SupplierPaymentInputSerializer(serializers.Serializer):
     amount = MoneyField(decimal_places=AMOUNT_PLACES)
     paidAt = serializers.DateTimeField(required=False, allow_null=True, source="paid_at")
-    method = serializers.ChoiceField(choices=SupplierPayment.Method.choices, required=False, allow_null=True)
+    method = ChoiceField(choices=SupplierPayment.Method.choices, required=False, allow_null=True)
     reference = StrictCharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     notes = StrictCharField(max_length=5000, required=False, allow_blank=True, allow_null=True)
 

@@ -39,15 +39,21 @@ def require_same_workspace(workspace: Workspace, *rows: Model) -> None:
 def amount_check(currency: str, value: Decimal, field: str, *, positive: bool = False) -> None:
     places = minor_unit(currency)
     if not has_at_most_places(value, places):
-        raise ValidationFailed({field: [_("At most %(places)d decimal places.") % {"places": places}]})
+        raise ValidationFailed(
+            {field: [_("The amount can have at most %(places)d decimal places.") % {"places": places}]}
+        )
     if positive and value <= 0:
-        raise ValidationFailed({field: [_("Must be greater than 0.")]})
+        raise ValidationFailed({field: [_("The amount must be more than zero.")]})
     if not positive and value < 0:
-        raise ValidationFailed({field: [_("Must be 0 or more.")]})
+        raise ValidationFailed({field: [_("The amount must be zero or more.")]})
 
 
 def apply_balance(invoice: SupplierInvoice, paid: Decimal) -> None:
-    """Sets paid, remaining and status from the sum of the payments (a total of 0 is `paid`)."""
+    """Sets paid, remaining and status from the sum of the payments (a total of 0 is `paid`).
+
+    The one place where remaining = total - paid is computed: in Decimal, in Python, never in SQL (SQLite would
+    subtract binary floats), and every write of an invoice's balance (create, update, each payment added or
+    removed) comes through here. Below zero is refused by the callers first and by the database's check."""
     invoice.paid_amount = paid
     invoice.remaining_amount = invoice.total_amount - paid
     if invoice.remaining_amount == 0:

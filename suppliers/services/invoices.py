@@ -3,7 +3,8 @@
 Invariants: the invoice number is unique per workspace on its normalised form, enforced by the database
 (`supplier_invoice_number_unique`), so a race between two creates ends in one row and one 409; `total_amount`
 is at least 0 and has no more decimals than the currency's minor unit; `due_date` is never before `issue_date`;
-`paid_amount + remaining_amount == total_amount` always (a database check), changed only under the invoice's lock.
+`paid_amount + remaining_amount == total_amount` always, computed in Decimal by `apply_balance` (no database check:
+SQLite would compare binary floats), changed only under the invoice's lock.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _check(invoice: SupplierInvoice) -> None:
     if not number:
         raise ValidationFailed({"invoice_number": [_("This field may not be blank.")]})
     if len(number) > 100:
-        raise ValidationFailed({"invoice_number": [_("At most 100 characters.")]})
+        raise ValidationFailed({"invoice_number": [_("The invoice number can have at most 100 characters.")]})
     invoice.invoice_number = number
     invoice.invoice_number_normalised = normalise_invoice_number(number)
     if invoice.total_amount is None:

@@ -12,7 +12,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,9 +32,10 @@ from workspaces.tenancy import Access
 
 
 def _rebalance(invoice: SupplierInvoice) -> None:
-    sums = SupplierPayment.objects.filter(invoice=invoice).aggregate(total=Sum("amount"), count=Count("pk"))
-    limits.payments_check(sums["count"])  # under the invoice's lock: a refused payment rolls back
-    apply_balance(invoice, sums["total"] or Decimal(0))
+    # Added up here in Decimal, not by SQL's SUM (binary floats on SQLite); at most 20 rows (invoicing.limits).
+    amounts = list(SupplierPayment.objects.filter(invoice=invoice).values_list("amount", flat=True))
+    limits.payments_check(len(amounts))  # under the invoice's lock: a refused payment rolls back
+    apply_balance(invoice, sum(amounts, Decimal(0)))
     invoice.save(update_fields=["paid_amount", "remaining_amount", "status", "updated_at"])
 
 

@@ -92,8 +92,8 @@ def test_a_quantity_over_what_remains_is_400_and_nothing_is_invoiced(api, seed_o
 @pytest.mark.parametrize(
     ("quantity", "message"),
     [
-        (0, "Validation error: lineItems.0.quantity: A quantity is more than zero."),
-        (-1, "Validation error: lineItems.0.quantity: A quantity is more than zero."),
+        (0, "Validation error: lineItems.0.quantity: The quantity must be more than zero."),
+        (-1, "Validation error: lineItems.0.quantity: The quantity must be more than zero."),
         (
             "1.0001",
             "Validation error: lineItems.0.quantity: Ensure that there are no more than 3 decimal places.",
@@ -114,7 +114,7 @@ def test_a_line_item_of_another_order_is_400(api, workspace, owner, seed_order):
     assert response.status_code == 400
     assert response.json() == {
         "success": False,
-        "message": "Validation error: lineItems.0.lineItemId: Not a line item of this order.",
+        "message": "Validation error: lineItems.0.lineItemId: This is not a line item of this order.",
     }
 
 

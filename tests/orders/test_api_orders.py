@@ -87,11 +87,11 @@ def test_an_order_without_client_or_meta_fields_writes_null_and_empty(api):
         ({"lineItems": [{"quantity": 1, "unitPrice": 1}]}, "Validation error: lineItems.0.name is required"),
         (
             {"lineItems": [{"name": "x", "quantity": 0, "unitPrice": 1}]},
-            "Validation error: lineItems.0.quantity: A quantity is more than zero.",
+            "Validation error: lineItems.0.quantity: The quantity must be more than zero.",
         ),
         (
             {"lineItems": [{"name": "x", "quantity": 1, "unitPrice": -1}]},
-            "Validation error: lineItems.0.unitPrice: Must be zero or more.",
+            "Validation error: lineItems.0.unitPrice: The unit price must be zero or more.",
         ),
         (
             {"lineItems": [{"name": "x", "quantity": 2, "unitPrice": 5, "discount": "10.01"}]},
@@ -99,7 +99,7 @@ def test_an_order_without_client_or_meta_fields_writes_null_and_empty(api):
         ),
         (
             {"lineItems": [{"name": "x", "quantity": 2, "unitPrice": 5, "discount": "0.001"}]},
-            "Validation error: lineItems.0.discount: Zero or more, with at most 2 decimal places.",
+            "Validation error: lineItems.0.discount: The discount must be zero or more, with at most 2 decimal places.",
         ),
         (
             {

@@ -72,7 +72,7 @@ def test_open_the_day_from_the_dashboard(admin_client, owner, store):
     [
         ("-1", "Ensure this value is greater than or equal to 0."),
         ("abc", "Enter a number."),
-        ("1.234", "At most 2 decimal places."),
+        ("1.234", "The amount can have at most 2 decimal places."),
     ],
 )
 def test_opening_cash_is_checked(admin_client, store, value, message):

@@ -286,7 +286,7 @@ def test_payments_must_cover_the_total_and_only_cash_may_exceed_it(
 @pytest.mark.parametrize(
     ("payments", "field"),
     [
-        ([{"method": "cheque", "amount": 20}], "payments.0.method"),
+        ([{"method": "wire", "amount": 20}], "payments.0.method"),
         ([{"method": "cash", "amount": 0}], "payments.0.amount"),
         ([{"method": "cash", "amount": "20.001"}], "payments.0.amount"),
         ([{"method": "cash"}], "payments.0.amount"),

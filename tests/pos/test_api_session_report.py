@@ -39,7 +39,7 @@ EXPECTED = {
     "discountTotal": 0,
     "taxTotal": 9.05,
     "netSales": 69.43,
-    "payments": {"cash": 50, "card": 27.77, "transfer": 0, "other": 0},
+    "payments": {"cash": 50, "card": 27.77, "transfer": 0, "cheque": 0, "other": 0},
     "expectedCash": 141.66,  # opening 100 + cash 50 − change 8.34
     "countedCash": None,
     "cashDifference": None,

@@ -225,6 +225,7 @@ def test_z_report(
             "cash": Decimal("83"),
             "card": Decimal("50"),
             "transfer": Decimal("0"),
+            "cheque": Decimal("0"),
             "other": Decimal("0"),
         },
         "expectedCash": Decimal("176.5"),  # 100 opening + 83 cash taken - 6.5 change

@@ -76,6 +76,7 @@ EXPECTED_REPORT = {
         "cash": Decimal("57.50"),
         "card": Decimal("32.50"),
         "transfer": Decimal(0),
+        "cheque": Decimal(0),
         "other": Decimal(0),
     },
     "expectedCash": Decimal("127.50"),  # 100 + 57.50 - 30 change

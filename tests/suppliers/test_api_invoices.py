@@ -121,13 +121,16 @@ def test_the_same_number_in_another_workspace_is_fine(new_invoice, other_workspa
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
-        ({"totalAmount": -1}, {"totalAmount": ["Must be 0 or more."]}),
-        ({"totalAmount": "1.005"}, {"totalAmount": ["At most 2 decimal places."]}),
+        ({"totalAmount": -1}, {"totalAmount": ["The amount must be zero or more."]}),
+        (
+            {"totalAmount": "1.005"},
+            {"totalAmount": ["The amount can have at most 2 decimal places."]},
+        ),
         ({"issueDate": None}, {"issueDate": ["This field may not be null."]}),
         ({"issueDate": "15/01/2024"}, {"issueDate": ["A date (YYYY-MM-DD) is required."]}),
         ({"dueDate": "2024-01-14"}, {"dueDate": ["The due date cannot be before the issue date."]}),
         ({"invoiceNumber": "   "}, {"invoiceNumber": ["This field may not be blank."]}),
-        ({"invoiceNumber": 10}, {"invoiceNumber": ["Not a valid string."]}),
+        ({"invoiceNumber": 10}, {"invoiceNumber": ["A text value is required."]}),
         (
             {"imageUrl": "ftp://x.example/a.webp"},
             {"imageUrl": ["An absolute http(s) URL of at most 2048 characters is required."]},

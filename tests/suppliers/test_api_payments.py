@@ -22,7 +22,7 @@ def payments_url(invoices_url, invoice):
 def test_payments_move_the_status_through_partially_paid_to_paid(accountant_client, payments_url, invoice):
     first = accountant_client.post(
         payments_url,
-        {"amount": 400, "method": "bank_transfer", "reference": "TRX-1", "paidAt": "2024-01-20T08:30:00Z"},
+        {"amount": 400, "method": "transfer", "reference": "TRX-1", "paidAt": "2024-01-20T08:30:00Z"},
         format="json",
     )
     assert first.status_code == 201, first.content
@@ -34,7 +34,7 @@ def test_payments_move_the_status_through_partially_paid_to_paid(accountant_clie
         "invoiceId": invoice["id"],
         "amount": 400,
         "paidAt": "2024-01-20T08:30:00.000Z",
-        "method": "bank_transfer",
+        "method": "transfer",
         "reference": "TRX-1",
         "notes": None,
         "createdAt": body["payment"]["createdAt"],
@@ -76,7 +76,11 @@ def test_an_overpayment_is_refused_and_changes_nothing(
 
 @pytest.mark.parametrize(
     ("amount", "error"),
-    [(0, "Must be greater than 0."), (-5, "Must be greater than 0."), ("1.001", "At most 2 decimal places.")],
+    [
+        (0, "The amount must be more than zero."),
+        (-5, "The amount must be more than zero."),
+        ("1.001", "The amount can have at most 2 decimal places."),
+    ],
 )
 def test_bad_amounts_are_400(accountant_client, payments_url, amount, error):
     response = accountant_client.post(payments_url, {"amount": amount}, format="json")

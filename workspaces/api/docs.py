@@ -17,8 +17,22 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
+
+from workspaces.api.fields import ID_SCHEMA, ChoiceField, IdField
+from workspaces.models import ActorType
+
+
+class ActorSerializer(serializers.Serializer):
+    """Who opened, closed or created something, as they were then (`workspaces.models.ActorType`): a member
+    (`owner`, `staff`) or an API key (`apiKey`, whose `email` is null). Declared for the schema of the v1 answers
+    that carry one (`createdBy`, `openedBy`, `closedBy`); null once the user or the key no longer exists."""
+
+    type = ChoiceField(choices=ActorType.choices)
+    id = IdField()
+    name = serializers.CharField()
+    email = serializers.EmailField(allow_null=True)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -93,3 +107,8 @@ def envelope(name: str, serializer: type[serializers.Serializer], *, many: bool 
 def page(name: str, serializer: type[serializers.Serializer]) -> Any:
     """`{"<name>": [<serializer>...], "nextCursor": ...}`, as v1 writes a list."""
     return _envelope(name, serializer, True, True)
+
+
+def id_parameter(name: str, description: str = "") -> OpenApiParameter:
+    """A query parameter naming a row by its id (`"15"`)."""
+    return OpenApiParameter(name, dict(ID_SCHEMA), description=description)

@@ -1,4 +1,5 @@
-"""Serializer fields for the v1 conventions: ids as strings, datetimes in UTC with milliseconds and `Z`."""
+"""Serializer fields for the v1 conventions: ids as strings, datetimes in UTC with milliseconds and `Z`, choice
+errors that name the choices."""
 
 from __future__ import annotations
 
@@ -27,7 +28,12 @@ def parse_id(value: Any) -> int | None:
     return None
 
 
-@extend_schema_field({"type": "string", "pattern": "^[0-9]+$", "example": "15"})
+# What the schema says of an id: its canonical form, 1 to 18 digits and not zero (`parse_id` also reads leading
+# zeros and spaces around it).
+ID_SCHEMA = {"type": "string", "pattern": "^[1-9][0-9]{0,17}$", "example": "15"}
+
+
+@extend_schema_field(ID_SCHEMA)
 class IdField(serializers.Field):
     """Written as a JSON string (`"15"`); read from a string or an integer. An ObjectId-style id is a 400."""
 
@@ -56,10 +62,31 @@ class MoneyField(serializers.DecimalField):
         super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
 
 
+class ChoiceField(serializers.ChoiceField):
+    """A choice whose refusal names the valid ones: `"wire" is not a valid choice: cash, card, transfer, cheque,
+    other.` Every serializer of the v1 and `/orders` APIs uses it, so a client learns the words from the 400.
+
+    The input is echoed as text, cut to `MAX_ECHO` characters; a lone surrogate in it is written as its escape by
+    the renderer, and a `%` or a brace is plain text (the message is formatted once, by `str.format`)."""
+
+    MAX_ECHO = 100
+    default_error_messages = {"invalid_choice": _('"{input}" is not a valid choice: {choices}.')}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if data == "" and self.allow_blank:
+            return ""
+        text = str(data)
+        try:
+            return self.choice_strings_to_values[text]
+        except KeyError:
+            shown = text if len(text) <= self.MAX_ECHO else f"{text[: self.MAX_ECHO]}…"
+            self.fail("invalid_choice", input=shown, choices=", ".join(self.choice_strings_to_values))
+
+
 class StrictCharField(serializers.CharField):
     """A CharField that refuses numbers and booleans instead of turning them into text."""
 
-    default_error_messages = {"invalid": _("Not a valid string.")}
+    default_error_messages = {"invalid": _("A text value is required.")}
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):

@@ -13,6 +13,9 @@ from workspaces.errors import ValidationFailed
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+# What the schema says of a cursor (an opaque token, written by `encode_cursor`): base64url without padding.
+CURSOR_PATTERN = "^[A-Za-z0-9_-]*$"
+CURSOR_MAX_LENGTH = 32
 
 M = TypeVar("M", bound=Model)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from workspaces import codes
 from workspaces.api.fields import (
+    ChoiceField,
     DateTimeField,
     IdField,
     MoneyField,
@@ -63,9 +65,7 @@ class WorkspaceOutputSerializer(TimestampsOutput):
     suppliersEnabled = serializers.BooleanField(source="suppliers_enabled")
     allowNegativeStock = serializers.BooleanField(source="allow_negative_stock")
     pricesIncludeTax = serializers.BooleanField(source="prices_include_tax")
-    receiptLanguage = serializers.ChoiceField(
-        choices=Workspace.ReceiptLanguage.choices, source="receipt_language"
-    )
+    receiptLanguage = ChoiceField(choices=Workspace.ReceiptLanguage.choices, source="receipt_language")
 
 
 @envelope_names("store", "stores")
@@ -79,7 +79,7 @@ class StoreOutputSerializer(TimestampsOutput):
 
 class MembershipOutputSerializer(serializers.Serializer):
     workspaceId = IdField(source="workspace_id")
-    role = serializers.CharField()
+    role = ChoiceField(choices=Membership.Role.choices)
     permissions = serializers.SerializerMethodField()
 
     def get_permissions(self, membership) -> list[str]:
@@ -95,11 +95,11 @@ class StaffOutputSerializer(TimestampsOutput):
     name = serializers.SerializerMethodField(
         help_text="The member's name; null for an invitation (another account's name is never shown)."
     )
-    status = serializers.ChoiceField(
+    status = ChoiceField(
         choices=Membership.Status.choices,
         help_text="`invited`: the e-mail already had an account; nothing is granted until its holder accepts.",
     )
-    role = serializers.CharField()
+    role = ChoiceField(choices=Membership.Role.choices)
     permissions = serializers.ListField(child=serializers.CharField())
     storeId = IdField(source="store_id", allow_null=True)
     adminAccess = serializers.BooleanField(source="admin_access")
@@ -123,7 +123,7 @@ class InvitationOutputSerializer(serializers.Serializer):
 
 
 class PosInvoiceDiscountSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=DiscountType.values)
+    type = ChoiceField(choices=DiscountType.values)
     value = MoneyField(decimal_places=4)
     active = StrictBooleanField(default=True)
 
@@ -138,6 +138,7 @@ class ClientOutputSerializer(TimestampsOutput):
     taxNumber = OptionalCharField(source="tax_number")
     posInvoiceDiscount = serializers.SerializerMethodField()
 
+    @extend_schema_field(PosInvoiceDiscountSerializer(allow_null=True))
     def get_posInvoiceDiscount(self, client) -> dict | None:
         if not client.pos_discount_type:
             return None
@@ -218,7 +219,7 @@ class WorkspaceUpdateInputSerializer(serializers.Serializer):
     suppliersEnabled = StrictBooleanField(source="suppliers_enabled")
     allowNegativeStock = StrictBooleanField(source="allow_negative_stock")
     pricesIncludeTax = StrictBooleanField(source="prices_include_tax")
-    receiptLanguage = serializers.ChoiceField(
+    receiptLanguage = ChoiceField(
         choices=Workspace.ReceiptLanguage.choices, source="receipt_language", required=False
     )
 
@@ -228,7 +229,7 @@ class StaffCreateInputSerializer(serializers.Serializer):
     name = StrictCharField(max_length=150)
     password = StrictCharField(max_length=128, required=False, trim_whitespace=False)
     permissions = serializers.ListField(
-        child=serializers.ChoiceField(choices=codes.PERMISSION_CODES), default=list, max_length=50
+        child=ChoiceField(choices=codes.PERMISSION_CODES), default=list, max_length=50
     )
     storeId = IdField(required=False, allow_null=True, source="store_id")
     adminAccess = StrictBooleanField(default=False, source="admin_access")
@@ -237,9 +238,7 @@ class StaffCreateInputSerializer(serializers.Serializer):
 class StaffUpdateInputSerializer(serializers.Serializer):
     name = StrictCharField(max_length=150)
     password = StrictCharField(max_length=128, trim_whitespace=False)
-    permissions = serializers.ListField(
-        child=serializers.ChoiceField(choices=codes.PERMISSION_CODES), max_length=50
-    )
+    permissions = serializers.ListField(child=ChoiceField(choices=codes.PERMISSION_CODES), max_length=50)
     storeId = IdField(allow_null=True, source="store_id")
     adminAccess = StrictBooleanField(source="admin_access")
 

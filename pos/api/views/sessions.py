@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,6 +20,7 @@ from pos.api.serializers import (
 )
 from pos.api.views.common import PosView
 from workspaces import codes
+from workspaces.api import docs
 from workspaces.api.base import created, no_content, ok, page
 from workspaces.api.pagination import paginate
 from workspaces.errors import NotFoundError
@@ -57,7 +58,10 @@ class SessionListView(PosView):
 
 
 class SessionCurrentView(PosView):
-    @extend_schema(parameters=[OpenApiParameter("storeId", str)], responses={200: SessionOutputSerializer})
+    @extend_schema(
+        parameters=[docs.id_parameter("storeId", "The store; else the only one, or the member's own.")],
+        responses={200: SessionOutputSerializer},
+    )
     def get(self, request: Request, workspace_id: int) -> Response:
         """Get the open day
 
@@ -96,7 +100,7 @@ class SessionReportView(PosView):
                         "discountTotal": 12.5,
                         "taxTotal": 70.13,
                         "netSales": 537.63,
-                        "payments": {"cash": 310, "card": 227.63, "transfer": 0, "other": 0},
+                        "payments": {"cash": 310, "card": 227.63, "transfer": 0, "cheque": 0, "other": 0},
                         "expectedCash": 505.5,
                         "countedCash": None,
                         "cashDifference": None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
-from drf_spectacular.openapi import AutoSchema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,6 +16,7 @@ from suppliers.models import Supplier, SupplierInvoice
 from workspaces import codes
 from workspaces.api.base import WorkspaceView, page
 from workspaces.api.negotiation import JsonByDefaultNegotiation
+from workspaces.api.openapi import AutoSchema
 from workspaces.api.pagination import paginate
 from workspaces.api.parsers import JSONParser
 from workspaces.dates import workspace_today
@@ -80,7 +80,7 @@ PAYMENT_EXAMPLE = {
     "invoiceId": "21",
     "amount": 2000,
     "paidAt": "2024-01-20T08:30:00.000Z",
-    "method": "bank_transfer",
+    "method": "transfer",
     "reference": "TRX-5531",
     "notes": None,
     "createdAt": "2024-01-20T08:30:00.000Z",
@@ -91,12 +91,8 @@ PAID_PART = {**INVOICE_EXAMPLE, "paidAmount": 2000, "remainingAmount": 3000, "st
 
 
 class ListSchema(AutoSchema):
-    """A GET answering a page envelope is a list (`..._list`), not a retrieve: the operation ids of a collection
-    and of one of its members stay apart."""
-
-    def get_operation_id(self) -> str:
-        operation_id = super().get_operation_id()
-        return operation_id.removesuffix("_retrieve") + "_list" if self.method == "GET" else operation_id
+    """The project's schema class (`workspaces.api.openapi`): a GET answering a page is a `..._list`, the page's
+    `limit` and `cursor` are declared with their ranges, an idempotent POST declares its `Idempotency-Key`."""
 
 
 class SuppliersView(WorkspaceView):

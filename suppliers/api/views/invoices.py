@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -33,7 +33,8 @@ class SupplierInvoiceListView(SuppliersView):
         tags=TAGS,
         summary="List a supplier's invoices",
         description="The supplier's invoices, newest first, with the same filters as the list across suppliers.",
-        parameters=[SupplierInvoiceFilterSerializer],
+        # The path names the supplier: a `supplierId` would not be read.
+        parameters=[SupplierInvoiceFilterSerializer, OpenApiParameter("supplierId", exclude=True)],
         responses={200: page_of("invoices", SupplierInvoiceOutputSerializer), **errors(400, 404)},
         examples=[
             OpenApiExample(

@@ -37,7 +37,7 @@ class SupplierPaymentListView(SuppliersView):
         examples=[
             OpenApiExample(
                 "Transfer",
-                value={"amount": 2000, "method": "bank_transfer", "reference": "TRX-5531"},
+                value={"amount": 2000, "method": "transfer", "reference": "TRX-5531"},
                 request_only=True,
             ),
             OpenApiExample(
