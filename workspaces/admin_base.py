@@ -31,6 +31,18 @@ def add_service_errors(form: forms.BaseForm, error: ApplicationError, fields: di
         form.add_error(field if field in form.fields else None, messages_)
 
 
+class RefusedForm(forms.BaseForm):
+    """A bound form shown again after the service refused it: its own checks, then the refusal as its errors."""
+
+    refusal: ApplicationError
+    refusal_fields: dict[str, str]
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound:
+            add_service_errors(self, self.refusal, self.refusal_fields)
+
+
 def code_permission(code: str | None) -> Callable[[WorkspaceScopedAdmin, HttpRequest], bool]:
     """A `has_<name>_permission` method for an admin action that needs the API's `code`: declare the action with
     `@admin.action(permissions=["<name>"])` and set `has_<name>_permission = code_permission(code)`. Django then
@@ -134,14 +146,25 @@ class WorkspaceScopedAdmin(WorkspaceScopedChoices, admin.ModelAdmin):
         if done:
             self.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
 
+    # The service's error field names (`tax_ids`) that name another form field (`taxes`); see add_service_errors.
+    service_error_fields: dict[str, str] = {}
+
     def changeform_view(self, request, *args, **kwargs):
-        """A service's refusal (a day already open, ...) is shown on the form, never a 500; its transaction is
-        rolled back."""
+        """A service's refusal (a number that exists, an overpayment, a day already open) never loses what was
+        typed: its transaction is rolled back, and the form is shown again bound to the same POST, the refusal
+        beside the field it names (`service_error_fields`), else at the top. Nothing is written on that second
+        pass: a form with errors is never saved. A refusal outside a POST is a message."""
         try:
             return super().changeform_view(request, *args, **kwargs)
         except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            if request.method != "POST" or getattr(request, "_service_refusal", None) is not None:
+                self.message_user(request, exc.message, messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+            request._service_refusal = exc
+            try:
+                return super().changeform_view(request, *args, **kwargs)
+            finally:
+                del request._service_refusal
 
     def _allowed(self, request: HttpRequest, code: str | None, obj=None) -> bool:
         if request.user.is_superuser:
@@ -181,6 +204,13 @@ class WorkspaceScopedAdmin(WorkspaceScopedChoices, admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         access = admin_access(request)
         form.admin_workspace = access.workspace if access else None
+        refusal = getattr(request, "_service_refusal", None)
+        if refusal is not None:
+            form = type(
+                form.__name__,
+                (RefusedForm, form),
+                {"refusal": refusal, "refusal_fields": self.service_error_fields},
+            )
         return form
 
     def workspace_of(self, request: HttpRequest, obj) -> Workspace:
