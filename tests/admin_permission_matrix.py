@@ -11,10 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.db import models
 from django.http import HttpResponse
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 import invoicing.api.views as catalogue_api
 import invoicing.api2.views as api2
@@ -127,9 +125,6 @@ PAGES: dict[type[models.Model], Pages] = {
         row=lambda w: w.api_key,
     ),
     User: SUPERUSER_ONLY,
-    Group: Pages(NEVER, NEVER, NEVER, NEVER, row=lambda w: w.group),
-    OutstandingToken: Pages(NEVER, NEVER, NEVER, NEVER, row=lambda w: w.outstanding_token),
-    BlacklistedToken: Pages(NEVER, NEVER, NEVER, NEVER, row=lambda w: w.blacklisted_token),
     # The catalogue and stock (section 4).
     Tax: Pages(
         read=api(catalogue_api.TaxListView, "GET"),

@@ -11,11 +11,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.test import Client as Browser
 from django.urls import reverse
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from invoicing.models import Invoice, Product, Tax
@@ -67,9 +65,6 @@ class World:
     api2_draft: Invoice
     api_key: ApiKey
     cashier_membership: Membership
-    group: Group
-    outstanding_token: OutstandingToken
-    blacklisted_token: BlacklistedToken
     browsers: dict[str, Browser] = field(default_factory=dict)
 
 
@@ -122,9 +117,6 @@ def build_world() -> World:
         ),
         api_key=ApiKey.objects.get(workspace=workspace),
         cashier_membership=Membership.objects.get(workspace=workspace, role="staff", admin_access=False),
-        group=Group.objects.create(name="Back office"),
-        outstanding_token=OutstandingToken.objects.order_by("pk").first(),
-        blacklisted_token=BlacklistedToken.objects.first(),
     )
     for persona, granted in PERSONAS.items():
         user = owner

@@ -122,6 +122,17 @@ class BackOfficeSite(admin.AdminSite):
     site_header = _("Invoicing back office")
     site_title = _("Back office")
     index_title = _("Today")
+    # Stock admins of libraries that the back office does not use: permissions are the API's codes (no groups),
+    # and refresh tokens are revoked by signing out, not by hand. Left out, whichever app registers them first.
+    left_out = frozenset(
+        {"auth.group", "token_blacklist.outstandingtoken", "token_blacklist.blacklistedtoken"}
+    )
+
+    def register(self, model_or_iterable, admin_class=None, **options) -> None:
+        models = model_or_iterable if isinstance(model_or_iterable, list | tuple) else [model_or_iterable]
+        kept = [model for model in models if model._meta.label_lower not in self.left_out]
+        if kept:
+            super().register(kept, admin_class, **options)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None):
         """A throttled login is the form's error, answered 429 with `Retry-After`."""
