@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pos import error_codes, services
-from pos.dashboard import session_figures
+from pos.dashboard import cash_lines, session_figures
 from pos.models import BusinessSession, PosInvoice, PosPayment
 from workspaces.admin_base import add_service_errors
 from workspaces.admin_site import admin_access, admin_actor
@@ -145,6 +145,7 @@ def close_day_view(modeladmin: BusinessSessionAdmin, request: HttpRequest, sessi
         .values_list("pk", "public_id")
     )
     title = gettext("Close the day: %(store)s") % {"store": session.store.name}
+    report = session_figures(session=session)
     return _page(
         modeladmin,
         request,
@@ -154,14 +155,15 @@ def close_day_view(modeladmin: BusinessSessionAdmin, request: HttpRequest, sessi
         session=session,
         store=session.store,
         drafts=drafts,
-        report=session_figures(session=session),
+        report=report,
+        cash=cash_lines(session=session, report=report, final=False),
         currency=session.workspace.currency,
     )
 
 
 def report_view(modeladmin: BusinessSessionAdmin, request: HttpRequest, session_id: int) -> HttpResponse:
     """The X-report (open day, live) or the Z-report (closed, as stored at close), printable on 80 mm or A4. Every
-    member reads it, as the API's report."""
+    member reads it, as the API's report. Its cash adds up on the page (`cash_lines`)."""
     if not modeladmin.has_view_permission(request):
         raise PermissionDenied
     session = _session(modeladmin, request, session_id)
@@ -183,5 +185,6 @@ def report_view(modeladmin: BusinessSessionAdmin, request: HttpRequest, session_
         currency=session.workspace.currency,
         statuses=[(label, counts.get(value, 0)) for value, label in PosInvoice.Status.choices],
         payments=[(label, payments.get(value)) for value, label in PosPayment.Method.choices],
+        cash=cash_lines(session=session, report=report, final=final),
         can_manage=modeladmin.has_manage_day_permission(request),
     )

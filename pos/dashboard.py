@@ -1,11 +1,16 @@
-"""The admin index's "Today" for the POS (PRODUCT.md section 9): per store, the open day (or the last one closed
-today, in the workspace's time zone), its X-report so far (or its stored Z-report), the number of sales, the
-average ticket, the best sellers and the sales by hour.
+"""The admin index's "Today" for the POS (PRODUCT.md section 9): per store, its business date (that of the open
+session, or of the last one closed today, in the workspace's time zone) over every session of that date: a day
+closed at noon and opened again in the afternoon is one day, whose sales so far, number of sales, average ticket,
+payments, invoices by status, best sellers and sales by hour count both sessions. The buttons are the shown
+session's: the open one's, else the last closed one's.
 
-The report's figures are `pos.selectors.session_report`'s (an open day) or the stored Z-report (a closed one): the
-dashboard never computes a second version of them, so they stay after the day is closed. The queries are fixed
-in number for any number of invoices: the stores, their sessions, three per open session (its X-report), and one
-each for the best sellers and the sales by hour of every shown session together.
+Each session's figures are `pos.selectors.session_report`'s (an open session) or its stored Z-report (a closed
+one): the dashboard only adds them up, never computes a second version of them, so they stay after the day is
+closed. The queries are fixed in number for any number of invoices and sessions: the stores, their sessions,
+three per open session (its X-report), and one each for the best sellers and the sales by hour of every shown
+store together.
+
+The report pages' cash lines (`cash_lines`) are here too: they read the same figures.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ from workspaces.tenancy import Access
 
 BEST_SELLERS = 5
 REPORT_AMOUNTS = ("grossSales", "discountTotal", "taxTotal", "netSales", "expectedCash", "countedCash")
+# What the sessions of one business date add up to. The cash is each drawer's own (its opening cash, its count): it
+# is read on each session's report, never summed over sessions.
+SALES_AMOUNTS = ("grossSales", "discountTotal", "taxTotal", "netSales")
 
 
 @dataclass(frozen=True)
@@ -53,12 +61,18 @@ class HourSales:
 @dataclass(frozen=True)
 class StoreDay:
     store: Store
-    session: BusinessSession | None
-    report: dict[str, Any] | None  # the X-report (open) or the stored Z-report (closed), amounts as Decimal
+    session: BusinessSession | None  # whose buttons show: the open session, else the last one closed
+    sessions: list[BusinessSession]  # every session of `session`'s business date, oldest first
+    report: dict[str, Any] | None  # invoiceCounts, the SALES_AMOUNTS and payments, summed over `sessions`
     sales_count: int
     average_ticket: Decimal
     best_sellers: list[ProductSales]
     sales_by_hour: list[HourSales]
+
+    @property
+    def earlier_sessions(self) -> list[BusinessSession]:
+        """The date's other sessions (closed before `session` was opened), for their Z-reports."""
+        return [session for session in self.sessions if session != self.session]
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -66,53 +80,137 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def session_figures(*, session: BusinessSession) -> dict[str, Any]:
-    """The day's report with Decimal amounts: the live X-report while open (three queries), the Z-report stored
-    at close afterwards (none), whose amounts the JSON column keeps as strings."""
+    """The session's report with Decimal amounts: the live X-report while open (three queries), the Z-report stored
+    at close afterwards (none), whose amounts the JSON column keeps as strings. Every payment method and every
+    status is named, zero where the stored report has none (a day closed before the cheque existed: 0.00)."""
     if session.status == BusinessSession.Status.OPEN or session.summary is None:
         return session_report(session=session, counted_cash=None)
     summary = session.summary
     report = {key: _decimal(summary.get(key)) for key in REPORT_AMOUNTS}
     report["cashDifference"] = _decimal(summary.get("cashDifference"))
-    report["payments"] = {method: _decimal(amount) for method, amount in summary.get("payments", {}).items()}
-    report["invoiceCounts"] = dict(summary.get("invoiceCounts", {}))
+    stored_payments = summary.get("payments", {})
+    report["payments"] = {
+        **{method: Decimal(0) for method in PosPayment.Method.values},
+        **{method: _decimal(amount) or Decimal(0) for method, amount in stored_payments.items()},
+    }
+    report["invoiceCounts"] = {
+        **{status: 0 for status in PosInvoice.Status.values},
+        **summary.get("invoiceCounts", {}),
+    }
     return report
 
 
-def day_sessions(*, workspace: Workspace, today: dt.date) -> dict[int, BusinessSession]:
-    """Per store id, the day the dashboard shows: the open session, else the last one of `today` (its business
-    date, or closed since midnight in the workspace's time zone: a café closing at 2 a.m.). One query."""
+@dataclass(frozen=True)
+class CashLine:
+    """One line of a report's cash: `operator` says how it adds up with the lines above it ("+", "−", "=")."""
+
+    key: str
+    label: str
+    amount: Decimal | None
+    operator: str = ""
+    empty: str = "—"  # printed when `amount` is None
+    total: bool = False
+
+
+def cash_lines(*, session: BusinessSession, report: dict[str, Any], final: bool) -> list[CashLine]:
+    """The drawer's cash as a report prints it, adding up on the page (PRODUCT.md section 5):
+    opening cash + cash received − change given = expected cash; then, once counted, the counted cash and the
+    difference (counted − expected).
+
+    "Cash received" is what customers handed over (the cash payments), so the change given back is a line of its
+    own. It is not a key of the report (the API's summary keeps its shape): it is what the expected cash leaves,
+    opening + received − expected, which also holds for the days closed before this page showed it. Cash refunds
+    (returns, section 8a) will be one more "−" line before the expected cash, and one more term here."""
+    opening = session.opening_cash
+    received = report["payments"].get(PosPayment.Method.CASH) or Decimal(0)
+    expected = report.get("expectedCash")
+    change = None if expected is None else opening + received - expected
+    lines = [
+        CashLine("opening", _("Opening cash"), opening),
+        CashLine("received", _("Cash received"), received, "+"),
+        CashLine("change", _("Change given"), change, "−"),
+        CashLine("expected", _("Expected cash"), expected, "=", total=True),
+    ]
+    if final:
+        lines += [
+            CashLine("counted", _("Counted cash"), report.get("countedCash"), empty=_("Not counted")),
+            CashLine("difference", _("Difference"), report.get("cashDifference"), total=True),
+        ]
+    return lines
+
+
+def day_sessions(*, workspace: Workspace, today: dt.date) -> dict[int, list[BusinessSession]]:
+    """Per store id, the sessions the dashboard adds up, oldest first, the shown one last: the open session (else
+    the last one of `today`: its business date, or closed since midnight in the workspace's time zone, a café
+    closing at 2 a.m.) and every other session of its store and business date. One query."""
     midnight = dt.datetime.combine(today, dt.time.min, tzinfo=zoneinfo.ZoneInfo(workspace.timezone))
-    sessions = (
-        BusinessSession.objects.filter(workspace=workspace)
-        .filter(Q(status=BusinessSession.Status.OPEN) | Q(business_date=today) | Q(closed_at__gte=midnight))
+
+    def current(session: BusinessSession) -> bool:
+        return (
+            session.status == BusinessSession.Status.OPEN
+            or session.business_date == today
+            or (session.closed_at is not None and session.closed_at >= midnight)
+        )
+
+    candidates = BusinessSession.objects.filter(workspace=workspace).filter(
+        Q(status=BusinessSession.Status.OPEN) | Q(business_date=today) | Q(closed_at__gte=midnight)
+    )
+    # The stores and dates of the candidates: a superset of the (store, date) pairs, sorted out below.
+    sessions = list(
+        BusinessSession.objects.filter(
+            workspace=workspace,
+            store_id__in=candidates.values("store_id"),
+            business_date__in=candidates.values("business_date"),
+        )
         .select_related("opened_by", "closed_by")
         .order_by("pk")
     )
-    chosen: dict[int, BusinessSession] = {}
+    shown: dict[int, BusinessSession] = {}
     for session in sessions:
         session.workspace = workspace  # known already: its report needs the currency, not another query
-        current = chosen.get(session.store_id)
-        if current is None or current.status == BusinessSession.Status.CLOSED:
+        chosen = shown.get(session.store_id)
+        if current(session) and (chosen is None or chosen.status == BusinessSession.Status.CLOSED):
             # Open wins; among closed ones the latest (primary-key order) wins.
-            chosen[session.store_id] = session
-    return chosen
+            shown[session.store_id] = session
+    days: dict[int, list[BusinessSession]] = {}
+    for store_id, chosen in shown.items():
+        same_date = [
+            s for s in sessions if s.store_id == store_id and s.business_date == chosen.business_date
+        ]
+        days[store_id] = [s for s in same_date if s != chosen] + [chosen]
+    return days
+
+
+def day_figures(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sessions' reports added up: invoices per status, the sales amounts, payments per method."""
+    counts = {status: 0 for status in PosInvoice.Status.values}
+    payments = {method: Decimal(0) for method in PosPayment.Method.values}
+    amounts = {key: Decimal(0) for key in SALES_AMOUNTS}
+    for report in reports:
+        for status, count in report["invoiceCounts"].items():
+            counts[status] = counts.get(status, 0) + count
+        for method, amount in report["payments"].items():
+            payments[method] = payments.get(method, Decimal(0)) + (amount or Decimal(0))
+        for key in SALES_AMOUNTS:
+            amounts[key] += report.get(key) or Decimal(0)
+    return {"invoiceCounts": counts, **amounts, "payments": payments}
 
 
 def best_sellers(*, session_ids: list[int], arabic: bool) -> dict[int, list[ProductSales]]:
-    """Per session, the products sold most (by quantity) on completed invoices: one query."""
+    """Per store, the products sold most (by quantity) on the completed invoices of these sessions: one query."""
     rows = (
         PosInvoiceItem.objects.filter(
             invoice__session_id__in=session_ids, invoice__status=PosInvoice.Status.COMPLETED
         )
-        .values("invoice__session_id", "product_id")
+        .values("invoice__store_id", "product_id")
         .annotate(
             sold=Sum("quantity"), amount=Sum("total"), item_name=Max("name"), name_ar=Max("product__name_ar")
         )
-        .order_by("invoice__session_id", "-sold", "item_name", "product_id")
+        .order_by("invoice__store_id", "-sold", "item_name", "product_id")
     )
-    result: dict[int, list[ProductSales]] = {session_id: [] for session_id in session_ids}
+    result: dict[int, list[ProductSales]] = {}
     for row in rows:
-        products = result[row["invoice__session_id"]]
+        products = result.setdefault(row["invoice__store_id"], [])
         if len(products) < BEST_SELLERS:
             name = row["name_ar"] if arabic and row["name_ar"] else row["item_name"]
             products.append(ProductSales(row["product_id"], name, row["sold"], row["amount"]))
@@ -120,42 +218,55 @@ def best_sellers(*, session_ids: list[int], arabic: bool) -> dict[int, list[Prod
 
 
 def sales_by_hour(*, workspace: Workspace, session_ids: list[int]) -> dict[int, list[HourSales]]:
-    """Per session, completed sales per hour of completion in the workspace's time zone: one query."""
+    """Per store, the completed sales of these sessions per hour of completion in the workspace's time zone: one
+    query."""
     hour = ExtractHour("completed_at", tzinfo=zoneinfo.ZoneInfo(workspace.timezone))
     rows = (
         PosInvoice.objects.filter(session_id__in=session_ids, status=PosInvoice.Status.COMPLETED)
         .annotate(hour=hour)
-        .values("session_id", "hour")
+        .values("store_id", "hour")
         .annotate(count=Count("pk"), amount=Sum("total"))
-        .order_by("session_id", "hour")
+        .order_by("store_id", "hour")
     )
-    result: dict[int, list[HourSales]] = {session_id: [] for session_id in session_ids}
+    result: dict[int, list[HourSales]] = {}
     for row in rows:
-        result[row["session_id"]].append(HourSales(row["hour"], row["count"], row["amount"]))
+        result.setdefault(row["store_id"], []).append(HourSales(row["hour"], row["count"], row["amount"]))
     return result
 
 
 def store_days(*, workspace: Workspace, today: dt.date | None = None) -> list[StoreDay]:
-    """Each store of the workspace with its day's figures (see the module's docstring for the queries)."""
+    """Each store of the workspace with its business date's figures (see the module's docstring for the
+    queries)."""
     today = today or workspace_today(workspace)
     stores = list(store_list(workspace=workspace).order_by("name", "pk"))
     sessions = day_sessions(workspace=workspace, today=today)
-    session_ids = [session.pk for session in sessions.values()]
+    session_ids = [session.pk for day in sessions.values() for session in day]
     arabic = (get_language() or "").startswith("ar")
     sellers = best_sellers(session_ids=session_ids, arabic=arabic) if session_ids else {}
     hours = sales_by_hour(workspace=workspace, session_ids=session_ids) if session_ids else {}
     days = []
     for store in stores:
-        session = sessions.get(store.pk)
-        if session is None:
-            days.append(StoreDay(store, None, None, 0, Decimal(0), [], []))
+        day = sessions.get(store.pk)
+        if not day:
+            days.append(StoreDay(store, None, [], None, 0, Decimal(0), [], []))
             continue
-        session.store = store
-        report = session_figures(session=session)
+        for session in day:
+            session.store = store
+        report = day_figures([session_figures(session=session) for session in day])
         count = report["invoiceCounts"].get(PosInvoice.Status.COMPLETED, 0)
-        net = report["netSales"] or Decimal(0)
-        average = quantize_money(net / count, workspace.currency) if count else Decimal(0)
-        days.append(StoreDay(store, session, report, count, average, sellers[session.pk], hours[session.pk]))
+        average = quantize_money(report["netSales"] / count, workspace.currency) if count else Decimal(0)
+        days.append(
+            StoreDay(
+                store,
+                day[-1],
+                day,
+                report,
+                count,
+                average,
+                sellers.get(store.pk, []),
+                hours.get(store.pk, []),
+            )
+        )
     return days
 
 

@@ -6,7 +6,9 @@ number."""
 
 from __future__ import annotations
 
+import re
 import zoneinfo
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -52,42 +54,84 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def label(key: str, language: str) -> str:
+ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+@dataclass(frozen=True)
+class ReceiptLabel:
+    """A label as the receipt prints it: in the receipt's language, or, on a bilingual receipt, Arabic and English
+    as two aligned columns of their own (Arabic on the right, English on the left, each in its direction), never
+    run together in one string whose punctuation the bidirectional algorithm would move ("POS-005.Invoice no")."""
+
+    arabic: str
+    english: str
+    language: str
+
+    def __str__(self) -> str:
+        if self.language == Workspace.ReceiptLanguage.ARABIC:
+            return self.arabic
+        if self.language == Workspace.ReceiptLanguage.ENGLISH:
+            return self.english
+        return self.arabic if self.arabic == self.english else f"{self.arabic} / {self.english}"
+
+    def _shared_is_arabic(self) -> bool | None:
+        """One text for both languages (a discount's reason, a tax's own name) prints once, in the column of its
+        script: True (Arabic), False (English), None when the two differ."""
+        if self.arabic != self.english:
+            return None
+        return ARABIC_LETTER.search(self.arabic) is not None
+
+    @property
+    def arabic_column(self) -> str:
+        return "" if self._shared_is_arabic() is False else self.arabic
+
+    @property
+    def english_column(self) -> str:
+        return "" if self._shared_is_arabic() is True else self.english
+
+
+def label(key: str, language: str) -> ReceiptLabel:
     arabic, english = LABELS[key]
-    if language == Workspace.ReceiptLanguage.ARABIC:
-        return arabic
-    if language == Workspace.ReceiptLanguage.ENGLISH:
-        return english
-    return f"{arabic} / {english}"
+    return ReceiptLabel(arabic, english, language)
 
 
 def _money(value: Decimal, places: int) -> str:
     return f"{value:,.{places}f}"
 
 
-def _item_name(item: PosInvoiceItem, language: str) -> str:
+def _item_names(item: PosInvoiceItem, language: str) -> list[tuple[str, str]]:
+    """The line's name as (text, language) pairs: its Arabic name where it has one, its name in English; both, one
+    under the other, on a bilingual receipt."""
     arabic = (item.product.name_ar if item.product_id else "") or ""
     if language == Workspace.ReceiptLanguage.ENGLISH or not arabic:
-        return item.name
+        return [(item.name, "en" if not ARABIC_LETTER.search(item.name) else "ar")]
     if language == Workspace.ReceiptLanguage.ARABIC or arabic == item.name:
-        return arabic
-    return f"{arabic} / {item.name}"
+        return [(arabic, "ar")]
+    return [(arabic, "ar"), (item.name, "en")]
 
 
-def _discount_label(discount: PosInvoiceDiscount, language: str) -> str:
-    name = discount.reason or label(
-        "client_discount" if discount.source == PosInvoiceDiscount.Source.CLIENT else "discount", language
-    )
+def _discount_label(discount: PosInvoiceDiscount, language: str) -> ReceiptLabel:
+    key = "client_discount" if discount.source == PosInvoiceDiscount.Source.CLIENT else "discount"
+    arabic, english = (discount.reason, discount.reason) if discount.reason else LABELS[key]
     if discount.type == PosInvoiceDiscount.Type.PERCENT:
-        return f"{name} {decimal_literal(discount.value)}%"
-    return name
+        percent = f"{decimal_literal(discount.value)}%"
+        arabic, english = f"{arabic} {percent}", f"{english} {percent}"
+    return ReceiptLabel(arabic, english, language)
 
 
-def _tax_label(name: str, rate: Decimal, inclusive: bool, language: str) -> str:
+def _tax_label(name: str, rate: Decimal, inclusive: bool, language: str) -> ReceiptLabel:
     """`VAT 15%` once, whether or not the tax's own name already carries its rate."""
     percent = f"{decimal_literal(rate)}%"
     text = name if percent in name else f"{name} {percent}".strip()
-    return f"{text} ({label('inclusive', language)})" if inclusive else text
+    if not inclusive:
+        return ReceiptLabel(text, text, language)
+    arabic, english = LABELS["inclusive"]
+    return ReceiptLabel(f"{text} ({arabic})", f"{text} ({english})", language)
+
+
+def _row(label: ReceiptLabel, value: str, *, number: bool = True, total: bool = False) -> dict[str, Any]:
+    """A line of label and value; `number` sets the value as a figure (left to right, lined up on the right)."""
+    return {"label": label, "value": value, "number": number, "total": total}
 
 
 def zatca_payload(invoice: PosInvoice) -> str | None:
@@ -114,24 +158,37 @@ def receipt_context(invoice: PosInvoice) -> dict[str, Any]:
     tax_names = {tax["id"]: tax["name"] for item in items for tax in item.taxes}
     payload = zatca_payload(invoice)
     local = zoneinfo.ZoneInfo(workspace.timezone)
+    currency = invoice.currency
+    labels = {key: label(key, language) for key in LABELS}
+    # Formatted here: the template's date filter would turn it back into the request's time zone.
+    issued_at = (invoice.completed_at or invoice.created_at).astimezone(local).strftime("%Y-%m-%d %H:%M")
+    details = [
+        _row(labels["number"], invoice.public_id),
+        _row(labels["date"], issued_at),
+        _row(labels["client"], invoice.client.name, number=False),
+    ]
+    if invoice.status != PosInvoice.Status.COMPLETED:
+        details.append(_row(labels["status"], str(label(invoice.status, language)), number=False))
+    payments = [
+        _row(label(payment.method, language), _money(payment.amount, places))
+        for payment in invoice.payments.all()
+    ]
+    if invoice.change_due > 0:
+        payments.append(_row(labels["change"], _money(invoice.change_due, places)))
     return {
         "language": "en" if language == Workspace.ReceiptLanguage.ENGLISH else "ar",
         "direction": "ltr" if language == Workspace.ReceiptLanguage.ENGLISH else "rtl",
-        "labels": {key: label(key, language) for key in LABELS},
+        "bilingual": language == Workspace.ReceiptLanguage.BOTH,
+        "labels": labels,
         "title": label("simplified_tax_invoice" if workspace.vat_number else "invoice", language),
-        "status": label(invoice.status, language),
         "invoice": invoice,
         "workspace": workspace,
         "legal_name": workspace.legal_name if workspace.legal_name != workspace.name else "",
         "store": invoice.store,
-        "client": invoice.client,
-        # Formatted here: the template's date filter would turn it back into the request's time zone.
-        "issued_at": (invoice.completed_at or invoice.created_at)
-        .astimezone(local)
-        .strftime("%Y-%m-%d %H:%M"),
+        "details": details,
         "items": [
             {
-                "name": _item_name(item, language),
+                "names": _item_names(item, language),
                 "quantity": decimal_literal(item.quantity),
                 "unit_price": _money(item.unit_price, places),
                 "total": _money(item.subtotal, places),
@@ -139,26 +196,22 @@ def receipt_context(invoice: PosInvoice) -> dict[str, Any]:
             }
             for item in items
         ],
-        "discounts": [
-            {"label": _discount_label(discount, language), "amount": _money(discount.amount, places)}
-            for discount in discounts
+        "totals": [
+            _row(labels["subtotal"], f"{_money(invoice.subtotal, places)} {currency}"),
+            *(
+                _row(_discount_label(discount, language), f"-{_money(discount.amount, places)}")
+                for discount in discounts
+            ),
+            *(
+                _row(
+                    _tax_label(tax_names.get(tax.key, ""), tax.rate, tax.inclusive, language),
+                    _money(tax.amount, places),
+                )
+                for tax in totals.taxes
+            ),
+            _row(labels["total"], f"{_money(invoice.total, places)} {currency}", total=True),
         ],
-        "taxes": [
-            {
-                "label": _tax_label(tax_names.get(tax.key, ""), tax.rate, tax.inclusive, language),
-                "amount": _money(tax.amount, places),
-            }
-            for tax in totals.taxes
-        ],
-        "subtotal": _money(invoice.subtotal, places),
-        "total": _money(invoice.total, places),
-        "payments": [
-            {"method": label(payment.method, language), "amount": _money(payment.amount, places)}
-            for payment in invoice.payments.all()
-        ],
-        "change_due": _money(invoice.change_due, places),
-        "has_change": invoice.change_due > 0,
-        "currency": invoice.currency,
+        "payments": payments,
         "zatca_payload": payload,
         "zatca_qr_svg": segno.make(payload, error="m").svg_data_uri(scale=3, border=2) if payload else None,
     }

@@ -98,7 +98,11 @@ def test_closing_is_refused_naming_the_drafts_then_closes_cancelling_them(
     sell(cashier_client, invoices_url, new_invoice(), coffee, 2)
     url = f"/admin/pos/businesssession/{session.pk}/close-day/"
     page = text_of(admin_client.get(url))
-    assert "Expected cash 120.00 SAR" in page  # 100 opening + 20 cash
+    # 100 opening + 20 cash, no change: the cash adds up above the field where the owner types the count.
+    assert (
+        "Cash drawer Opening cash 100.00 SAR Cash received + 20.00 SAR Change given − 0.00 SAR Expected cash = 120.00 SAR"
+        in page
+    )
     assert re.search(rf"Open drafts {first['publicId']} ?, {second['publicId']}", page)
 
     refused = admin_client.post(url, {"counted_cash": "118"})
@@ -130,7 +134,7 @@ def test_the_x_report_then_the_z_report(
 
     x_report = text_of(admin_client.get(report_url))
     assert "X-report The day so far: the day is still open." in x_report
-    assert "Net sales 20.00" in x_report and "Expected cash 120.00" in x_report
+    assert "Net sales 20.00" in x_report and "Expected cash = 120.00" in x_report
     assert "Completed 1" in x_report and "Cash 20.00" in x_report and "Card 0.00" in x_report
     assert "Counted cash" not in x_report
 
@@ -143,8 +147,103 @@ def test_the_x_report_then_the_z_report(
         "Net sales 20.00" in z_report and "Counted cash 119.50" in z_report and "Difference -0.50" in z_report
     )
     assert f"— {owner.name}" in z_report
-    assert "@page { size: A4" in z_page.content.decode()
-    assert "@page { size: 80mm auto" in admin_client.get(f"{report_url}?paper=80mm").content.decode()
+    assert "@page { size: A4; margin: 15mm; }" in z_page.content.decode()
+    # A valid size (`80mm auto` is not one): 297 mm long until receipt.js fits it to the report (test_printing).
+    assert (
+        "@page { size: 80mm 297mm; margin: 3mm; }"
+        in admin_client.get(f"{report_url}?paper=80mm").content.decode()
+    )
+
+
+@pytest.fixture
+def cash_day(session, workspace, store, new_invoice, cashier_client, invoices_url):
+    """The issue's day, by hand: opening 100.00; 3 × 24.15 = 72.45 paid with 100.00 in cash (change 27.55);
+    1 × 24.15 by card."""
+    from tests.pos.conftest import stocked_product
+
+    coffee = stocked_product(workspace, store, price="24.15", name="Arabic coffee")
+    for quantity, payments in (
+        (3, [{"method": "cash", "amount": "100"}]),
+        (1, [{"method": "card", "amount": "24.15"}]),
+    ):
+        url = f"{invoices_url}/{new_invoice()['id']}"
+        cashier_client.post(f"{url}/items", {"productId": coffee.pk, "quantity": quantity}, format="json")
+        assert (
+            cashier_client.post(f"{url}/complete", {"payments": payments}, format="json").status_code == 200
+        )
+    return session
+
+
+def test_the_reports_cash_adds_up_on_the_page(admin_client, cash_day):
+    report_url = f"/admin/pos/businesssession/{cash_day.pk}/report/"
+
+    x_report = text_of(admin_client.get(report_url))
+
+    # 100.00 + 100.00 − 27.55 = 172.45: the cash handed over, the change given back, what the drawer should hold.
+    assert "Cash 100.00 Card 24.15" in x_report  # payments by method
+    assert (
+        "Opening cash 100.00 Cash received + 100.00 Change given − 27.55 Expected cash = 172.45" in x_report
+    )
+    assert "Counted cash" not in x_report  # not counted while the day is open
+
+    admin_client.post(f"/admin/pos/businesssession/{cash_day.pk}/close-day/", {"counted_cash": "170"})
+    z_report = text_of(admin_client.get(f"{report_url}?paper=80mm"))
+
+    assert (
+        "Opening cash 100.00 Cash received + 100.00 Change given − 27.55 Expected cash = 172.45 "
+        "Counted cash 170.00 Difference -2.45" in z_report
+    )
+
+
+def test_a_day_closed_before_the_cheque_and_the_change_lines_reads_whole(admin_client, workspace, store):
+    # Stored as session_close wrote it before cheques existed: no "cheque" key, and no change on the page then.
+    old = BusinessSession.objects.create(
+        workspace=workspace, store=store, business_date=dt.date(2025, 3, 18), status="closed",
+        opening_cash=Decimal("50"), closing_cash=None, closed_at=dt.datetime(2025, 3, 18, 20, tzinfo=dt.UTC),
+        summary={
+            "invoiceCounts": {"draft": 0, "completed": 2, "cancelled": 0},
+            "grossSales": "40.00", "discountTotal": "0.00", "taxTotal": "0.00", "netSales": "40.00",
+            "payments": {"cash": "30.00", "card": "20.00", "transfer": "0.00", "other": "0.00"},
+            "expectedCash": "70.00", "countedCash": None, "cashDifference": None,
+        },
+    )  # fmt: skip
+
+    page = text_of(admin_client.get(f"/admin/pos/businesssession/{old.pk}/report/"))
+
+    assert "Cash 30.00 Card 20.00 Transfer 0.00 Cheque 0.00 Other 0.00" in page
+    assert (
+        "Opening cash 50.00 Cash received + 30.00 Change given − 10.00 Expected cash = 70.00 "
+        "Counted cash Not counted Difference —" in page
+    )
+
+
+def test_the_dashboard_counts_every_session_of_a_date_opened_again(
+    admin_client, owner, workspace, store, cash_day, new_invoice, cashier_client, invoices_url, coffee
+):
+    from pos import services
+    from tests.pos.conftest import owner_access
+
+    access = owner_access(workspace, owner)
+    # The morning (72.45 + 24.15 = 96.60) is closed at noon; the afternoon opens on the same business date.
+    services.session_close(
+        session=cash_day, access=access, closing_cash=Decimal("172.45"), cancel_drafts=False
+    )
+    afternoon = services.session_open(
+        workspace=workspace, access=access, store=store, opening_cash=Decimal("0"), business_date=None
+    )
+    sell(cashier_client, invoices_url, new_invoice(), coffee, 2)  # 20.00 in cash
+
+    page = text_of(admin_client.get("/admin/"))
+
+    # 96.60 + 20.00 = 116.60 over three sales: 38.87 on average; cash 100.00 + 20.00 handed over.
+    assert "Sales so far 116.60 SAR Number of sales 3 Average ticket 38.87 SAR" in page
+    assert "Cash 120.00 Card 24.15" in page and "Completed 3" in page
+    html = admin_client.get("/admin/").content.decode()
+    assert (
+        f'href="/admin/pos/businesssession/{afternoon.pk}/close-day/"' in html
+    )  # the open session's buttons
+    assert f'href="/admin/pos/businesssession/{cash_day.pk}/report/"' in html  # the morning's Z-report
+    assert "Also this day: Z-report, closed at" in page
 
 
 def test_the_session_page_shows_the_report_as_a_table_never_json(admin_client, session, new_invoice):
@@ -174,7 +273,7 @@ def test_the_invoice_page_reads_as_the_owner_reads_it(
     assert f"{cashier.name} completed the invoice (paid: Cash 20.00)" in page
     assert f"Created by: {cashier.name}" in page or f"Created by {cashier.name}" in page
     assert cashier.email not in page
-    assert "3:57 a.m." in page or "03:57" in page
+    assert "3:57 AM" in page
     assert "Total: 20.00" in page or "Total 20.00" in page
     assert "item_added" not in page and "productId" not in page
 
@@ -190,7 +289,7 @@ def test_payments_show_their_local_time(
         created_at=dt.datetime(2025, 3, 19, 0, 57, 12, 345678, tzinfo=dt.UTC)
     )
     page = text_of(admin_client.get(f"/admin/pos/posinvoice/{invoice['id']}/change/"))
-    assert "March 19, 2025, 3:57 a.m." in page
+    assert "March 19, 2025, 3:57 AM" in page
     assert "00:57" not in page and "+00:00" not in page
 
 

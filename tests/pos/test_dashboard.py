@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from pos import services
-from pos.dashboard import HourSales, ProductSales, hour_chart, store_days
+from pos.dashboard import HourSales, ProductSales, hour_chart, session_figures, store_days
 from pos.models import BusinessSession, PosInvoice
 from pos.selectors import session_report
 from tests.factories import StoreFactory
@@ -79,13 +79,13 @@ EXPECTED_REPORT = {
         "cheque": Decimal(0),
         "other": Decimal(0),
     },
-    "expectedCash": Decimal("127.50"),  # 100 + 57.50 - 30 change
 }
+EXPECTED_CASH = Decimal("127.50")  # 100 + 57.50 - 30 change: the session's report, not the dashboard's sum
 
 
 def assert_report(report, expected):
     assert report["invoiceCounts"] == expected["invoiceCounts"]
-    for key in ("grossSales", "discountTotal", "taxTotal", "netSales", "expectedCash"):
+    for key in ("grossSales", "discountTotal", "taxTotal", "netSales"):
         assert Decimal(report[key]) == expected[key], key
     assert {m: Decimal(a) for m, a in report["payments"].items()} == expected["payments"]
 
@@ -95,7 +95,9 @@ def test_the_day_by_hand(day, workspace, store, coffee, tea):
 
     assert (today.store, today.session) == (store, day)
     assert_report(today.report, EXPECTED_REPORT)
-    assert today.report["countedCash"] is None  # the X-report: not counted yet
+    assert today.sessions == [day]
+    x_report = session_figures(session=day)
+    assert (x_report["expectedCash"], x_report["countedCash"]) == (EXPECTED_CASH, None)  # not counted yet
     assert (today.sales_count, today.average_ticket) == (3, Decimal("20.00"))
     assert today.best_sellers == [
         ProductSales(tea.pk, "Black tea", Decimal("4"), Decimal("30.00")),
@@ -119,7 +121,12 @@ def test_the_figures_stay_after_the_day_is_closed(day, workspace, owner):
     assert today.session.status == "closed"
     closed = {**EXPECTED_REPORT, "invoiceCounts": {"draft": 0, "completed": 3, "cancelled": 2}}
     assert_report(today.report, closed)
-    assert (today.report["countedCash"], today.report["cashDifference"]) == (Decimal("130"), Decimal("2.50"))
+    z_report = session_figures(session=today.session)
+    assert (z_report["expectedCash"], z_report["countedCash"], z_report["cashDifference"]) == (
+        EXPECTED_CASH,
+        Decimal("130"),
+        Decimal("2.50"),
+    )
     assert (today.sales_count, today.average_ticket) == (3, Decimal("20.00"))
     assert [p.quantity for p in today.best_sellers] == [Decimal("4"), Decimal("3")]
     assert sum(h.amount for h in today.sales_by_hour) == Decimal("60.00")
@@ -151,13 +158,78 @@ def test_the_x_report_of_a_day_equals_its_z_report_at_close(day, workspace, owne
     assert (Decimal(z_report["countedCash"]), Decimal(z_report["cashDifference"])) == (Decimal("127.50"), 0)
 
 
+@pytest.fixture
+def reopened(day, till, coffee, tea, workspace, store, owner):
+    """The morning of `day` closed at noon (its draft cancelled), a second session opened on the same business
+    date, by hand:
+    F  2 tea = 15.00, paid 20.00 cash (change 5.00), 14:30 local
+    G  1 coffee = 10.00, by card, 15:10 local
+    H  1 tea, still a draft."""
+    access = owner_access(workspace, owner)
+    services.session_close(session=day, access=access, closing_cash=Decimal("127.50"), cancel_drafts=True)
+    afternoon = services.session_open(
+        workspace=workspace, access=access, store=store, opening_cash=Decimal("50"), business_date=None
+    )
+    assert afternoon.business_date == day.business_date
+    till([(tea, 2)], [{"method": "cash", "amount": "20"}], dt.datetime(2025, 3, 19, 11, 30, tzinfo=UTC))
+    till([(coffee, 1)], [{"method": "card", "amount": "10"}], dt.datetime(2025, 3, 19, 12, 10, tzinfo=UTC))
+    till([(tea, 1)], complete=False)
+    return afternoon
+
+
+def test_a_date_opened_again_counts_every_session_of_the_date(reopened, day, workspace, coffee, tea):
+    (today,) = store_days(workspace=workspace)
+
+    # The buttons are the open session's; the morning is still counted, and its Z-report one click away.
+    assert (today.session, today.sessions, today.earlier_sessions) == (reopened, [day, reopened], [day])
+    assert_report(
+        today.report,
+        {
+            "invoiceCounts": {"draft": 1, "completed": 5, "cancelled": 2},
+            "grossSales": Decimal("85.00"),  # 60.00 in the morning + 25.00
+            "discountTotal": Decimal(0),
+            "taxTotal": Decimal(0),
+            "netSales": Decimal("85.00"),
+            "payments": {
+                "cash": Decimal("77.50"),  # 57.50 + 20.00 handed over
+                "card": Decimal("42.50"),  # 32.50 + 10.00
+                "transfer": Decimal(0),
+                "cheque": Decimal(0),
+                "other": Decimal(0),
+            },
+        },
+    )
+    assert (today.sales_count, today.average_ticket) == (5, Decimal("17.00"))
+    assert today.best_sellers == [
+        ProductSales(tea.pk, "Black tea", Decimal("6"), Decimal("45.00")),
+        ProductSales(coffee.pk, "قهوة عربية", Decimal("4"), Decimal("40.00")),
+    ]
+    assert today.sales_by_hour == [
+        HourSales(9, 1, Decimal("20.00")),
+        HourSales(10, 2, Decimal("40.00")),
+        HourSales(14, 1, Decimal("15.00")),
+        HourSales(15, 1, Decimal("10.00")),
+    ]
+
+
+def test_a_date_closed_twice_still_shows_both_sessions(reopened, day, workspace, owner):
+    services.session_close(
+        session=reopened, access=owner_access(workspace, owner), closing_cash=None, cancel_drafts=True
+    )
+    (today,) = store_days(workspace=workspace)
+
+    assert (today.session, today.sessions) == (reopened, [day, reopened])  # the last one closed shows
+    assert (today.sales_count, today.report["netSales"]) == (5, Decimal("85.00"))
+    assert today.report["invoiceCounts"] == {"draft": 0, "completed": 5, "cancelled": 3}
+
+
 def test_which_day_each_store_shows(workspace, store, owner, other_workspace, other_owner):
     access = owner_access(workspace, owner)
     today = dt.date(2025, 3, 19)
     kiosk = StoreFactory(workspace=workspace, name="كشك")
     terrace = StoreFactory(workspace=workspace, name="تراس")
     # The main store: yesterday's day (closed long ago) and today's, closed: today's shows.
-    old = BusinessSession.objects.create(
+    BusinessSession.objects.create(
         workspace=workspace, store=store, business_date=today - dt.timedelta(days=1), status="closed",
         closed_at=dt.datetime(2025, 3, 18, 20, tzinfo=UTC), summary={},
     )  # fmt: skip
@@ -183,7 +255,7 @@ def test_which_day_each_store_shows(workspace, store, owner, other_workspace, ot
     days = {d.store.pk: d for d in shown}
     assert len(shown) == 3  # the workspace's stores only
 
-    assert days[store.pk].session == closed_today and days[store.pk].session != old
+    assert days[store.pk].session == closed_today and days[store.pk].sessions == [closed_today]
     assert days[kiosk.pk].session == night
     assert (days[terrace.pk].session, days[terrace.pk].report, days[terrace.pk].sales_count) == (
         None,
@@ -204,6 +276,15 @@ def test_the_query_count_does_not_grow_with_the_invoices(
     with django_assert_num_queries(7):
         (today,) = store_days(workspace=workspace)
     assert today.sales_count == 20
+
+
+def test_the_query_count_does_not_grow_with_the_sessions_of_the_date(
+    reopened, workspace, django_assert_num_queries
+):
+    # A closed session reads its stored Z-report: no query; the open one its X-report (3).
+    with django_assert_num_queries(7):
+        (today,) = store_days(workspace=workspace)
+    assert len(today.sessions) == 2
 
 
 def test_the_hour_chart_reads_right_to_left_in_arabic():

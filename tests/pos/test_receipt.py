@@ -66,7 +66,8 @@ def test_receipt_is_an_rtl_80mm_page_with_the_sale(cashier_client, sold):
     assert response["Content-Type"].startswith("text/html")
     html = response.content.decode()
     assert '<html lang="ar" dir="rtl">' in html
-    assert "size: 80mm auto" in html
+    # A valid 80 mm page (`80mm auto` is not one), as long as the receipt once receipt.js runs (test_printing).
+    assert "@page { size: 80mm 297mm; margin: 3mm; }" in html and '<div class="receipt" data-roll>' in html
     assert "شركة الياسمين للتجارة" in html and "فاتورة ضريبية مبسطة" in html
     # Every printed line, exactly: 3 × 10.00 = 30.00, VAT 15 % of 30.00 = 4.50, 34.50 paid with 40.00 cash.
     rows = ReceiptRows(html).rows
@@ -193,8 +194,28 @@ def test_bilingual_receipt(cashier_client, breakfast, workspace):
     workspace.save()
     html, rows = rows_of(cashier_client, breakfast)
     assert '<html lang="ar" dir="rtl">' in html
-    assert ("كرواسون / Croissant", "2", "20.00", "40.00") in rows
-    assert ("الإجمالي / Total", "41.40 SAR") in rows
+    # Each label in two columns of its own, Arabic then (to its left) English, the value between them; the
+    # lines' headers and names one language under the other. Where/how they land: tests/browser/test_printing.
+    assert rows == [
+        ("رقم الفاتورة", "POS-001", "Invoice no."),
+        ("التاريخ", "2026-03-01 03:57", "Date"),
+        ("العميل", "عميل نقدي", "Client"),
+        ("الصنف Item", "الكمية Qty", "السعر Price", "المجموع Amount"),
+        ("كرواسون Croissant", "2", "20.00", "40.00"),
+        ("المجموع الفرعي", "40.00 SAR", "Subtotal"),
+        ("خصم 10%", "-4.00", "Discount 10%"),
+        ("", "5.40", "VAT 15%"),  # the tax's own name: once, in the column of its script
+        ("الإجمالي", "41.40 SAR", "Total"),
+        ("بطاقة", "41.40", "Card"),
+    ]
+    # The English label reads left to right on its own: its full stop stays after "no".
+    assert '<th scope="row" class="en" lang="en" dir="ltr">Invoice no.</th>' in html
+    assert '<td class="num"><bdi>POS-001</bdi></td>' in html
+    assert (
+        "فاتورة ضريبية مبسطة" in html
+        and "Simplified tax invoice" in html
+        and " / " not in html.split("<button")[0]
+    )
 
 
 def test_receipt_language_is_a_workspace_field(owner_client, workspace):
@@ -204,3 +225,26 @@ def test_receipt_language_is_a_workspace_field(owner_client, workspace):
     assert changed.json()["workspace"]["receiptLanguage"] == "ar-en"
     refused = owner_client.patch(url, {"receiptLanguage": "fr"}, format="json")
     assert (refused.status_code, list(refused.json()["errors"])) == (400, ["receiptLanguage"])
+
+
+def test_a_label_of_both_languages_prints_each_in_its_own_column():
+    from pos.receipts import ReceiptLabel
+
+    columns = [
+        (label.arabic_column, label.english_column)
+        for label in (
+            ReceiptLabel("نقداً", "Cash", "ar-en"),
+            ReceiptLabel(
+                "VAT 15%", "VAT 15%", "ar-en"
+            ),  # a tax's own name, in Latin letters: once, on the left
+            ReceiptLabel(
+                "عرض الافتتاح", "عرض الافتتاح", "ar-en"
+            ),  # a discount's reason in Arabic: on the right
+        )
+    ]
+    assert columns == [("نقداً", "Cash"), ("", "VAT 15%"), ("عرض الافتتاح", "")]
+    assert [str(ReceiptLabel("نقداً", "Cash", language)) for language in ("ar", "en", "ar-en")] == [
+        "نقداً",
+        "Cash",
+        "نقداً / Cash",  # where one string must do: the print button
+    ]
