@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -21,6 +21,20 @@ from suppliers.api.views.common import (
     _NoFormatOverride,
 )
 from workspaces.api.docs import errors
+from workspaces.api.fields import ChoiceField
+
+
+class InvoiceExportQuerySerializer(SupplierInvoiceExportFilterSerializer):
+    """The export's query: the list's filters, `format`, and the language of the file."""
+
+    lang = ChoiceField(
+        choices=list(exports.LANGUAGES),
+        required=False,
+        help_text=(
+            "The language of the headers, statuses and yes/no words: `ar` or `en`. Default: the request's "
+            "`Accept-Language` (English when absent)."
+        ),
+    )
 
 
 class InvoiceExportView(SuppliersView):
@@ -30,10 +44,14 @@ class InvoiceExportView(SuppliersView):
         tags=TAGS,
         summary="Export supplier invoices",
         description=(
-            "The list's filters, as a file: `format=csv` (default; UTF-8 with a BOM, streamed, any number of "
-            "rows) or `format=xlsx` (at most 1,048,575 rows, else a 400 pointing to CSV)."
+            "The list's filters, as a file for the accountant: `format=csv` (default; UTF-8 with a BOM, streamed, "
+            "any number of rows) or `format=xlsx` (at most 1,048,575 rows with the totals, else a 400 pointing to "
+            "CSV). Headers, statuses and the overdue word are in `lang` (else the `Accept-Language`); amounts in "
+            "the currency's digits (`1200.50`; KWD `1200.500`), dates and the creation time in the workspace's "
+            "time zone, the supplier's VAT number, and a totals row per currency at the end. The XLSX has number "
+            "and date cells, a frozen bold header with a filter, and reads right to left in Arabic."
         ),
-        parameters=[SupplierInvoiceExportFilterSerializer],
+        parameters=[InvoiceExportQuerySerializer],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
             (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The XLSX workbook."),
@@ -41,21 +59,11 @@ class InvoiceExportView(SuppliersView):
         },
     )
     def get(self, request: Request, workspace_id: int):
-        filters = self.validated(SupplierInvoiceExportFilterSerializer, request.query_params)
+        filters = self.validated(InvoiceExportQuerySerializer, request.query_params)
         kind = filters.pop("format")
-        today = self.today
-        invoices = selectors.invoice_list(workspace=self.workspace, today=today, filters=filters)
-        if kind == "xlsx":
-            exports.check_xlsx_size(invoices.count())
-            handle = exports.xlsx_file(exports.rows(invoices, today))
-            return FileResponse(
-                handle, as_attachment=True, filename=exports.filename("xlsx", today), content_type=XLSX_TYPE
-            )
-        response = StreamingHttpResponse(
-            exports.csv_lines(exports.rows(invoices, today)), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename("csv", today)}"'
-        return response
+        language = filters.pop("lang", None) or exports.language_of(translation.get_language())
+        invoices = selectors.invoice_list(workspace=self.workspace, today=self.today, filters=filters)
+        return exports.download(invoices, workspace=self.workspace, kind=kind, language=language)
 
 
 class AgingView(SuppliersView):
