@@ -13,6 +13,8 @@ from invoicing.money import (
     QUANTITY_MAX_DIGITS,
 )
 from workspaces.models import ApiKey, Store, TimeStamped, Workspace
+from workspaces.numbers import decimal_literal
+from workspaces.payment_methods import PaymentMethod
 
 TAX_RATE_MAX_DIGITS = 7
 TAX_RATE_DECIMAL_PLACES = 4
@@ -77,8 +79,12 @@ class StockLevel(models.Model):
     transaction as each movement. Negative only where the workspace allows negative stock."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="stock_levels")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_levels")
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("store")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("product")
+    )
     quantity = models.DecimalField(
         _("quantity"), max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES, default=0
     )
@@ -92,7 +98,7 @@ class StockLevel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product} @ {self.store}: {self.quantity}"
+        return f"{self.product} @ {self.store}: {decimal_literal(self.quantity)}"
 
 
 class StockMovement(models.Model):
@@ -116,8 +122,12 @@ class StockMovement(models.Model):
         ADJUST = "adjust", _("Adjustment")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="stock_movements")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_movements")
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="stock_movements", verbose_name=_("store")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="stock_movements", verbose_name=_("product")
+    )
     delta = models.DecimalField(
         _("change"), max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES
     )
@@ -126,9 +136,16 @@ class StockMovement(models.Model):
     source_id = models.BigIntegerField(_("document id"), null=True, blank=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    api_key = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("API key")
+    )
     note = models.CharField(_("note"), max_length=255, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -155,7 +172,7 @@ class StockMovement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product} @ {self.store}: {self.delta:+}"
+        return f"{self.product} @ {self.store}: {'+' if self.delta > 0 else ''}{decimal_literal(self.delta)}"
 
 
 class DocumentCounter(models.Model):
@@ -190,8 +207,10 @@ class Invoice(TimeStamped):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
     number = models.PositiveBigIntegerField(_("number"))
-    client = models.ForeignKey("workspaces.Client", on_delete=models.PROTECT, related_name="+")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(
+        "workspaces.Client", on_delete=models.PROTECT, related_name="+", verbose_name=_("client")
+    )
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"))
     currency = models.CharField(_("currency"), max_length=3)
     date = models.DateField(_("date"))
     draft = models.BooleanField(_("draft"), default=False)
@@ -304,7 +323,7 @@ class InvoiceItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity.normalize():f} × {self.product_id}"
+        return f"{decimal_literal(self.quantity)} × {self.product}"
 
 
 class InvoicePayment(models.Model):
@@ -325,4 +344,10 @@ class InvoicePayment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.payment_method}: {self.amount}"
+        return f"{self.method_label}: {decimal_literal(self.amount)}"
+
+    @property
+    def method_label(self) -> str:
+        """api2 takes any text; one of the product's methods ("cash", "Card") reads in the page's language."""
+        method = self.payment_method.strip().lower()
+        return PaymentMethod(method).label if method in PaymentMethod.values else self.payment_method

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Invoice, InvoiceItem, InvoicePayment
@@ -20,30 +21,99 @@ from invoicing.services.sales_invoices import (
 from workspaces import codes
 from workspaces.admin import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline
 from workspaces.admin_base import code_permission
+from workspaces.admin_display import (
+    PlainDecimalsForm,
+    actor_column,
+    compact_field,
+    money_column,
+    quantity_column,
+)
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError, ValidationFailed
+from workspaces.templatetags.backoffice import format_money, format_quantity
 
 HEADER_FIELDS = (
     "client", "store", "currency", "date", "discount", "discount_amount", "notes", "po_number", "is_offline",
 )  # fmt: skip
+# An issued invoice's header, read-only: the discount and its amount printed, not as stored (`0.0000`).
+HEADER_DISPLAY = tuple(
+    {"discount": "discount_display", "discount_amount": "discount_amount_display"}.get(name, name)
+    for name in HEADER_FIELDS
+)
 SUMMARY_FIELDS = (
-    "summary_subtotal", "summary_discount", "summary_tax", "summary_total", "summary_paid", "summary_unpaid",
+    "subtotal_display", "discount_total_display", "tax_display", "total_display", "paid_display", "unpaid_display",
 )  # fmt: skip
 ITEM_FIELDS = (
     "product", "quantity", "unit_price", "discount", "discount_type", "tax1", "tax2", "col_3", "col_4", "col_5",
 )  # fmt: skip
+# The width of each item input: a draft's row fits 1400 px beside the navigation.
+ITEM_WIDTHS = {
+    "product": "9em", "quantity": "4em", "unit_price": "5em", "discount": "4em", "discount_type": "6em",
+    "tax1": "5.5em", "tax2": "5.5em", "col_3": "4em", "col_4": "4em", "col_5": "4em",
+}  # fmt: skip
 
 
-class SalesInvoiceItemInline(WorkspaceScopedInline):
-    """Items: editable on a new invoice and on a draft (the parent's change permission says which)."""
+def _invoice_currency(modeladmin, obj) -> str:
+    return obj.currency
+
+
+def _parent_currency(inline, obj) -> str:
+    return inline.parent_currency
+
+
+class InvoiceRowsMixin:
+    """An inline that knows its invoice's currency (`parent_currency`, set per page: inline instances are made per
+    request)."""
+
+    parent_currency = ""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.parent_currency = obj.currency if obj is not None else ""
+        return super().get_formset(request, obj, **kwargs)
+
+
+class SalesInvoiceItemInline(InvoiceRowsMixin, WorkspaceScopedInline):
+    """Items: editable on a new invoice and on a draft (the parent's change permission says which), with the line's
+    figures as printed; an issued invoice's items are read as written, the document's figures printed."""
 
     model = InvoiceItem
-    fields = (*ITEM_FIELDS, "subtotal", "discount_amount", "tax_amount", "total")
-    readonly_fields = ("subtotal", "discount_amount", "tax_amount", "total")
+    form = PlainDecimalsForm
+    fields = (*ITEM_FIELDS, "total_display")
+    readonly_fields = ("total_display",)
+    # An issued invoice: the line as printed, taxes and the free columns in one cell each (fits 1400 px).
+    read_fields = (
+        "product", "quantity_display", "unit_price_display", "discount_display", "taxes_display", "columns_display",
+        "subtotal_display", "discount_amount_display", "tax_display", "total_display",
+    )  # fmt: skip
+
+    quantity_display = quantity_column("quantity", _("quantity"))
+    unit_price_display = money_column("unit_price", _("unit price"), _parent_currency, exact=True)
+    subtotal_display = money_column("subtotal", _("subtotal"), _parent_currency)
+    discount_amount_display = money_column("discount_amount", _("discount amount"), _parent_currency)
+    tax_display = money_column("tax_amount", _("tax"), _parent_currency)
+    total_display = money_column("total", _("total"), _parent_currency)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "tax1", "tax2")
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
         return 1 if obj is None else 0
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not obj.draft:
+            return self.read_fields
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.draft:
+            return self.read_fields
+        return self.readonly_fields
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        width = ITEM_WIDTHS.get(db_field.name)
+        return compact_field(field, width) if width else field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """Products and taxes of the chosen workspace only."""
@@ -53,12 +123,33 @@ class SalesInvoiceItemInline(WorkspaceScopedInline):
             field.queryset = field.queryset.filter(workspace=access.workspace)
         return field
 
+    @admin.display(description=_("discount"))
+    def discount_display(self, item: InvoiceItem) -> str:
+        if not item.discount:
+            return "—"
+        if item.discount_type == InvoiceItem.DiscountType.PERCENT:
+            return f"{format_quantity(item.discount)}%"
+        return format_money(item.discount, self.parent_currency, exact=True)
 
-class SalesInvoicePaymentInline(ReadOnlyInline):
+    @admin.display(description=_("taxes"))
+    def taxes_display(self, item: InvoiceItem) -> str:
+        return ", ".join(str(tax) for tax in (item.tax1, item.tax2) if tax is not None) or "—"
+
+    @admin.display(description=_("other columns"))
+    def columns_display(self, item: InvoiceItem) -> str:
+        return " · ".join(value for value in (item.col_3, item.col_4, item.col_5) if value) or "—"
+
+
+class SalesInvoicePaymentInline(InvoiceRowsMixin, ReadOnlyInline):
     """Payments come with a non-draft invoice through api2; here they are read."""
 
     model = InvoicePayment
-    fields = ("payment_method", "amount", "date", "created_at")
+    fields = ("method_display", "amount_display", "date", "created_at")
+    amount_display = money_column("amount", _("amount"), _parent_currency)
+
+    @admin.display(description=_("payment method"))
+    def method_display(self, payment: InvoicePayment) -> str:
+        return payment.method_label
 
 
 def _api2_message(error: ValidationFailed) -> str:
@@ -70,7 +161,9 @@ def _api2_message(error: ValidationFailed) -> str:
 class SalesInvoiceAdmin(WorkspaceScopedAdmin):
     view_permission = codes.INVOICES_MANAGE
     change_permission = codes.INVOICES_MANAGE
-    list_display = ("no", "client", "store", "date", "draft", "currency", "summary_total", "summary_paid")
+    form = PlainDecimalsForm
+    # The currency is written beside the amounts only where it is not the workspace's (the list fits 1400 px).
+    list_display = ("number_listed", "client", "store", "date", "total_listed", "paid_listed")
     list_filter = (
         "draft",
         ("store", admin.RelatedOnlyFieldListFilter),
@@ -79,31 +172,61 @@ class SalesInvoiceAdmin(WorkspaceScopedAdmin):
     )
     search_fields = ("=number", "po_number", "client__name", "notes")
     date_hierarchy = "date"
-    list_select_related = ("client", "store")
+    list_select_related = ("client", "store", "workspace")
     ordering = ("-pk",)
     inlines = [SalesInvoiceItemInline, SalesInvoicePaymentInline]
     actions = ["issue_drafts"]
     has_issue_permission = code_permission(codes.INVOICES_MANAGE)  # as api2's POST of an issued invoice
 
+    subtotal_display = money_column("summary_subtotal", _("subtotal"), _invoice_currency)
+    discount_total_display = money_column("summary_discount", _("discounts"), _invoice_currency)
+    tax_display = money_column("summary_tax", _("tax"), _invoice_currency)
+    total_display = money_column("summary_total", _("total"), _invoice_currency)
+    paid_display = money_column("summary_paid", _("paid"), _invoice_currency)
+    unpaid_display = money_column("summary_unpaid", _("unpaid"), _invoice_currency)
+    discount_amount_display = money_column("discount_amount", _("discount amount"), _invoice_currency)
+    created_by_name = actor_column(_("created by"))
+
+    @admin.display(description=_("number"), ordering="number")
+    def number_listed(self, invoice: Invoice) -> str:
+        """The number, and "draft" beside a draft's (the list fits 1400 px without a column for it)."""
+        if invoice.draft:
+            return format_html('<span dir="ltr">{}</span> ({})', invoice.no, _("draft"))
+        return self.no(invoice)
+
+    @admin.display(description=_("total"), ordering="summary_total")
+    def total_listed(self, invoice: Invoice) -> str:
+        return self._listed(invoice, invoice.summary_total)
+
+    @admin.display(description=_("paid"), ordering="summary_paid")
+    def paid_listed(self, invoice: Invoice) -> str:
+        return self._listed(invoice, invoice.summary_paid)
+
+    @staticmethod
+    def _listed(invoice: Invoice, amount: Decimal) -> str:
+        text = format_money(amount, invoice.currency)
+        return text if invoice.currency == invoice.workspace.currency else f"{text} {invoice.currency}"
+
+    @admin.display(description=_("discount (%)"))
+    def discount_display(self, invoice: Invoice) -> str:
+        return format_quantity(invoice.discount)
+
+    @admin.display(description=_("number"), ordering="number")
+    def no(self, invoice: Invoice) -> str:
+        return format_html('<span dir="ltr">{}</span>', invoice.no)
+
     def get_fields(self, request, obj=None):
         workspace = ("workspace",) if request.user.is_superuser and obj is None else ()
         if obj is None:
             return (*workspace, *HEADER_FIELDS, "draft")
-        return (
-            "no",
-            *HEADER_FIELDS,
-            "draft",
-            *SUMMARY_FIELDS,
-            "created_by",
-            "created_by_api_key",
-            "created_at",
-        )
+        header = HEADER_FIELDS if obj.draft else HEADER_DISPLAY
+        return ("no", *header, "draft", *SUMMARY_FIELDS, "created_by_name", "created_at")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
         if obj.draft:  # a draft is issued by the action, which takes its stock
-            return ("no", "draft", *SUMMARY_FIELDS, "created_by", "created_by_api_key", "created_at")
+            return ("no", "draft", *SUMMARY_FIELDS, "created_by_name", "created_at")
         return self.get_fields(request, obj)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:

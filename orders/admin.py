@@ -16,24 +16,80 @@ from orders.models import Order, OrderInvoice, OrderInvoiceLine, OrderLineItem
 from workspaces import codes
 from workspaces.admin import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline
 from workspaces.admin_base import code_permission
+from workspaces.admin_display import (
+    PlainDecimalsForm,
+    actor_column,
+    compact_field,
+    key_value_lines,
+    money_column,
+    quantity_column,
+    readable_list,
+    related_filter,
+)
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError, ValidationFailed
 
 
-class LineItemInline(WorkspaceScopedInline):
-    """Lines are entered with a new order and read-only afterwards."""
+def _currency(modeladmin, obj) -> str:
+    return obj.currency
+
+
+def _parent_currency(inline, obj) -> str:
+    return inline.parent_currency
+
+
+@admin.display(description=_("meta fields"))
+def meta_fields_display(document) -> str:
+    """What the order platform sent (`[{"key": "event", "value": "عرس"}]`) as lines: "event: عرس"."""
+    return readable_list(key_value_lines(document.meta_fields))
+
+
+class DocumentRowsInline(WorkspaceScopedInline):
+    """A document's rows with its currency (`parent_currency`, set per page: inline instances are made per
+    request)."""
+
+    parent_currency = ""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.parent_currency = obj.currency if obj is not None else ""
+        return super().get_formset(request, obj, **kwargs)
+
+
+class LineItemInline(DocumentRowsInline):
+    """Lines are entered with a new order and read-only afterwards, printed with the order's currency."""
 
     model = OrderLineItem
-    fields = ("product", "name", "quantity", "unit_price", "discount", "invoiced_quantity")
-    readonly_fields = ("invoiced_quantity",)
+    form = PlainDecimalsForm
+    fields = ("product", "name", "quantity", "unit_price", "discount")
+    read_fields = (
+        "product", "name", "quantity_display", "unit_price_display", "discount_display", "invoiced_quantity_display",
+    )  # fmt: skip
     extra = 1
     can_delete = False
+
+    quantity_display = quantity_column("quantity", _("quantity"))
+    unit_price_display = money_column("unit_price", _("unit price"), _parent_currency, exact=True)
+    discount_display = money_column("discount", _("discount"), _parent_currency)
+    invoiced_quantity_display = quantity_column("invoiced_quantity", _("invoiced quantity"))
+
+    widths = {"product": "12em", "name": "14em", "quantity": "5em", "unit_price": "7em", "discount": "6em"}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
         return 1 if obj is None else 0
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        width = self.widths.get(db_field.name)
+        return compact_field(field, width) if width else field
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else self.read_fields
+
     def get_readonly_fields(self, request, obj=None):
-        return self.fields if obj is not None else self.readonly_fields
+        return () if obj is None else self.read_fields
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
@@ -49,11 +105,11 @@ class LineItemInline(WorkspaceScopedInline):
 class OrderAdmin(WorkspaceScopedAdmin):
     view_permission = codes.ORDERS_MANAGE
     change_permission = codes.ORDERS_MANAGE
-    list_display = ("__str__", "client", "status", "total", "created_at")
-    list_filter = ("status", ("client", admin.RelatedOnlyFieldListFilter))
+    list_display = ("__str__", "client", "status", "total_display", "created_by_name", "created_at")
+    list_filter = ("status", ("client", related_filter(_("client"))))
     search_fields = ("id", "client__name", "line_items__name")
     date_hierarchy = "created_at"
-    list_select_related = ("client",)
+    list_select_related = ("client", "created_by", "created_by_api_key")
     inlines = [LineItemInline]
     actions = ["create_invoices", "cancel_orders"]
     # As the API's `POST /invoices` and `POST /orders/:id/cancel`.
@@ -63,21 +119,16 @@ class OrderAdmin(WorkspaceScopedAdmin):
         "client",
         "status",
         "currency",
-        "total",
-        "meta_fields",
+        "total_display",
+        "meta_fields_display",
         "cancelled_at",
-        "created_by",
+        "created_by_name",
         "created_at",
     )
-    readonly_fields = (
-        "status",
-        "currency",
-        "total",
-        "meta_fields",
-        "cancelled_at",
-        "created_by",
-        "created_at",
-    )
+
+    total_display = money_column("total", _("total"), _currency)
+    created_by_name = actor_column(_("created by"))
+    meta_fields_display = staticmethod(meta_fields_display)
 
     def get_fields(self, request, obj=None):
         return ("client",) if obj is None else self.fields
@@ -151,9 +202,24 @@ class OrderAdmin(WorkspaceScopedAdmin):
         self.run_for_each(request, objects=queryset.select_related("workspace").order_by("pk"), action=cancel)
 
 
-class InvoiceLineInline(ReadOnlyInline):
+class InvoiceLineInline(DocumentRowsInline, ReadOnlyInline):
     model = OrderInvoiceLine
-    fields = ("line_item", "quantity", "subtotal", "discount_amount", "tax_amount", "total")
+    fields = (
+        "line_name", "quantity_display", "subtotal_display", "discount_display", "tax_display", "total_display",
+    )  # fmt: skip
+
+    quantity_display = quantity_column("quantity", _("quantity"))
+    subtotal_display = money_column("subtotal", _("subtotal"), _parent_currency)
+    discount_display = money_column("discount_amount", _("discount"), _parent_currency)
+    tax_display = money_column("tax_amount", _("tax"), _parent_currency)
+    total_display = money_column("total", _("total"), _parent_currency)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("line_item")
+
+    @admin.display(description=_("line item"))
+    def line_name(self, line: OrderInvoiceLine) -> str:
+        return line.line_item.name
 
 
 @admin.register(OrderInvoice)
@@ -162,17 +228,24 @@ class OrderInvoiceAdmin(WorkspaceScopedAdmin):
 
     view_permission = codes.ORDERS_MANAGE
     change_permission = codes.ORDERS_MANAGE
-    list_display = ("__str__", "order", "total", "created_by", "created_at")
-    list_filter = (("order__client", admin.RelatedOnlyFieldListFilter),)
+    list_display = ("__str__", "order", "total_display", "created_by_name", "created_at")
+    list_filter = (("order__client", related_filter(_("client"))),)
     search_fields = ("id", "order__id")
     date_hierarchy = "created_at"
-    list_select_related = ("order", "created_by")
+    list_select_related = ("order", "created_by", "created_by_api_key")
     inlines = [InvoiceLineInline]
     fields = (
-        "order", "currency", "subtotal", "discount_total", "tax_total", "total", "meta_fields",
-        "created_by", "created_by_api_key", "created_at",
+        "order", "currency", "subtotal_display", "discount_total_display", "tax_total_display", "total_display",
+        "meta_fields_display", "created_by_name", "created_at",
     )  # fmt: skip
     readonly_fields = fields
+
+    subtotal_display = money_column("subtotal", _("subtotal"), _currency)
+    discount_total_display = money_column("discount_total", _("discounts"), _currency)
+    tax_total_display = money_column("tax_total", _("tax"), _currency)
+    total_display = money_column("total", _("total"), _currency)
+    created_by_name = actor_column(_("created by"))
+    meta_fields_display = staticmethod(meta_fields_display)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -20,9 +20,19 @@ from workspaces.admin_base import (
     scope_to_admin_workspace,
     scoped_list_filter,
 )
+from workspaces.admin_display import (
+    PlainDecimalsForm,
+    person_column,
+    person_name,
+    readable_list,
+    related_filter,
+)
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
+from workspaces.templatetags.backoffice import format_money, format_quantity
+
+PERMISSION_LABELS = dict(codes.PERMISSION_CHOICES)
 
 
 @admin.register(Workspace)
@@ -107,7 +117,7 @@ DISCOUNT_FIELDS = {
 }
 
 
-class ClientAdminForm(forms.ModelForm):
+class ClientAdminForm(PlainDecimalsForm):
     class Meta:
         model = Client
         fields = (
@@ -157,10 +167,20 @@ class ClientAdmin(WorkspaceScopedAdmin):
 
     change_permission = codes.CLIENTS_MANAGE
     form = ClientAdminForm
-    list_display = ClientAdminForm.Meta.fields[1:]
+    list_display = ("name", "phone", "email", "tax_number", "pos_discount_display", "pos_discount_active")
     list_filter = ("pos_discount_active", "pos_discount_type")
     search_fields = ("name", "phone", "email", "tax_number")
     date_hierarchy = "created_at"
+    list_select_related = ("workspace",)  # its currency
+
+    @admin.display(description=_("POS discount"), ordering="pos_discount_value")
+    def pos_discount_display(self, client: Client) -> str:
+        """`10%` or `5.00` (the workspace's currency), not the type and a stored `10.0000` apart."""
+        if not client.pos_discount_type or client.pos_discount_value is None:
+            return "—"
+        if client.pos_discount_type == Client.DiscountType.PERCENT:
+            return f"{format_quantity(client.pos_discount_value)}%"
+        return format_money(client.pos_discount_value, client.workspace.currency, exact=True)
 
     def save_model(self, request, obj, form, change) -> None:
         data = form.service_data()
@@ -235,10 +255,26 @@ class MembershipAdmin(WorkspaceScopedAdmin):
     An invitation shows its e-mail and status, never the other account's name."""
 
     view_permission = codes.OWNER
-    list_display = ("user", "status", "role", "permissions", "store", "admin_access", "created_at")
-    list_filter = ("status", "role", "admin_access")
-    search_fields = ("user__email",)
+    list_display = ("member", "status", "role", "permission_list", "store", "admin_access")
+    list_filter = ("status", "role", "admin_access", ("store", related_filter(_("store"))))
+    search_fields = ("user__name", "user__email")
     list_select_related = ("user", "store")
+    # The owner's membership cannot change: its page reads, the permissions as words.
+    read_fields = ("member", "status", "role", "permission_list", "store", "admin_access", "created_at")
+
+    @admin.display(description=_("user"), ordering="user__name")
+    def member(self, membership: Membership) -> str:
+        """A member by name; an invitation by the e-mail it was sent to (the account's name is not ours)."""
+        if membership.status == Membership.Status.INVITED:
+            return membership.user.email
+        return person_name(membership.user)
+
+    @admin.display(description=_("permissions"))
+    def permission_list(self, membership: Membership) -> str:
+        if membership.role == Membership.Role.OWNER:
+            return _("Everything (the owner)")
+        granted = [PERMISSION_LABELS.get(code, code) for code in membership.permissions or []]
+        return readable_list(granted) if granted else _("No permission")
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = MembershipAddForm if obj is None else MembershipForm
@@ -247,10 +283,16 @@ class MembershipAdmin(WorkspaceScopedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return MembershipAddForm.Meta.fields
-        return ("user", "status", "role", *MembershipForm.Meta.fields)
+        if not self.has_change_permission(request, obj):
+            return self.read_fields
+        return ("member", "status", "role", *MembershipForm.Meta.fields)
 
     def get_readonly_fields(self, request, obj=None):
-        return ("user", "status", "role") if obj is not None else ()
+        if obj is None:
+            return ()
+        if not self.has_change_permission(request, obj):
+            return self.read_fields
+        return ("member", "status", "role")
 
     def has_change_permission(self, request, obj=None) -> bool:
         return super().has_change_permission(request, obj) and (obj is None or not obj.is_owner)
@@ -316,11 +358,21 @@ class ApiKeyAdmin(WorkspaceScopedAdmin):
     """The owner's, as in the API: listing, creating and revoking keys (`api_key_create`, `api_key_revoke`)."""
 
     view_permission = codes.OWNER
-    list_display = ("name", "prefix", "created_by", "created_at", "revoked_at")
+    list_display = ("name", "prefix", "created_by_name", "created_at", "revoked_at")
     list_filter = ("revoked_at",)
     search_fields = ("name", "prefix")
+    list_select_related = ("created_by",)
     fields = ("name",)
+    read_fields = ("name", "prefix", "created_by_name", "created_at", "revoked_at")
     actions = ["revoke"]
+
+    created_by_name = person_column("created_by", _("created by"))
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else self.read_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.read_fields
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -352,12 +404,16 @@ class ApiKeyAdmin(WorkspaceScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """The accounts, a superuser's page. Django's `is_staff` is not shown: it opens nothing here (who may sign in
+    is decided per workspace, `BackOfficeLoginForm`), and a flag that reads "admin access" would mislead."""
+
     ordering = ("email",)
-    list_display = ("email", "name", "is_staff", "is_active", "date_joined")
+    list_display = ("email", "name", "is_active", "is_superuser", "date_joined")
+    list_filter = ("is_active", "is_superuser")
     search_fields = ("email", "name")
     fieldsets = (
         (None, {"fields": ("email", "password", "name")}),
-        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Access"), {"fields": ("is_active", "is_superuser")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),)
 

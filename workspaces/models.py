@@ -173,10 +173,17 @@ class Membership(TimeStamped):
         INVITED = "invited", _("Invited")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
     permissions = models.JSONField(_("permissions"), default=list, blank=True)
-    store = models.ForeignKey(Store, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    store = models.ForeignKey(
+        Store, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("store")
+    )
     admin_access = models.BooleanField(_("admin access"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
 
@@ -188,7 +195,9 @@ class Membership(TimeStamped):
         constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique")]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.workspace} ({self.role})"
+        # The person by name (an invitation by its e-mail: the account's name is not the workspace's to show).
+        who = self.user.email if self.status == self.Status.INVITED else (self.user.name or self.user.email)
+        return f"{who} ({self.get_role_display()})"
 
     @property
     def is_owner(self) -> bool:
@@ -256,7 +265,12 @@ class ApiKey(models.Model):
     prefix = models.CharField(_("prefix"), max_length=12, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
