@@ -1,22 +1,47 @@
-"""Suppliers in the back office: every save, delete and action goes through the API's services."""
+"""Suppliers in the back office: every save, delete and action goes through the API's services.
+
+A refusal keeps what was typed: the form comes back with the refusal beside its field (`WorkspaceScopedAdmin`'s
+`service_error_fields`; the refusals the API answers without field errors are placed by `refusal_on`), a
+refused payment of the invoice page beside its own row (`admin_inlines`)."""
 
 from __future__ import annotations
 
-from django import forms
+from functools import partial
+
 from django.contrib import admin, messages
-from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from suppliers import exports, services
+from suppliers import admin_views, error_codes, exports, services
+from suppliers.admin_forms import PaymentAddForm, SupplierInvoiceForm, refusal_on
+from suppliers.admin_inlines import NewPaymentInline, PaymentInline, PaymentRowRefused
 from suppliers.models import Supplier, SupplierInvoice, SupplierPayment
 from suppliers.selectors import overdue_q
+from suppliers.services.images import file_path
 from workspaces import codes
-from workspaces.admin import WorkspaceScopedAdmin, WorkspaceScopedInline
+from workspaces.admin import WorkspaceScopedAdmin
 from workspaces.admin_base import code_permission
-from workspaces.admin_display import money_column, person_column
+from workspaces.admin_display import actor_column, money_column, related_column, related_filter
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError
+from workspaces.templatetags.backoffice import format_money
+
+STYLE = {"all": ["pos/backoffice.css", "suppliers/backoffice.css"]}
+
+
+def _invoice_currency(modeladmin, invoice: SupplierInvoice) -> str:
+    return invoice.currency
+
+
+def _payment_currency(modeladmin, payment: SupplierPayment) -> str:
+    return payment.invoice.currency
 
 
 class SuppliersAdmin(WorkspaceScopedAdmin):
@@ -24,6 +49,18 @@ class SuppliersAdmin(WorkspaceScopedAdmin):
 
     view_permission = codes.SUPPLIERS_VIEW
     change_permission = codes.SUPPLIERS_MANAGE
+    change_list_template = "suppliers/admin/change_list.html"
+    has_aging_permission = code_permission(codes.SUPPLIERS_VIEW)  # as the API's aging report
+
+    class Media:
+        css = STYLE
+
+    def changelist_view(self, request, extra_context=None):
+        """The lists link to the aging report (object tools)."""
+        extra = dict(extra_context or {})
+        if self.has_aging_permission(request):
+            extra["aging_url"] = reverse("admin:suppliers_supplierinvoice_aging")
+        return super().changelist_view(request, extra)
 
     def _allowed(self, request: HttpRequest, code: str | None, obj=None) -> bool:
         if not request.user.is_superuser:
@@ -32,12 +69,18 @@ class SuppliersAdmin(WorkspaceScopedAdmin):
                 return False
         return super()._allowed(request, code, obj)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """A supplier or an invoice is picked on another's form (or added), never changed or deleted from it."""
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if isinstance(widget, RelatedFieldWidgetWrapper):
+            widget.can_change_related = widget.can_delete_related = False
+        return formfield
+
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
         except ApplicationError as exc:
-            from django.http import HttpResponseRedirect
-
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
@@ -46,8 +89,20 @@ class SuppliersAdmin(WorkspaceScopedAdmin):
 class SupplierAdmin(SuppliersAdmin):
     list_display = ("name", "phone", "email", "tax_number", "created_at")
     search_fields = ("name", "phone", "email", "tax_number")
+    search_help_text = _("Search by name, phone, e-mail or tax number.")
     date_hierarchy = "created_at"
     fields = services.SUPPLIER_FIELDS
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else (*self.fields, "invoices_link", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("invoices_link", "created_at")
+
+    @admin.display(description=_("invoices"))
+    def invoices_link(self, supplier: Supplier) -> str:
+        url = reverse("admin:suppliers_supplierinvoice_changelist") + f"?supplier__id__exact={supplier.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("The invoices of this supplier"))
 
     def save_model(self, request, obj, form, change) -> None:
         workspace = obj.workspace if change else admin_access(request).workspace
@@ -88,56 +143,43 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset.filter(condition) if self.value() == "yes" else queryset.exclude(condition)
 
 
-class PaymentInlineForm(forms.ModelForm):
-    """New payments are added through the service; recorded ones are shown, never edited (remove and re-add)."""
+class UnpaidFilter(admin.SimpleListFilter):
+    """What is still owed (the aging report links here), or what is paid in full."""
 
-    class Meta:
-        model = SupplierPayment
-        fields = ("amount", "paid_at", "method", "reference", "notes")
+    title = _("balance")
+    parameter_name = "unpaid"
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            for field in self.fields.values():
-                field.disabled = True
-        else:
-            self.fields["paid_at"].required = False
+    def lookups(self, request, model_admin):
+        return [("yes", _("Money remains")), ("no", _("Paid in full"))]
 
-
-class PaymentInline(WorkspaceScopedInline):
-    model = SupplierPayment
-    form = PaymentInlineForm
-    fields = ("amount", "paid_at", "method", "reference", "notes")
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(remaining_amount__gt=0)
+        if self.value() == "no":
+            return queryset.filter(remaining_amount=0)
+        return queryset
 
 
 def _export(modeladmin, request, queryset, kind: str):
+    """The API's export (`exports.download`) of the selected invoices, in the page's language; a refusal (more
+    rows than a sheet holds) is a message."""
     access = admin_access(request)
     workspace = access.workspace if access else queryset.first().workspace
-    today = workspace_today(workspace)
-    invoices = queryset.filter(workspace=workspace)
-    if kind == "xlsx":
-        try:
-            exports.check_xlsx_size(invoices.count())
-        except ApplicationError as exc:
-            modeladmin.message_user(request, exc.message, messages.ERROR)
-            return None
-        return FileResponse(
-            exports.xlsx_file(exports.rows(invoices, today)),
-            as_attachment=True,
-            filename=exports.filename("xlsx", today),
+    try:
+        return exports.download(
+            queryset, workspace=workspace, kind=kind, language=exports.language_of(get_language())
         )
-    response = StreamingHttpResponse(
-        exports.csv_lines(exports.rows(invoices, today)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename("csv", today)}"'
-    return response
+    except ApplicationError as exc:
+        modeladmin.message_user(request, exc.message, messages.ERROR)
+        return None
 
 
 @admin.register(SupplierInvoice)
 class SupplierInvoiceAdmin(SuppliersAdmin):
+    form = SupplierInvoiceForm
     list_display = (
         "invoice_number",
-        "supplier",
+        "supplier_name",
         "total_display",
         "paid_display",
         "remaining_display",
@@ -148,16 +190,20 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
     list_filter = (
         "status",
         OverdueFilter,
-        ("supplier", admin.RelatedOnlyFieldListFilter),
+        UnpaidFilter,
+        ("supplier", related_filter(_("supplier"))),
         "issue_date",
         "due_date",
     )
     search_fields = ("invoice_number", "supplier__name", "description")
+    search_help_text = _("Search by invoice number, supplier or description.")
     date_hierarchy = "issue_date"
-    list_select_related = ("supplier",)
-    inlines = [PaymentInline]
+    ordering = ("-pk",)
+    inlines = [PaymentInline, NewPaymentInline]
     actions = ["export_csv", "export_xlsx", "delete_selected"]
     has_export_permission = code_permission(codes.SUPPLIERS_VIEW)  # as the API's export
+    # The upload's refusal (`file`) is shown beside the file field.
+    service_error_fields = {"file": "scan"}
     fields = (
         "supplier",
         "invoice_number",
@@ -166,27 +212,61 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
         "due_date",
         "description",
         "notes",
+        "scan",
         "image_url",
-        "currency",
+        "scan_preview",
+    )
+    summary = (
+        "status",
         "paid_display",
         "remaining_display",
-        "status",
+        "currency",
+        "created_by_name",
+        "created_at",
+        "updated_at",
     )
-    readonly_fields = ("currency", "paid_display", "remaining_display", "status")
     # Amounts with the invoice's currency's minor digits, `.` and `,` in both languages.
-    total_display = money_column("total_amount", _("total"), lambda admin_, invoice: invoice.currency)
-    paid_display = money_column("paid_amount", _("paid"), lambda admin_, invoice: invoice.currency)
-    remaining_display = money_column(
-        "remaining_amount", _("remaining"), lambda admin_, invoice: invoice.currency
-    )
+    total_display = money_column("total_amount", _("total"), _invoice_currency)
+    paid_display = money_column("paid_amount", _("paid"), _invoice_currency)
+    remaining_display = money_column("remaining_amount", _("remaining"), _invoice_currency)
+    supplier_name = related_column("supplier", _("supplier"))
+    created_by_name = actor_column(_("created by"))
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "image_url":
-            kwargs["assume_scheme"] = "https"
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return tuple(name for name in self.fields if name != "scan_preview")  # no scan to show yet
+        return ("supplier_name", *self.fields[1:], *self.summary)
 
     def get_readonly_fields(self, request, obj=None):
-        return (*self.readonly_fields, "supplier") if obj is not None else self.readonly_fields
+        return () if obj is None else ("supplier_name", "scan_preview", *self.summary)
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("supplier", "created_by", "created_by_api_key")
+
+    def get_search_results(self, request, queryset, search_term):
+        """A payment's invoice is picked among those that still owe money (the payment page's autocomplete)."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "supplierpayment" and request.GET.get("field_name") == "invoice":
+            queryset = queryset.filter(remaining_amount__gt=0)
+        return queryset, may_have_duplicates
+
+    def get_inline_instances(self, request, obj=None):
+        """The recorded payments where there are some; the new payment's row while money remains."""
+        instances = super().get_inline_instances(request, obj)
+        show = {
+            PaymentInline: obj is not None and obj.paid_amount > 0,
+            NewPaymentInline: obj is None or obj.remaining_amount > 0,
+        }
+        return [inline for inline in instances if show.get(type(inline), True)]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supplier":
+            kwargs["label"] = capfirst(_("supplier"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("scan"))
+    def scan_preview(self, invoice: SupplierInvoice) -> str:
+        return admin_views.scan_preview(invoice)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -194,28 +274,74 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
             actions.pop("delete_selected", None)
         return actions
 
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "aging/", view(partial(admin_views.aging_view, self)), name="suppliers_supplierinvoice_aging"
+            ),
+            path(
+                "files/<str:file_name>/",
+                view(partial(admin_views.file_view, self)),
+                name="suppliers_supplierinvoice_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A payment row the service refused: the page again, what was typed kept, the refusal beside that row
+        (its transaction, the invoice's changes included, rolled back)."""
+        try:
+            with admin_views.uploads_kept_when_saved():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except PaymentRowRefused as refusal:
+            request._payment_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _scan_url(self, request, form, workspace, access, supplier) -> str | None:
+        """A file chosen in the form goes through the API's upload service (checked by content, WebP, quota);
+        its URL becomes the invoice's `image_url`, as a client of the API would pass it."""
+        scan = form.cleaned_data.get("scan")
+        if not scan:
+            return None
+        with refusal_on(scan=error_codes.QUOTA_EXCEEDED):
+            stored = services.invoice_image_store(
+                workspace=workspace, access=access, supplier=supplier, upload=scan, size=scan.size
+            )
+        return request.build_absolute_uri(file_path(stored))
+
     def save_model(self, request, obj, form, change) -> None:
-        """The invoice itself goes through the API's services; a refusal is shown on the page."""
+        """The invoice itself goes through the API's services; a refusal is shown beside its field."""
         workspace = obj.workspace if change else admin_access(request).workspace
         access = admin_actor(request, workspace)
+        supplier = obj.supplier if change else form.cleaned_data["supplier"]
         data = {
             name: form.cleaned_data.get(name) for name in services.INVOICE_FIELDS if name in form.cleaned_data
         }
         for key in ("description", "notes", "image_url"):
             if key in data and not data[key]:
                 data[key] = None
-        if change:
-            changed = {key: value for key, value in data.items() if key in form.changed_data}
-            services.supplier_invoice_update(workspace=workspace, access=access, invoice=obj, data=changed)
-        else:
-            invoice = services.supplier_invoice_create(
-                workspace=workspace, access=access, supplier=form.cleaned_data["supplier"], **data
-            )
-            obj.pk = invoice.pk
-            obj.workspace = workspace
+        scan_url = self._scan_url(request, form, workspace, access, supplier)
+        with refusal_on(
+            invoice_number=error_codes.DUPLICATE_INVOICE_NUMBER, total_amount=error_codes.OVERPAYMENT
+        ):
+            if change:
+                changed = {key: value for key, value in data.items() if key in form.changed_data}
+                if scan_url:
+                    changed["image_url"] = scan_url
+                services.supplier_invoice_update(
+                    workspace=workspace, access=access, invoice=obj, data=changed
+                )
+            else:
+                data["image_url"] = scan_url or data.get("image_url")
+                invoice = services.supplier_invoice_create(
+                    workspace=workspace, access=access, supplier=supplier, **data
+                )
+                obj.pk = invoice.pk
+                obj.workspace = workspace
 
     def save_formset(self, request, form, formset, change) -> None:
-        """Payments added inline are `supplier_payment_add`, deleted ones `supplier_payment_remove`."""
+        """Payments removed are `supplier_payment_remove`, payments added `supplier_payment_add`."""
         invoice = form.instance
         access = admin_actor(request, invoice.workspace)
         # Read by the admin's change message, as if `formset.save()` had run.
@@ -233,16 +359,20 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
             if new.instance.pk or not new.has_changed() or new in formset.deleted_forms:
                 continue
             data = new.cleaned_data
-            payment, _invoice = services.supplier_payment_add(
-                workspace=invoice.workspace,
-                access=access,
-                invoice=invoice,
-                amount=data["amount"],
-                paid_at=data.get("paid_at"),
-                method=data.get("method") or None,
-                reference=data.get("reference"),
-                notes=data.get("notes"),
-            )
+            try:
+                with refusal_on(amount=error_codes.OVERPAYMENT):
+                    payment, _invoice = services.supplier_payment_add(
+                        workspace=invoice.workspace,
+                        access=access,
+                        invoice=invoice,
+                        amount=data["amount"],
+                        paid_at=data.get("paid_at"),
+                        method=data.get("method") or None,
+                        reference=data.get("reference"),
+                        notes=data.get("notes"),
+                    )
+            except ApplicationError as error:
+                raise PaymentRowRefused(new.prefix, error) from error
             formset.new_objects.append(payment)
 
     def delete_model(self, request, obj) -> None:
@@ -268,49 +398,149 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
         return _export(self, request, queryset, "xlsx")
 
 
-class PaymentAddForm(forms.ModelForm):
-    class Meta:
-        model = SupplierPayment
-        fields = ("invoice", "amount", "paid_at", "method", "reference", "notes")
+class Named:
+    """A row as its pages name it (title, breadcrumbs, the delete question): given as the page's `original` or
+    `object`, which the templates read for their text and their links (`pk`)."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if "paid_at" in self.fields:
-            self.fields["paid_at"].required = False
+    def __init__(self, pk: int, name: str) -> None:
+        self.pk = pk
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def payment_label(payment: SupplierPayment) -> str:
+    """A payment by its invoice and its amount in the currency's digits: "INV-002: 2,000.00"."""
+    invoice = payment.invoice
+    return f"{invoice.invoice_number}: {format_money(payment.amount, invoice.currency)}"
 
 
 @admin.register(SupplierPayment)
 class SupplierPaymentAdmin(SuppliersAdmin):
+    """Payments are recorded here or on their invoice's page, and kept as recorded: a recorded payment's page is
+    read-only (remove it and record it again)."""
+
     form = PaymentAddForm
-    list_display = ("invoice", "amount_display", "method", "reference", "paid_at", "created_by_name")
-    amount_display = money_column("amount", _("amount"), lambda admin_, payment: payment.invoice.currency)
-    created_by_name = person_column("created_by", _("created by"))
+    list_display = (
+        "invoice_name",
+        "supplier_name",
+        "amount_display",
+        "method",
+        "reference",
+        "paid_at",
+        "created_by_name",
+    )
+    amount_display = money_column("amount", _("amount"), _payment_currency)
+    created_by_name = actor_column(_("created by"))
     list_filter = ("method", "paid_at")
     search_fields = ("invoice__invoice_number", "invoice__supplier__name", "reference")
+    search_help_text = _("Search by invoice number, supplier or reference.")
     date_hierarchy = "paid_at"
-    list_select_related = ("invoice", "created_by")
+    ordering = ("-pk",)
     fields = ("invoice", "amount", "paid_at", "method", "reference", "notes")
+    recorded = (
+        "invoice_link",
+        "supplier_name",
+        "amount_display",
+        "paid_at",
+        "method",
+        "reference",
+        "notes",
+        "created_by_name",
+        "created_at",
+    )
+    autocomplete_fields = ("invoice",)
     actions = ["delete_selected"]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else self.recorded
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.recorded
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("invoice__supplier", "created_by", "created_by_api_key")
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "invoice":
+            kwargs["label"] = capfirst(_("supplier invoice"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("supplier invoice"), ordering="invoice__invoice_number")
+    def invoice_name(self, payment: SupplierPayment) -> str:
+        return payment.invoice.invoice_number
+
+    @admin.display(description=_("supplier invoice"))
+    def invoice_link(self, payment: SupplierPayment) -> str:
+        url = reverse("admin:suppliers_supplierinvoice_change", args=[payment.invoice_id])
+        return format_html('<a href="{}">{}</a>', url, payment.invoice.invoice_number)
+
+    @admin.display(description=_("supplier"), ordering="invoice__supplier__name")
+    def supplier_name(self, payment: SupplierPayment) -> str:
+        return payment.invoice.supplier.name
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)  # recorded payments are kept as is
 
+    def _named(self, request, object_id: str) -> Named | None:
+        payment = self.get_object(request, unquote(object_id))
+        return None if payment is None else Named(payment.pk, payment_label(payment))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page names the payment by its invoice and amount ("INV-002: 2,000.00"), not its bare amount."""
+        named = self._named(request, object_id)
+        extra = {"original": named, "subtitle": str(named)} if named else {}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def delete_view(self, request, object_id, extra_context=None):
+        named = self._named(request, object_id)
+        extra = {"object": named} if named else {}
+        return super().delete_view(request, object_id, {**(extra_context or {}), **extra})
+
+    def history_view(self, request, object_id, extra_context=None):
+        named = self._named(request, object_id)
+        extra = {"object": named, "title": gettext("Change history: %s") % named} if named else {}
+        return super().history_view(request, object_id, {**(extra_context or {}), **extra})
+
+    def get_deleted_objects(self, objs, request):
+        _deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        lines = [
+            format_html(
+                '{}: <a href="{}">{}</a>',
+                capfirst(self.opts.verbose_name),
+                reverse("admin:suppliers_supplierpayment_change", args=[payment.pk]),
+                payment_label(payment),
+            )
+            for payment in objs
+        ]
+        return lines, counts, perms_needed, protected
+
+    def response_delete(self, request, obj_display, obj_id):
+        return super().response_delete(request, getattr(request, "_deleted_payment", obj_display), obj_id)
+
     def save_model(self, request, obj, form, change) -> None:
         invoice = form.cleaned_data["invoice"]
-        payment, _invoice = services.supplier_payment_add(
-            workspace=invoice.workspace,
-            access=admin_actor(request, invoice.workspace),
-            invoice=invoice,
-            amount=form.cleaned_data["amount"],
-            paid_at=form.cleaned_data.get("paid_at"),
-            method=form.cleaned_data.get("method") or None,
-            reference=form.cleaned_data.get("reference"),
-            notes=form.cleaned_data.get("notes"),
-        )
+        with refusal_on(amount=error_codes.OVERPAYMENT):
+            payment, _invoice = services.supplier_payment_add(
+                workspace=invoice.workspace,
+                access=admin_actor(request, invoice.workspace),
+                invoice=invoice,
+                amount=form.cleaned_data["amount"],
+                paid_at=form.cleaned_data.get("paid_at"),
+                method=form.cleaned_data.get("method") or None,
+                reference=form.cleaned_data.get("reference"),
+                notes=form.cleaned_data.get("notes"),
+            )
         obj.pk = payment.pk
 
     def delete_model(self, request, obj) -> None:
         invoice = obj.invoice
+        request._deleted_payment = payment_label(obj)
         services.supplier_payment_remove(
             workspace=invoice.workspace,
             access=admin_actor(request, invoice.workspace),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from invoicing.money import minor_unit
@@ -24,5 +25,12 @@ def today_panel(*, workspace: Workspace, access: Access) -> dict[str, Any] | Non
         "rows": [
             (_("Overdue supplier invoices"), overdue["count"]),
             (_("Owed on overdue invoices"), f"{overdue['total']:,.{places}f} {workspace.currency}"),
+        ],
+        "links": [
+            (
+                _("Overdue supplier invoices"),
+                reverse("admin:suppliers_supplierinvoice_changelist") + "?overdue=yes",
+            ),
+            (_("Aging report"), reverse("admin:suppliers_supplierinvoice_aging")),
         ],
     }

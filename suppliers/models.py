@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import ApiKey, TimeStamped, Workspace
 from workspaces.payment_methods import PaymentMethod
+from workspaces.templatetags.backoffice import format_money
 
 MONEY = {"max_digits": 18, "decimal_places": 3}
 
@@ -126,7 +127,8 @@ class SupplierPayment(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="supplier_payment_amount_gt_0")]
 
     def __str__(self) -> str:
-        return str(self.amount)
+        """ "INV-002: 2,000.00": the invoice it pays and the amount in the currency's digits (history, messages)."""
+        return f"{self.invoice.invoice_number}: {format_money(self.amount, self.invoice.currency)}"
 
 
 class InvoiceFile(models.Model):

@@ -275,5 +275,9 @@ CUSTOM_URLS: dict[str, Custom] = {
         api(pos_api.SessionReportView, "GET"), args=lambda w: [w.session.pk]
     ),
     "pos_posinvoice_receipt": Custom(api(pos_api.InvoiceReceiptView, "GET"), args=lambda w: [w.completed.pk]),
+    "suppliers_supplierinvoice_aging": Custom(api(suppliers_api.AgingView, "GET"), args=lambda w: []),
+    "suppliers_supplierinvoice_file": Custom(
+        api(suppliers_api.SupplierFileView, "GET"), args=lambda w: [w.scan_name]
+    ),
     "auth_user_password_change": Custom(NEVER, args=lambda w: [w.owner.pk]),  # a superuser's page
 }

@@ -6,6 +6,8 @@ from the API views. A refused POST changes nothing; an allowed one does what it 
 
 from __future__ import annotations
 
+import io
+import posixpath
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,6 +16,7 @@ from django.contrib import admin
 from django.db import models, transaction
 from django.test import Client as Browser
 from django.urls import reverse
+from PIL import Image
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from invoicing.models import Invoice, Product, Tax
@@ -21,7 +24,8 @@ from invoicing.services import SalesInvoiceLine, sales_invoice_create
 from orders.models import Order
 from pos import services as pos_services
 from pos.models import BusinessSession, OrderStatus, PosInvoice
-from suppliers.models import Supplier, SupplierInvoice
+from suppliers.models import InvoiceFile, Supplier, SupplierInvoice
+from suppliers.services.images import invoice_image_store
 from tests.admin_permission_matrix import ACTIONS, CUSTOM_URLS, NEVER, PAGES, Action, allowed
 from tests.conftest import make_staff
 from tests.factories import ClientFactory, MembershipFactory, StoreFactory, UserFactory
@@ -65,7 +69,16 @@ class World:
     api2_draft: Invoice
     api_key: ApiKey
     cashier_membership: Membership
+    scan_name: str  # a stored scan's name, as in its URL
     browsers: dict[str, Browser] = field(default_factory=dict)
+
+
+def stored_scan(workspace: Workspace, access: Access, supplier: Supplier) -> InvoiceFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 60), (250, 245, 230)).save(buffer, "PNG")
+    return invoice_image_store(
+        workspace=workspace, access=access, supplier=supplier, upload=buffer, size=buffer.getbuffer().nbytes
+    )
 
 
 def build_world() -> World:
@@ -117,6 +130,7 @@ def build_world() -> World:
         ),
         api_key=ApiKey.objects.get(workspace=workspace),
         cashier_membership=Membership.objects.get(workspace=workspace, role="staff", admin_access=False),
+        scan_name=posixpath.basename(stored_scan(workspace, access, supplier).name),
     )
     for persona, granted in PERSONAS.items():
         user = owner

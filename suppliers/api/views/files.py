@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import posixpath
-
-from django.http import FileResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -16,6 +14,7 @@ from suppliers.api.serializers import (
     SupplierInvoiceImageOutputSerializer,
 )
 from suppliers.api.views.common import TAGS, SuppliersView
+from suppliers.file_responses import file_response
 from suppliers.services import images as files
 from workspaces import codes
 from workspaces.api.docs import errors
@@ -94,18 +93,4 @@ class SupplierFileView(SuppliersView):
     )
     def get(self, request: Request, workspace_id: int, file_name: str) -> HttpResponseBase:
         file = files.invoice_file_get(workspace=self.workspace, access=self.access, file_name=file_name)
-        presigned = files.invoice_file_presigned_url(file)
-        if presigned is not None:
-            response: HttpResponseBase = HttpResponseRedirect(presigned)
-            response["Cache-Control"] = "private, no-store"  # the signature expires: ask again each time
-        else:
-            response = FileResponse(
-                files.invoice_file_open(file),
-                content_type=file.content_type,
-                as_attachment=files.is_attachment(file),
-                filename=posixpath.basename(file.name),
-            )
-            response["Cache-Control"] = "private, max-age=300"  # a name is never reused for other bytes
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        return response
+        return file_response(file)
