@@ -71,8 +71,6 @@ FIELDS = (
     "created_at",
 )
 
-_CONTEXT = "supplier invoice export"
-
 
 @dataclass(frozen=True)
 class Column:
@@ -83,22 +81,22 @@ class Column:
 
 # One entry per value of `rows()`, in that order.
 COLUMNS = (
-    Column(pgettext_lazy(_CONTEXT, "ID"), "id", 10),
-    Column(pgettext_lazy(_CONTEXT, "Supplier"), "text", 32),
-    Column(pgettext_lazy(_CONTEXT, "VAT number"), "text", 20),
-    Column(pgettext_lazy(_CONTEXT, "Invoice number"), "text", 18),
-    Column(pgettext_lazy(_CONTEXT, "Issue date"), "date", 18),
-    Column(pgettext_lazy(_CONTEXT, "Due date"), "date", 18),
-    Column(pgettext_lazy(_CONTEXT, "Currency"), "currency", 10),
-    Column(pgettext_lazy(_CONTEXT, "Total"), "money", 18),
-    Column(pgettext_lazy(_CONTEXT, "Paid"), "money", 18),
-    Column(pgettext_lazy(_CONTEXT, "Remaining"), "money", 18),
-    Column(pgettext_lazy(_CONTEXT, "Status"), "status", 16),
-    Column(pgettext_lazy(_CONTEXT, "Overdue"), "flag", 10),
-    Column(pgettext_lazy(_CONTEXT, "Description"), "text", 40),
-    Column(pgettext_lazy(_CONTEXT, "Notes"), "text", 30),
-    Column(pgettext_lazy(_CONTEXT, "Image"), "text", 30),
-    Column(pgettext_lazy(_CONTEXT, "Created"), "datetime", 20),
+    Column(pgettext_lazy("supplier invoice export", "ID"), "id", 10),
+    Column(pgettext_lazy("supplier invoice export", "Supplier"), "text", 32),
+    Column(pgettext_lazy("supplier invoice export", "VAT number"), "text", 20),
+    Column(pgettext_lazy("supplier invoice export", "Invoice number"), "text", 18),
+    Column(pgettext_lazy("supplier invoice export", "Issue date"), "date", 18),
+    Column(pgettext_lazy("supplier invoice export", "Due date"), "date", 18),
+    Column(pgettext_lazy("supplier invoice export", "Currency"), "currency", 10),
+    Column(pgettext_lazy("supplier invoice export", "Total"), "money", 18),
+    Column(pgettext_lazy("supplier invoice export", "Paid"), "money", 18),
+    Column(pgettext_lazy("supplier invoice export", "Remaining"), "money", 18),
+    Column(pgettext_lazy("supplier invoice export", "Status"), "status", 16),
+    Column(pgettext_lazy("supplier invoice export", "Overdue"), "flag", 10),
+    Column(pgettext_lazy("supplier invoice export", "Description"), "text", 40),
+    Column(pgettext_lazy("supplier invoice export", "Notes"), "text", 30),
+    Column(pgettext_lazy("supplier invoice export", "Image"), "text", 30),
+    Column(pgettext_lazy("supplier invoice export", "Created"), "datetime", 20),
 )
 CURRENCY_INDEX = 6
 AMOUNT_INDEXES = (7, 8, 9)  # total, paid, remaining: what the totals row adds up
@@ -138,7 +136,7 @@ def words(*, language: str, zone: dt.tzinfo | str, currency: str | None = None) 
             statuses={str(value): str(label) for value, label in SupplierInvoice.Status.choices},
             yes=_("Yes"),
             no=_("No"),
-            totals=str(pgettext_lazy(_CONTEXT, "Totals")),
+            totals=str(pgettext_lazy("supplier invoice export", "Totals")),
             zone=zone,
             right_to_left=language == "ar",
             currency=currency,
