@@ -17,21 +17,30 @@ def lock_stock_levels(
 ) -> dict[int, StockLevel]:
     """The levels of `product_ids` in `store`, created at 0 where missing, locked until the transaction ends.
 
-    Missing rows are inserted in product-id order (`INSERT ... ON CONFLICT DO NOTHING`: two first writers may
-    run it at once) and then locked in primary-key order: concurrent writers queue instead of deadlocking,
-    whatever the order of their lines.
+    The existing rows are locked in primary-key order (one query, the usual case); the missing ones are then
+    inserted in product-id order (`INSERT ... ON CONFLICT DO NOTHING`: two first writers may run it at once) and
+    locked. New rows take higher primary keys than existing ones, so concurrent writers still lock in
+    primary-key order and queue instead of deadlocking, whatever the order of their lines.
     """
     product_ids = sorted(set(product_ids))
-    StockLevel.objects.bulk_create(
-        [StockLevel(workspace=workspace, store=store, product_id=product_id) for product_id in product_ids],
-        ignore_conflicts=True,
-    )
-    levels = (
-        StockLevel.objects.select_for_update(of=("self",))
-        .filter(workspace=workspace, store=store, product_id__in=product_ids)
-        .order_by("pk")
-    )
-    return {level.product_id: level for level in levels}
+
+    def locked(ids: list[int]) -> dict[int, StockLevel]:
+        levels = (
+            StockLevel.objects.select_for_update(of=("self",))
+            .filter(workspace=workspace, store=store, product_id__in=ids)
+            .order_by("pk")
+        )
+        return {level.product_id: level for level in levels}
+
+    levels = locked(product_ids)
+    missing = [product_id for product_id in product_ids if product_id not in levels]
+    if missing:
+        StockLevel.objects.bulk_create(
+            [StockLevel(workspace=workspace, store=store, product_id=product_id) for product_id in missing],
+            ignore_conflicts=True,
+        )
+        levels.update(locked(missing))
+    return levels
 
 
 def lock_sales_invoice(*, workspace: Workspace, invoice_id: int) -> Invoice:

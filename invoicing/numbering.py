@@ -20,22 +20,26 @@ POS_SERIES = "POS"
 def number_next(*, workspace: Workspace, series: str) -> int:
     """The next number of `series` in `workspace` (1, 2, 3, ...), taken inside the caller's transaction.
 
-    Locking: the counter row stays locked (`SELECT ... FOR UPDATE`) until the caller's transaction ends, so take
-    the number as late as possible in it, after the document's own validation. The row is created on first use
-    with `INSERT ... ON CONFLICT DO NOTHING`, which two first callers may run at once.
+    One statement, `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` (PostgreSQL; SQLite 3.35+): the first number
+    creates the row, every later one increments it. The upsert leaves the row locked until the caller's transaction
+    ends, as `SELECT ... FOR UPDATE` would: concurrent creators queue on it and never get the same number, and a
+    rollback gives the number back. So take the number as late as possible, after the document's own validation.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         # In autocommit the increment would commit at once and a failed document would leave a gap.
         raise TransactionManagementError(
             "number_next() must run inside the transaction that creates the document."
         )
-    DocumentCounter.objects.bulk_create(
-        [DocumentCounter(workspace=workspace, series=series, last_value=0)], ignore_conflicts=True
-    )
-    counter = DocumentCounter.objects.select_for_update().get(workspace=workspace, series=series)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return counter.last_value
+    table = connection.ops.quote_name(DocumentCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (workspace_id, series, last_value) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (workspace_id, series) DO UPDATE SET last_value = {table}.last_value + 1 "
+            "RETURNING last_value",
+            [workspace.pk, series],
+        )
+        return cursor.fetchone()[0]
 
 
 def format_number(series: str, value: int) -> str:

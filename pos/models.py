@@ -120,7 +120,8 @@ class PosInvoice(CreatedByActor, TimeStamped):
         ]
         indexes = [
             models.Index(fields=["workspace", "-id"], name="pos_invoice_list_idx"),
-            models.Index(fields=["workspace", "created_at"], name="pos_invoice_created_idx"),
+            # startDate/endDate: a day's range is read from here, never by walking the primary key backwards.
+            models.Index(fields=["workspace", "created_at", "id"], name="pos_invoice_created_id_idx"),
             models.Index(fields=["session", "status"], name="pos_invoice_session_idx"),
         ]
 
@@ -197,6 +198,10 @@ class PosPayment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["pk"]
+        indexes = [
+            # The day's report sums its invoices' payments by method from this index alone.
+            models.Index(fields=["invoice", "method", "amount"], name="pos_payment_invoice_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount}"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Count, Exists, Max, Min, Model, OuterRef, Prefetch, QuerySet, Sum
+from django.db.models.query import ValuesIterable
 
+from invoicing.models import Product, Tax
 from invoicing.money import quantize_money
 from pos.models import (
     BusinessSession,
@@ -50,11 +54,26 @@ class InvoiceFilters(TypedDict, total=False):
     created_to: dt.datetime
 
 
+_FILTER_LOOKUPS = {
+    "client_id": "client_id",
+    "status": "status",
+    "order_status_id": "order_status_id",
+    "session_id": "session_id",
+    "created_from": "created_at__gte",
+    "created_to": "created_at__lte",
+}
+
+
+def _filtered(workspace: Workspace, filters: InvoiceFilters | None) -> QuerySet[PosInvoice]:
+    filters = filters or {}
+    invoices = PosInvoice.objects.filter(workspace=workspace)
+    return invoices.filter(**{_FILTER_LOOKUPS[key]: value for key, value in filters.items()})
+
+
 def invoice_list(*, workspace: Workspace, filters: InvoiceFilters | None = None) -> QuerySet[PosInvoice]:
     """Invoices with everything their answer shows: a fixed number of queries for any page size."""
-    filters = filters or {}
-    invoices = (
-        PosInvoice.objects.filter(workspace=workspace)
+    return (
+        _filtered(workspace, filters)
         .select_related("order_status", "created_by", "created_by_api_key")
         .prefetch_related(
             Prefetch("items", queryset=PosInvoiceItem.objects.order_by("pk")),
@@ -62,15 +81,167 @@ def invoice_list(*, workspace: Workspace, filters: InvoiceFilters | None = None)
             Prefetch("payments", queryset=PosPayment.objects.order_by("pk")),
         )
     )
-    lookups = {
-        "client_id": "client_id",
-        "status": "status",
-        "order_status_id": "order_status_id",
-        "session_id": "session_id",
-        "created_from": "created_at__gte",
-        "created_to": "created_at__lte",
+
+
+# An invoice's answer as plain values: its own columns, the order status's labels, its creator's name.
+INVOICE_OWN_COLUMNS = (
+    "id",
+    "workspace_id",
+    "store_id",
+    "client_id",
+    "session_id",
+    "business_date",
+    "public_id",
+    "status",
+    "order_status_id",
+    "subtotal",
+    "discount_total",
+    "tax_total",
+    "total",
+    "change_due",
+    "stock_deducted_at",
+    "completed_at",
+    "cancelled_at",
+    "created_by_type",
+    "created_at",
+    "updated_at",
+)
+INVOICE_COLUMNS = (
+    *INVOICE_OWN_COLUMNS,
+    "order_status__label_ar",
+    "order_status__label_en",
+    "created_by_id",
+    "created_by__name",
+    "created_by__email",
+    "created_by_api_key_id",
+    "created_by_api_key__name",
+)
+ITEM_COLUMNS = (
+    "id",
+    "product_id",
+    "name",
+    "sku",
+    "quantity",
+    "unit_price",
+    "subtotal",
+    "discount_amount",
+    "tax_amount",
+    "total",
+    "note",
+)
+DISCOUNT_COLUMNS = ("id", "source", "type", "value", "amount", "reason")
+PAYMENT_COLUMNS = ("id", "method", "amount")
+
+
+class InvoiceRow(dict):
+    """An invoice as plain values (`INVOICE_COLUMNS`), with `pk` for the cursor pagination."""
+
+    @property
+    def pk(self) -> int:
+        return self["id"]
+
+
+class _InvoiceRows(ValuesIterable):
+    def __iter__(self):
+        for row in super().__iter__():
+            yield InvoiceRow(row)
+
+
+# A date range holding at most this many invoices has its exact id bounds looked up first (`_within_ids`).
+BOUNDED_RANGE = 10_000
+
+
+def _within_ids(invoices: QuerySet[PosInvoice]) -> QuerySet[PosInvoice]:
+    """Invoices of a date range, confined to the ids the range holds.
+
+    The list is newest first by id: left alone, the planner walks the primary key backwards from the newest
+    invoice, and for a day early in the year it filters out every invoice since (a million of them). The range's
+    own ids, read from `pos_invoice_created_id_idx` (an index-only scan of at most BOUNDED_RANGE + 1 entries),
+    bound that walk to the range. A wider range is left to the planner, which serves it well near the newest
+    invoices and not far from them (a month early in the year): that needs pages keyed on (created_at, id)."""
+    sample = invoices.order_by("created_at").values("pk")[: BOUNDED_RANGE + 1]
+    bounds = sample.aggregate(low=Min("pk"), high=Max("pk"), count=Count("pk"))
+    if bounds["count"] > BOUNDED_RANGE:
+        return invoices
+    if not bounds["count"]:
+        return invoices.none()
+    return invoices.filter(pk__gte=bounds["low"], pk__lte=bounds["high"])
+
+
+def invoice_rows(*, workspace: Workspace, filters: InvoiceFilters | None = None) -> QuerySet[PosInvoice]:
+    """`invoice_list` as plain rows (`InvoiceRow`, no model instances): the lists' and the single GET's read. Add
+    their lines with `with_lines` once the page is cut. A date range costs one more query (`_within_ids`)."""
+    invoices = _filtered(workspace, filters)
+    if filters and ("created_from" in filters or "created_to" in filters):
+        invoices = _within_ids(invoices)
+    rows = invoices.values(*INVOICE_COLUMNS)
+    rows._iterable_class = _InvoiceRows
+    return rows
+
+
+def with_lines(rows: list[InvoiceRow]) -> list[InvoiceRow]:
+    """Each row's `items`, `discounts` and `payments` (plain values, in primary-key order): three queries for any
+    number of rows."""
+    by_id = {}
+    for row in rows:
+        row.update(items=[], discounts=[], payments=[])
+        by_id[row["id"]] = row
+    if not by_id:
+        return rows
+    for name, model, columns in (
+        ("items", PosInvoiceItem, ITEM_COLUMNS),
+        ("discounts", PosInvoiceDiscount, DISCOUNT_COLUMNS),
+        ("payments", PosPayment, PAYMENT_COLUMNS),
+    ):
+        ids = [pk for pk, row in by_id.items() if row.get(f"has_{name}", True)]
+        if not ids:  # the rows said they have none (`invoice_row_get`)
+            continue
+        lines = model.objects.filter(invoice_id__in=ids).order_by("pk").values("invoice_id", *columns)
+        for line in lines:
+            by_id[line.pop("invoice_id")][name].append(line)
+    return rows
+
+
+def invoice_row_get(*, workspace: Workspace, invoice_id: int) -> InvoiceRow | None:
+    """One invoice as `with_lines` gives it; a table it has no line in is not read."""
+    has = {
+        f"has_{name}": Exists(model.objects.filter(invoice=OuterRef("pk")))
+        for name, model in (("discounts", PosInvoiceDiscount), ("payments", PosPayment))
     }
-    return invoices.filter(**{lookups[key]: value for key, value in filters.items()})
+    row = invoice_rows(workspace=workspace).annotate(**has).filter(pk=invoice_id).first()
+    return None if row is None else with_lines([row])[0]
+
+
+def keep_rows(instance: Model, **rows: Sequence[Model]) -> None:
+    """Hands rows already in hand (`items=[...]`, in primary-key order) to whoever reads `instance.items.all()`
+    next, as `prefetch_related` would: an answer is built without reading them again."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, values in rows.items():
+        queryset = getattr(instance, name).all()
+        queryset._result_cache = list(values)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+
+
+_TAX_COLUMNS = ("id", "name", "rate", "inclusive")
+
+
+def product_for_sale(*, workspace: Workspace, product_id: int) -> Product | None:
+    """The workspace's product with its taxes (in id order) in one query, a LEFT JOIN giving one row per tax (a
+    product has at most two): `product.taxes.all()` then reads nothing. The taxes carry only what a line copies."""
+    fields = [field.attname for field in Product._meta.concrete_fields]
+    rows = list(
+        Product.objects.filter(workspace=workspace, pk=product_id)
+        .order_by("taxes__id")
+        .values_list(*fields, *(f"taxes__{name}" for name in _TAX_COLUMNS))
+    )
+    if not rows:
+        return None
+    size = len(fields)
+    product = Product.from_db(DEFAULT_DB_ALIAS, fields, rows[0][:size])
+    taxes = [Tax.from_db(DEFAULT_DB_ALIAS, _TAX_COLUMNS, row[size:]) for row in rows if row[size] is not None]
+    keep_rows(product, taxes=taxes)
+    return product
 
 
 def invoice_get(*, workspace: Workspace, invoice_id: int) -> PosInvoice | None:
@@ -133,9 +304,12 @@ def session_report(*, session: BusinessSession, counted_cash: Decimal | None) ->
     )
     zero = Decimal(0)
     payments = {method: zero for method in PosPayment.Method.values}
-    for row in (
-        PosPayment.objects.filter(invoice__in=completed).values("method").annotate(total=Sum("amount"))
-    ):
+    # The session's completed invoices (`pos_invoice_session_idx`), then their payments (`pos_payment_invoice_idx`,
+    # index-only): never a scan of every workspace's payments.
+    session_payments = PosPayment.objects.filter(
+        invoice__session=session, invoice__status=PosInvoice.Status.COMPLETED
+    )
+    for row in session_payments.values("method").annotate(total=Sum("amount")).order_by():
         payments[row["method"]] = money(row["total"])
     expected_cash = money(session.opening_cash + payments["cash"] - (sums["change"] or zero))
     return {

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,7 +142,18 @@ def stock_deduct_for_document(
     for quantity in requested.values():
         _check_storable(quantity)
 
-    products = Product.objects.filter(workspace=workspace, pk__in=requested).only("pk", "name", "track_stock")
+    # The products, and whether the document has left a store already, in one query.
+    deducted = StockMovement.objects.filter(
+        workspace=workspace,
+        source_type=source_type,
+        source_id=source_id,
+        direction=StockMovement.Direction.OUT,
+    )
+    products = (
+        Product.objects.filter(workspace=workspace, pk__in=requested)
+        .only("pk", "name", "track_stock")
+        .annotate(document_deducted=Exists(deducted))
+    )
     products_by_id = {product.pk: product for product in products}
     missing = [product_id for product_id in requested if product_id not in products_by_id]
     if missing:
@@ -149,13 +161,12 @@ def stock_deduct_for_document(
     tracked = {pk: quantity for pk, quantity in requested.items() if products_by_id[pk].track_stock}
     if not tracked:
         return []
-
-    levels = lock_stock_levels(workspace=workspace, store=store, product_ids=tracked)
-    document = StockMovement.objects.filter(workspace=workspace, source_type=source_type, source_id=source_id)
-    if document.filter(direction=StockMovement.Direction.OUT).exists():
+    if any(product.document_deducted for product in products_by_id.values()):
         raise ConflictError(
             _("The stock of this document has already been deducted."), code="stock_already_deducted"
         )
+
+    levels = lock_stock_levels(workspace=workspace, store=store, product_ids=tracked)
 
     if not workspace.allow_negative_stock:
         shortages = [

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
 from pos.models import BusinessSession, PosInvoice, PosInvoiceDiscount, PosPayment
+from pos.selectors import DISCOUNT_COLUMNS, INVOICE_OWN_COLUMNS, ITEM_COLUMNS, PAYMENT_COLUMNS
 from workspaces.api.docs import ActorSerializer
 from workspaces.api.fields import (
     ChoiceField,
@@ -34,13 +35,36 @@ def actor(actor_type: str, user, api_key) -> dict[str, Any] | None:
     null once the user no longer exists."""
     if actor_type == ActorType.API_KEY:
         return (
-            None
-            if api_key is None
-            else {"type": "apiKey", "id": str(api_key.pk), "name": api_key.name, "email": None}
+            None if api_key is None else actor_of_row(actor_type, None, None, None, api_key.pk, api_key.name)
         )
     if user is None:
         return None
-    return {"type": actor_type, "id": str(user.pk), "name": user.name, "email": user.email}
+    return actor_of_row(actor_type, user.pk, user.name, user.email, None, None)
+
+
+def actor_of_row(
+    actor_type: str,
+    user_id: int | None,
+    user_name: str | None,
+    user_email: str | None,
+    api_key_id: int | None,
+    api_key_name: str | None,
+) -> dict[str, Any] | None:
+    """`actor` from plain values (a `.values()` row's joined columns)."""
+    if actor_type == ActorType.API_KEY:
+        return (
+            None
+            if api_key_id is None
+            else {
+                "type": "apiKey",
+                "id": str(api_key_id),
+                "name": api_key_name,
+                "email": None,
+            }
+        )
+    if user_id is None:
+        return None
+    return {"type": actor_type, "id": str(user_id), "name": user_name, "email": user_email}
 
 
 # --- Sessions ------------------------------------------------------------------------------------------------
@@ -183,67 +207,102 @@ def _id(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
-def item_output(item) -> dict[str, Any]:
+def item_output(item: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": str(item.pk),
-        "productId": str(item.product_id),
-        "name": item.name,
-        "sku": item.sku,
-        "quantity": item.quantity,
-        "unitPrice": item.unit_price,
-        "subtotal": item.subtotal,
-        "discountAmount": item.discount_amount,
-        "taxAmount": item.tax_amount,
-        "total": item.total,
-        "note": item.note,
+        "id": str(item["id"]),
+        "productId": str(item["product_id"]),
+        "name": item["name"],
+        "sku": item["sku"],
+        "quantity": item["quantity"],
+        "unitPrice": item["unit_price"],
+        "subtotal": item["subtotal"],
+        "discountAmount": item["discount_amount"],
+        "taxAmount": item["tax_amount"],
+        "total": item["total"],
+        "note": item["note"],
     }
 
 
-def discount_output(discount) -> dict[str, Any]:
+def discount_output(discount: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": str(discount.pk),
-        "source": discount.source,
-        "type": discount.type,
-        "value": discount.value,
-        "amount": discount.amount,
-        "reason": discount.reason,
+        "id": str(discount["id"]),
+        "source": discount["source"],
+        "type": discount["type"],
+        "value": discount["value"],
+        "amount": discount["amount"],
+        "reason": discount["reason"],
     }
+
+
+def payment_output(payment: dict[str, Any]) -> dict[str, Any]:
+    return {"id": str(payment["id"]), "method": payment["method"], "amount": payment["amount"]}
+
+
+def invoice_row_output(row: dict[str, Any]) -> dict[str, Any]:
+    """The invoice as seeds 000/001 write it, from plain values (`pos.selectors.INVOICE_COLUMNS` with its
+    `items`, `discounts` and `payments`), built directly: the list of a busy till renders hundreds of these, and
+    neither DRF's per-field machinery nor model instances are worth their cost there. `InvoiceOutputSerializer`
+    declares the same keys for the OpenAPI schema (a test keeps the two equal)."""
+    return {
+        "id": str(row["id"]),
+        "workspaceId": str(row["workspace_id"]),
+        "storeId": str(row["store_id"]),
+        "clientId": str(row["client_id"]),
+        "posBusinessSessionId": str(row["session_id"]),
+        "businessDate": row["business_date"],
+        "publicId": row["public_id"],
+        "status": row["status"],
+        "orderStatusId": _id(row["order_status_id"]),
+        "orderStatusLabelAr": row["order_status__label_ar"],
+        "orderStatusLabelEn": row["order_status__label_en"],
+        "items": [item_output(item) for item in row["items"]],
+        "subtotal": row["subtotal"],
+        "discounts": [discount_output(discount) for discount in row["discounts"]],
+        "discountTotal": row["discount_total"],
+        "taxTotal": row["tax_total"],
+        "total": row["total"],
+        "payments": [payment_output(payment) for payment in row["payments"]],
+        "changeDue": row["change_due"],
+        "stockDeductedAt": row["stock_deducted_at"],
+        "completedAt": row["completed_at"],
+        "cancelledAt": row["cancelled_at"],
+        "createdBy": actor_of_row(
+            row["created_by_type"],
+            row["created_by_id"],
+            row["created_by__name"],
+            row["created_by__email"],
+            row["created_by_api_key_id"],
+            row["created_by_api_key__name"],
+        ),
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
+    }
+
+
+def _values(obj, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(obj, "pk" if name == "id" else name) for name in names}
 
 
 def invoice_output(invoice: PosInvoice) -> dict[str, Any]:
-    """The invoice as seeds 000/001 write it, built directly: the list of a busy till renders hundreds of these,
-    and DRF's per-field machinery would cost as much as the queries. `InvoiceOutputSerializer` declares the same
-    keys for the OpenAPI schema (a test keeps the two equal)."""
-    status = invoice.order_status
-    return {
-        "id": str(invoice.pk),
-        "workspaceId": str(invoice.workspace_id),
-        "storeId": str(invoice.store_id),
-        "clientId": str(invoice.client_id),
-        "posBusinessSessionId": str(invoice.session_id),
-        "businessDate": invoice.business_date,
-        "publicId": invoice.public_id,
-        "status": invoice.status,
-        "orderStatusId": _id(invoice.order_status_id),
-        "orderStatusLabelAr": status.label_ar if status else None,
-        "orderStatusLabelEn": status.label_en if status else None,
-        "items": [item_output(item) for item in invoice.items.all()],
-        "subtotal": invoice.subtotal,
-        "discounts": [discount_output(discount) for discount in invoice.discounts.all()],
-        "discountTotal": invoice.discount_total,
-        "taxTotal": invoice.tax_total,
-        "total": invoice.total,
-        "payments": [
-            {"id": str(p.pk), "method": p.method, "amount": p.amount} for p in invoice.payments.all()
-        ],
-        "changeDue": invoice.change_due,
-        "stockDeductedAt": invoice.stock_deducted_at,
-        "completedAt": invoice.completed_at,
-        "cancelledAt": invoice.cancelled_at,
-        "createdBy": actor(invoice.created_by_type, invoice.created_by, invoice.created_by_api_key),
-        "createdAt": invoice.created_at,
-        "updatedAt": invoice.updated_at,
-    }
+    """`invoice_row_output` of an invoice already in hand (a write's answer), its lines read through
+    `invoice.items.all()` (prefetched, or kept by the service)."""
+    status, user, api_key = invoice.order_status, invoice.created_by, invoice.created_by_api_key
+    row = {name: getattr(invoice, name) for name in INVOICE_OWN_COLUMNS}
+    row.update(
+        {
+            "order_status__label_ar": status.label_ar if status else None,
+            "order_status__label_en": status.label_en if status else None,
+            "created_by__name": user.name if user else None,
+            "created_by__email": user.email if user else None,
+            "created_by_api_key__name": api_key.name if api_key else None,
+            "created_by_id": user.pk if user else None,
+            "created_by_api_key_id": api_key.pk if api_key else None,
+            "items": [_values(item, ITEM_COLUMNS) for item in invoice.items.all()],
+            "discounts": [_values(discount, DISCOUNT_COLUMNS) for discount in invoice.discounts.all()],
+            "payments": [_values(payment, PAYMENT_COLUMNS) for payment in invoice.payments.all()],
+        }
+    )
+    return invoice_row_output(row)
 
 
 class ItemOutputSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """Completing a sale (payments, stock out exactly once) and cancelling or voiding one (stock back once).
 
-Lock order: the session, then the invoice, then (in the invoicing core) the stock levels in primary-key order.
+Lock order: the session (`FOR SHARE`: tills complete at once, a close waits for them), then the invoice, then
+(in the invoicing core) the stock levels in primary-key order.
 """
 
 from __future__ import annotations
@@ -17,12 +18,19 @@ from invoicing import limits
 from invoicing.money import quantize_money
 from invoicing.services import StockLine, stock_deduct_for_document, stock_restore_for_document
 from pos import error_codes
-from pos.locks import lock_invoice, lock_session
+from pos.locks import share_session_of_invoice
 from pos.models import BusinessSession, PosInvoice, PosInvoiceItem, PosPayment
-from pos.services.common import STOCK_SOURCE, amount_places_check, log_event, require_draft
+from pos.selectors import keep_rows
+from pos.services.common import (
+    STOCK_SOURCE,
+    amount_places_check,
+    discounts_of,
+    invoice_locked,
+    log_event,
+    require_draft,
+)
 from workspaces import codes
-from workspaces.errors import ApplicationError, ValidationFailed
-from workspaces.selectors import store_get
+from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
 from workspaces.tenancy import Access
 
 
@@ -65,13 +73,17 @@ def invoice_complete(
 ) -> PosInvoice:
     """Completes a draft: payments recorded, stock taken out of the session's store exactly once.
 
-    Locks the session, then the invoice, then (in the stock service) the stock levels in primary-key order. A
+    Locks the session `FOR SHARE` (other tills complete at once; a close waits), then the invoice, then (in the
+    stock service) the stock levels in primary-key order. Only the invoice's id and workspace are read from
+    `invoice`; the one returned carries its lines, discounts and payments for the answer. A
     retry or a race finds the invoice completed (422 `invoice_not_draft`) and deducts nothing again; the stock
     ledger's unique constraint backs that up. Needs `store.orders.manage`.
     """
     access.require(codes.STORE_ORDERS_MANAGE)
-    session = lock_session(invoice.session_id)
-    invoice = lock_invoice(invoice.pk)
+    session = share_session_of_invoice(invoice_id=invoice.pk, workspace_id=invoice.workspace_id)
+    if session is None:
+        raise NotFoundError(_("Invoice not found."))
+    invoice = invoice_locked(invoice)
     require_draft(invoice)
     if session.status != BusinessSession.Status.OPEN:
         raise ApplicationError(
@@ -80,17 +92,18 @@ def invoice_complete(
     items = list(PosInvoiceItem.objects.filter(invoice=invoice).order_by("pk"))
     if not items:
         raise ApplicationError(_("Add at least one item before completing."), code=error_codes.INVOICE_EMPTY)
+    discounts = discounts_of(invoice)  # for the answer
     limits.payments_check(len(payments or ()))
     settled, change = _settle(invoice, payments)
     stock_deduct_for_document(
         workspace=invoice.workspace,
-        store=session.store,
+        store=invoice.store,
         source_type=STOCK_SOURCE,
         source_id=invoice.pk,
         lines=[StockLine(product_id=item.product_id, quantity=item.quantity) for item in items],
         actor=access,
     )
-    PosPayment.objects.bulk_create(
+    recorded = PosPayment.objects.bulk_create(
         PosPayment(workspace_id=invoice.workspace_id, invoice=invoice, method=p.method, amount=p.amount)
         for p in settled
     )
@@ -116,6 +129,7 @@ def invoice_complete(
         access,
         {"payments": [{"method": p.method, "amount": str(p.amount)} for p in settled]},
     )
+    keep_rows(invoice, items=items, discounts=discounts, payments=recorded)
     return invoice
 
 
@@ -127,7 +141,7 @@ def invoice_cancel(*, invoice: PosInvoice, access: Access, reason: str) -> PosIn
     Voiding after the session closed is allowed and leaves that session's stored Z-report as it was.
     """
     access.require(codes.STORE_ORDERS_MANAGE)
-    invoice = lock_invoice(invoice.pk)
+    invoice = invoice_locked(invoice)
     if invoice.status == PosInvoice.Status.CANCELLED:
         raise ApplicationError(_("This invoice is already cancelled."), code=error_codes.INVOICE_NOT_DRAFT)
     was_completed = invoice.status == PosInvoice.Status.COMPLETED
@@ -135,7 +149,7 @@ def invoice_cancel(*, invoice: PosInvoice, access: Access, reason: str) -> PosIn
         access.require(codes.POS_INVOICES_VOID)
         stock_restore_for_document(
             workspace=invoice.workspace,
-            store=store_get(workspace=invoice.workspace, store_id=invoice.store_id),
+            store=invoice.store,
             source_type=STOCK_SOURCE,
             source_id=invoice.pk,
             actor=access,

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from invoicing.money import has_at_most_places, minor_unit
 from pos import error_codes
-from pos.models import PosInvoice, PosInvoiceEvent
-from workspaces.errors import ApplicationError, ValidationFailed
+from pos.locks import lock_invoice
+from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceEvent
+from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
 from workspaces.models import ActorType, Workspace
 from workspaces.tenancy import Access
 
@@ -66,3 +67,20 @@ def require_draft(invoice: PosInvoice) -> None:
             % {"status": invoice.get_status_display()},
             code=error_codes.INVOICE_NOT_DRAFT,
         )
+
+
+def invoice_locked(invoice: PosInvoice) -> PosInvoice:
+    """The invoice read again under its row lock, in its own workspace: only `invoice.pk` and
+    `invoice.workspace_id` are looked at, so a view hands over the ids from its path and the invoice is read once.
+    Another workspace's or a vanished invoice is a `NotFoundError`."""
+    locked = lock_invoice(invoice.pk, workspace_id=invoice.workspace_id)
+    if locked is None:
+        raise NotFoundError(_("Invoice not found."))
+    return locked
+
+
+def discounts_of(invoice: PosInvoice) -> list[PosInvoiceDiscount]:
+    """The invoice's discounts in primary-key order; none read when its lock said it has none."""
+    if not getattr(invoice, "has_discounts", True):
+        return []
+    return list(PosInvoiceDiscount.objects.filter(invoice=invoice).order_by("pk"))

@@ -1,7 +1,8 @@
 """Drafting a POS invoice: create it in the day's session, add and change items and discounts, set its order
 status. Every figure comes from the one totals calculator (`invoice_recalculate`).
 
-Lock order: the session (on create), then the invoice, then the document counter (`invoicing.numbering`).
+Lock order: the session (on create, `FOR SHARE`), then the invoice, then the document counter
+(`invoicing.numbering`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from invoicing.models import Product
 from invoicing.numbering import POS_SERIES, format_number, number_next
 from pos import error_codes
 from pos.calculations import invoice_totals
-from pos.locks import lock_invoice, lock_session
+from pos.locks import share_open_session
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
-from pos.services.common import actor_type, log_event, require_draft
+from pos.selectors import keep_rows
+from pos.services.common import actor_type, discounts_of, invoice_locked, log_event, require_draft
 from workspaces import codes
 from workspaces.discounts import discount_value_validate
 from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
@@ -29,29 +31,35 @@ from workspaces.tenancy import Access, require_in_workspace
 
 
 def _session_for_new_invoice(*, workspace: Workspace, access: Access, store: Store | None) -> BusinessSession:
+    """The open session a new invoice goes to, locked `FOR SHARE` (a close waits for the sale; other tills do
+    not): the named store's; else the member's default store's; else the only open one."""
     no_session = ApplicationError(
         _("No open POS business session: the workspace owner must open the day first."),
         code=error_codes.NO_OPEN_SESSION,
     )
-    open_sessions = BusinessSession.objects.filter(workspace=workspace, status=BusinessSession.Status.OPEN)
+    sessions = BusinessSession.objects.filter(workspace=workspace)
     if store is not None:
-        session = open_sessions.filter(store=store).first()
+        session = share_open_session(sessions.filter(store=store))
         if session is None:
             raise no_session
         return session
-    sessions = list(open_sessions.order_by("pk")[:2])
-    if not sessions:
-        raise no_session
-    if len(sessions) == 1:
-        return sessions[0]
     default_store_id = access.membership.store_id if access.membership else None
-    session = open_sessions.filter(store_id=default_store_id).first() if default_store_id else None
-    if session is None:
+    if default_store_id:
+        session = share_open_session(sessions.filter(store_id=default_store_id))
+        if session is not None:
+            return session
+    open_ids = list(
+        sessions.filter(status=BusinessSession.Status.OPEN).order_by("pk").values_list("pk", flat=True)[:2]
+    )
+    if len(open_ids) > 1:
         raise ApplicationError(
             _("Several stores have an open session: say which one (storeId)."),
             code=error_codes.STORE_REQUIRED,
             status=400,
         )
+    session = share_open_session(sessions.filter(pk__in=open_ids))
+    if session is None:  # none open, or closed while we looked
+        raise no_session
     return session
 
 
@@ -60,14 +68,15 @@ def invoice_create(
     *, workspace: Workspace, access: Access, client: Client, store: Store | None
 ) -> PosInvoice:
     """A draft in the store's open session, numbered gaplessly (`POS-001`), with the client's discount line.
-    The client and the store must be the workspace's (else `NotFoundError`)."""
+    The client and the store must be the workspace's (else `NotFoundError`).
+
+    Locks the session `FOR SHARE`, then the document counter (the one serialisation of a workspace's creates).
+    The invoice returned carries its lines (`keep_rows`): the answer reads nothing again."""
     access.require(codes.STORE_ORDERS_MANAGE)
     require_in_workspace(client, workspace_id=workspace.pk, message=_("Client not found."))
     require_in_workspace(store, workspace_id=workspace.pk, message=_("Store not found."))
+    order_status = OrderStatus.objects.filter(workspace=workspace, is_default=True).first()
     session = _session_for_new_invoice(workspace=workspace, access=access, store=store)
-    session = lock_session(session.pk)
-    if session.status != BusinessSession.Status.OPEN:  # closed while we looked
-        raise ApplicationError(_("No open POS business session."), code=error_codes.NO_OPEN_SESSION)
     number = number_next(workspace=workspace, series=POS_SERIES)
     invoice = PosInvoice.objects.create(
         workspace=workspace,
@@ -77,22 +86,74 @@ def invoice_create(
         client=client,
         number=number,
         public_id=format_number(POS_SERIES, number),
-        order_status=OrderStatus.objects.filter(workspace=workspace, is_default=True).first(),
+        order_status=order_status,
         currency=workspace.currency,
         created_by=access.user,
         created_by_api_key=access.api_key,
         created_by_type=actor_type(access),
     )
+    discounts = []
     if client.has_active_pos_discount:
-        PosInvoiceDiscount.objects.create(
-            workspace=workspace,
-            invoice=invoice,
-            source=PosInvoiceDiscount.Source.CLIENT,
-            type=client.pos_discount_type,
-            value=client.pos_discount_value,
+        discounts.append(
+            PosInvoiceDiscount.objects.create(
+                workspace=workspace,
+                invoice=invoice,
+                source=PosInvoiceDiscount.Source.CLIENT,
+                type=client.pos_discount_type,
+                value=client.pos_discount_value,
+            )
         )
     log_event(invoice, "created", access)
+    keep_rows(invoice, items=[], discounts=discounts, payments=[])
     return invoice
+
+
+def _write_totals(
+    invoice: PosInvoice,
+    items: list[PosInvoiceItem],
+    discounts: list[PosInvoiceDiscount],
+    new_item: PosInvoiceItem | None = None,
+) -> None:
+    """Every figure of the invoice from the one totals calculator over `items` (and `new_item`, inserted here
+    with its figures): lines, discount amounts, totals. Writes only the rows whose figures changed, one bulk
+    write per table: a fixed number of queries whatever the number of lines."""
+    lines = [*items, new_item] if new_item is not None else items
+    limits.lines_check(
+        len(lines)
+    )  # every way of adding a line ends here; the caller's transaction rolls back
+    try:
+        totals = invoice_totals(items=lines, discounts=discounts, currency=invoice.currency)
+    except CalculationError as exc:
+        raise ValidationFailed({exc.field or "items": [str(exc)]}) from exc
+    figures = ("subtotal", "discount_amount", "tax_amount", "total")
+    changed_items = []
+    for item, line in zip(lines, totals.lines, strict=True):
+        new = (line.subtotal, line.discount_amount, line.tax_amount, line.total)
+        if item is not new_item and tuple(getattr(item, name) for name in figures) != new:
+            changed_items.append(item)
+        item.subtotal, item.discount_amount, item.tax_amount, item.total = new
+    if new_item is not None:
+        new_item.save(force_insert=True)
+    if changed_items:
+        PosInvoiceItem.objects.bulk_update(changed_items, list(figures))
+    changed_discounts = []
+    for discount, amount in zip(discounts, totals.discounts, strict=True):
+        if discount.amount != amount:
+            discount.amount = amount
+            changed_discounts.append(discount)
+    if changed_discounts:
+        PosInvoiceDiscount.objects.bulk_update(changed_discounts, ["amount"])
+    invoice.subtotal = totals.subtotal
+    invoice.discount_total = totals.discount_total
+    invoice.tax_total = totals.tax_total
+    invoice.total = totals.total
+    invoice.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
+    keep_rows(invoice, items=lines, discounts=discounts, payments=[])  # a draft has no payments
+
+
+def _lines_of(invoice: PosInvoice) -> tuple[list[PosInvoiceItem], list[PosInvoiceDiscount]]:
+    items = list(PosInvoiceItem.objects.filter(invoice=invoice).order_by("pk"))
+    return items, discounts_of(invoice)
 
 
 def invoice_recalculate(invoice: PosInvoice) -> None:
@@ -100,29 +161,8 @@ def invoice_recalculate(invoice: PosInvoice) -> None:
 
     A fixed number of queries whatever the number of lines (one read and one bulk write per table).
     """
-    items = list(PosInvoiceItem.objects.filter(invoice=invoice).order_by("pk"))
-    limits.lines_check(
-        len(items)
-    )  # every way of adding a line ends here; the caller's transaction rolls back
-    discounts = list(PosInvoiceDiscount.objects.filter(invoice=invoice).order_by("pk"))
-    try:
-        totals = invoice_totals(items=items, discounts=discounts, currency=invoice.currency)
-    except CalculationError as exc:
-        raise ValidationFailed({exc.field or "items": [str(exc)]}) from exc
-    for item, line in zip(items, totals.lines, strict=True):
-        item.subtotal, item.discount_amount = line.subtotal, line.discount_amount
-        item.tax_amount, item.total = line.tax_amount, line.total
-    if items:
-        PosInvoiceItem.objects.bulk_update(items, ["subtotal", "discount_amount", "tax_amount", "total"])
-    for discount, amount in zip(discounts, totals.discounts, strict=True):
-        discount.amount = amount
-    if discounts:
-        PosInvoiceDiscount.objects.bulk_update(discounts, ["amount"])
-    invoice.subtotal = totals.subtotal
-    invoice.discount_total = totals.discount_total
-    invoice.tax_total = totals.tax_total
-    invoice.total = totals.total
-    invoice.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
+    items, discounts = _lines_of(invoice)
+    _write_totals(invoice, items, discounts)
 
 
 def _check_quantity(quantity: Decimal) -> None:
@@ -146,15 +186,21 @@ def invoice_add_item(
     note: str,
 ) -> PosInvoice:
     """A new line, even for a product already on the invoice; its taxes are copied from the product now. The
-    product must be the invoice's workspace's (else `NotFoundError`)."""
+    product must be the invoice's workspace's (else `NotFoundError`). Only the invoice's id and workspace are
+    read from `invoice` (`invoice_locked`)."""
     access.require(codes.STORE_ORDERS_MANAGE)
     require_in_workspace(product, workspace_id=invoice.workspace_id, message=_("Product not found."))
-    invoice = lock_invoice(invoice.pk)
+    taxes = [
+        {"id": tax.pk, "name": tax.name, "rate": str(tax.rate), "inclusive": tax.inclusive}
+        for tax in product.taxes.all()
+    ]
+    invoice = invoice_locked(invoice)
     require_draft(invoice)
     _check_quantity(quantity)
     price = product.price if unit_price is None else unit_price
     _check_unit_price(price)
-    PosInvoiceItem.objects.create(
+    items, discounts = _lines_of(invoice)
+    item = PosInvoiceItem(
         workspace_id=invoice.workspace_id,
         invoice=invoice,
         product=product,
@@ -162,13 +208,10 @@ def invoice_add_item(
         sku=product.sku,
         quantity=quantity,
         unit_price=price,
-        taxes=[
-            {"id": tax.pk, "name": tax.name, "rate": str(tax.rate), "inclusive": tax.inclusive}
-            for tax in product.taxes.all()
-        ],
+        taxes=taxes,
         note=note,
     )
-    invoice_recalculate(invoice)
+    _write_totals(invoice, items, discounts, new_item=item)
     log_event(
         invoice,
         "item_added",
@@ -183,7 +226,7 @@ def invoice_update_item(
     *, invoice: PosInvoice, access: Access, item_id: int, data: dict[str, Any]
 ) -> PosInvoice:
     access.require(codes.STORE_ORDERS_MANAGE)
-    invoice = lock_invoice(invoice.pk)
+    invoice = invoice_locked(invoice)
     item = _item_of(invoice, item_id)
     require_draft(invoice)
     if "quantity" in data:
@@ -203,7 +246,7 @@ def invoice_update_item(
 @transaction.atomic
 def invoice_remove_item(*, invoice: PosInvoice, access: Access, item_id: int) -> PosInvoice:
     access.require(codes.STORE_ORDERS_MANAGE)
-    invoice = lock_invoice(invoice.pk)
+    invoice = invoice_locked(invoice)
     item = _item_of(invoice, item_id)
     require_draft(invoice)
     item.delete()
@@ -225,7 +268,7 @@ def invoice_add_discount(
 ) -> PosInvoice:
     """A manual document discount: a percent (0-100) of the subtotal after line discounts, or a fixed amount."""
     access.require(codes.STORE_ORDERS_MANAGE)
-    invoice = lock_invoice(invoice.pk)
+    invoice = invoice_locked(invoice)
     require_draft(invoice)
     discount_value_validate(type=type, value=value, currency=invoice.currency)
     PosInvoiceDiscount.objects.create(
@@ -236,6 +279,7 @@ def invoice_add_discount(
         value=value,
         reason=reason,
     )
+    invoice.has_discounts = True  # the lock's answer is out of date now
     invoice_recalculate(invoice)
     log_event(invoice, "discount_added", access, {"type": type, "value": str(value), "reason": reason})
     return invoice
@@ -244,7 +288,7 @@ def invoice_add_discount(
 @transaction.atomic
 def invoice_remove_discount(*, invoice: PosInvoice, access: Access, discount_id: int) -> PosInvoice:
     access.require(codes.STORE_ORDERS_MANAGE)
-    invoice = lock_invoice(invoice.pk)
+    invoice = invoice_locked(invoice)
     discount = PosInvoiceDiscount.objects.filter(invoice=invoice, pk=discount_id).first()
     if discount is None:
         raise NotFoundError(_("Discount not found."))
@@ -265,7 +309,7 @@ def invoice_set_order_status(
     require_in_workspace(
         order_status, workspace_id=invoice.workspace_id, message=_("Order status not found.")
     )
-    invoice = lock_invoice(invoice.pk)
+    invoice = invoice_locked(invoice)
     invoice.order_status = order_status
     invoice.save(update_fields=["order_status", "updated_at"])
     log_event(

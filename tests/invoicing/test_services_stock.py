@@ -472,24 +472,36 @@ def test_the_database_refuses_a_movement_of_the_wrong_sign(workspace, store):
 # --- Query counts --------------------------------------------------------------------------------------------
 
 
+def test_a_first_movement_creates_the_missing_level_at_zero(workspace, store, django_assert_num_queries):
+    workspace.allow_negative_stock = True
+    product = ProductFactory(workspace=workspace)
+    # savepoint, products, lock levels (none), insert the missing level, lock it, movements, levels, release
+    with django_assert_num_queries(8):
+        stock_deduct_for_document(
+            workspace=workspace, store=store, lines=[StockLine(product.pk, Decimal(1))], actor=None, **DOC
+        )
+    assert StockLevel.objects.get(store=store, product=product).quantity == Decimal(-1)
+
+
 @pytest.mark.parametrize("products", [1, 5])
 def test_deduct_and_restore_query_counts_do_not_grow_with_lines(
     workspace, store, django_assert_num_queries, products
 ):
     lines = [StockLine(stocked(workspace, store, 10).pk, Decimal(1)) for _ in range(products)]
-    # savepoint, products, insert missing levels, lock levels, "already deducted?", movements, levels, release
-    with django_assert_num_queries(8):
+    # savepoint, products with "already deducted?", lock levels (all exist: nothing inserted), movements, levels,
+    # release
+    with django_assert_num_queries(6):
         stock_deduct_for_document(workspace=workspace, store=store, lines=lines, actor=None, **DOC)
-    # savepoint, "out" movements, insert missing levels, lock levels, "already restored?", movements, levels, release
-    with django_assert_num_queries(8):
+    # savepoint, "out" movements, lock levels, "already restored?", movements, levels, release
+    with django_assert_num_queries(7):
         stock_restore_for_document(workspace=workspace, store=store, actor=None, **DOC)
 
 
 def test_adjust_query_count(workspace, store, django_assert_num_queries):
     product = stocked(workspace, store, 10)
     access = stock_keeper(workspace)  # the permission check reads the membership already loaded: no query
-    # savepoint, insert missing level, lock level, movement, level, release
-    with django_assert_num_queries(6):
+    # savepoint, lock level (it exists: nothing inserted), movement, level, release
+    with django_assert_num_queries(5):
         stock_adjust(
             workspace=workspace,
             store=store,

@@ -183,3 +183,129 @@ def test_the_same_invoice_does_wait_for_its_lock(workspace, owner, store, sessio
 
     assert finished_while_a_was_locked is False
     assert PosInvoice.objects.get(pk=invoice_a.pk).total == Decimal("10.000")  # it went through afterwards
+
+
+def _hold_a_completion(access, held_invoice, other_work, wait_seconds):
+    """Thread 0 completes `held_invoice` through the service inside a transaction it keeps open (its session
+    `FOR SHARE`, its invoice and stock rows locked) until thread 1 has run `other_work` or `wait_seconds` have
+    passed. Returns (whether thread 1 finished while thread 0's transaction was still open, thread 1's result)."""
+    import threading
+
+    from django.db import transaction
+
+    from pos import services
+
+    held, done = threading.Event(), threading.Event()
+
+    def work(index):
+        if index == 0:
+            with transaction.atomic():
+                services.invoice_complete(invoice=held_invoice, access=access, payments=None)
+                held.set()
+                return done.wait(timeout=wait_seconds)  # the transaction stays open all along this wait
+        assert held.wait(timeout=10), "the first till never completed"
+        result = other_work()
+        done.set()
+        return result
+
+    finished_while_held, result = run_together(2, work)
+    return finished_while_held, result
+
+
+def _draft_of(access, workspace, store, customer, product):
+    from pos import services
+
+    invoice = services.invoice_create(workspace=workspace, access=access, client=customer, store=store)
+    return services.invoice_add_item(
+        invoice=invoice, access=access, product=product, quantity=Decimal(1), unit_price=None, note=""
+    )
+
+
+def test_two_tills_complete_invoices_of_one_store_without_waiting_for_each_other(
+    workspace, owner, store, session, customer
+):
+    from pos import services
+    from tests.pos.conftest import owner_access
+
+    # Given: two drafts of one store's day, of different products (no stock row in common)
+    access = owner_access(workspace, owner)
+    tea, cake = stocked_product(workspace, store, name="شاي"), stocked_product(workspace, store, name="كعك")
+    invoice_a = _draft_of(access, workspace, store, customer, tea)
+    invoice_b = _draft_of(access, workspace, store, customer, cake)
+
+    # When: till 1 completes A and holds its transaction open; till 2 completes B meanwhile
+    finished_while_held, completed_b = _hold_a_completion(
+        access,
+        invoice_a,
+        lambda: services.invoice_complete(invoice=invoice_b, access=access, payments=None),
+        wait_seconds=10,
+    )
+
+    # Then: till 2 finished before till 1 committed: the session is shared, not queued on
+    assert finished_while_held is True
+    assert completed_b.status == PosInvoice.Status.COMPLETED
+    assert set(PosInvoice.objects.values_list("status", flat=True)) == {"completed"}
+
+
+def test_a_close_waits_for_the_sale_in_flight_and_counts_it_once(workspace, owner, store, session, customer):
+    from pos import services
+    from pos.models import BusinessSession
+    from tests.pos.conftest import owner_access
+
+    # Given: a sale being completed (its transaction open) and another draft of the day
+    access = owner_access(workspace, owner)
+    tea, cake = stocked_product(workspace, store, name="شاي"), stocked_product(workspace, store, name="كعك")
+    invoice_a = _draft_of(access, workspace, store, customer, tea)
+    _draft_of(access, workspace, store, customer, cake)
+
+    # When: the owner closes the day meanwhile
+    def close():
+        return services.session_close(session=session, access=access, closing_cash=None, cancel_drafts=True)
+
+    finished_while_held, closed = _hold_a_completion(access, invoice_a, close, wait_seconds=2)
+
+    # Then: the close waited for the sale (FOR UPDATE against its FOR SHARE), and its Z-report counts it once
+    assert finished_while_held is False
+    summary = BusinessSession.objects.get(pk=session.pk).summary
+    assert closed.status == BusinessSession.Status.CLOSED
+    assert summary["invoiceCounts"] == {"draft": 0, "completed": 1, "cancelled": 1}
+    assert Decimal(summary["netSales"]) == Decimal(10)
+    assert Decimal(summary["payments"]["cash"]) == Decimal(10)
+    assert stock_of(tea, store) == Decimal(49)
+    assert stock_of(cake, store) == Decimal(50)
+
+
+def test_no_sale_slips_into_a_closed_day(workspace, owner, store, session, customer, coffee):
+    """Creates and completes racing a close: each invoice ends completed (and in the Z-report) or cancelled or
+    refused; none is left a draft in a closed day."""
+    from pos import services
+    from pos.models import BusinessSession
+    from tests.pos.conftest import owner_access
+    from workspaces.errors import ApplicationError
+
+    access = owner_access(workspace, owner)
+    drafts = [_draft_of(access, workspace, store, customer, coffee) for _ in range(4)]
+
+    def act(index):
+        try:
+            if index == 4:
+                return services.session_close(
+                    session=session, access=access, closing_cash=None, cancel_drafts=True
+                )
+            if index == 5:
+                return services.invoice_create(
+                    workspace=workspace, access=access, client=customer, store=store
+                )
+            return services.invoice_complete(invoice=drafts[index], access=access, payments=None)
+        except ApplicationError as exc:
+            return exc.code
+
+    run_together(6, act)
+    summary = BusinessSession.objects.get(pk=session.pk).summary
+    invoices = PosInvoice.objects.filter(session=session)
+    assert not invoices.filter(status="draft").exists()
+    completed = invoices.filter(status="completed").count()
+    assert summary["invoiceCounts"]["completed"] == completed
+    assert summary["invoiceCounts"]["cancelled"] == invoices.filter(status="cancelled").count()
+    assert Decimal(summary["netSales"]) == completed * 10
+    assert stock_of(coffee, store) == Decimal(50 - completed)

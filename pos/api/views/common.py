@@ -6,9 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
 from pos import selectors
-from pos.api.serializers import (
-    InvoiceOutputSerializer,
-)
+from pos.api.serializers import invoice_output
 from pos.models import PosInvoice
 from workspaces.api.base import WorkspaceView
 from workspaces.errors import NotFoundError
@@ -53,6 +51,15 @@ class PosView(WorkspaceView):
             raise NotFoundError(_("Invoice not found."))
         return invoice
 
+    def invoice_ref(self, invoice_id: int) -> PosInvoice:
+        """The invoice named in the path, unread: a write service reads it once, under its lock and scoped to
+        this workspace (another workspace's is a 404 there)."""
+        return PosInvoice(pk=invoice_id, workspace_id=self.workspace.pk)
+
     def render_invoice(self, invoice: PosInvoice, *, status: int = 200) -> Response:
-        fresh = self.invoice_of(invoice.pk, full=True)
-        return Response({"invoice": InvoiceOutputSerializer(fresh).data}, status=status)
+        """The invoice as a service left it: from the rows it carries (`pos.services.common.keep_rows`), else
+        read again. Built after the service's transaction ended: no lock is held while it renders."""
+        cached = getattr(invoice, "_prefetched_objects_cache", {})
+        if not {"items", "discounts", "payments"} <= cached.keys():
+            invoice = self.invoice_of(invoice.pk, full=True)
+        return Response({"invoice": invoice_output(invoice)}, status=status)

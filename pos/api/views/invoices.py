@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from invoicing.selectors import product_list
+from invoicing.models import Product
 from pos import selectors, services
 from pos.api.serializers import (
     CancelInputSerializer,
@@ -20,6 +20,7 @@ from pos.api.serializers import (
     InvoiceUpdateInputSerializer,
     ItemAddInputSerializer,
     ItemUpdateInputSerializer,
+    invoice_row_output,
 )
 from pos.api.views.common import INVOICE_EXAMPLE, PosView
 from pos.receipts import render_receipt
@@ -44,9 +45,9 @@ class InvoiceListView(PosView):
             InvoiceFilterSerializer, request.query_params, context={"time_zone": self.workspace.timezone}
         )
         rows, next_cursor = paginate(
-            selectors.invoice_list(workspace=self.workspace, filters=filters), request
+            selectors.invoice_rows(workspace=self.workspace, filters=filters), request
         )
-        return page("invoices", InvoiceOutputSerializer(rows, many=True).data, next_cursor)
+        return page("invoices", [invoice_row_output(row) for row in selectors.with_lines(rows)], next_cursor)
 
     @extend_schema(
         request=InvoiceCreateInputSerializer,
@@ -82,14 +83,17 @@ class InvoiceDetailView(PosView):
         """Get a POS invoice
 
         Needs `store.orders.manage`."""
-        return ok("invoice", InvoiceOutputSerializer(self.invoice_of(invoice_id, full=True)).data)
+        row = selectors.invoice_row_get(workspace=self.workspace, invoice_id=invoice_id)
+        if row is None:
+            raise NotFoundError(_("Invoice not found."))
+        return ok("invoice", invoice_row_output(row))
 
     @extend_schema(request=InvoiceUpdateInputSerializer, responses={200: InvoiceOutputSerializer})
     def patch(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
         """Set a POS invoice's order status
 
         Allowed in any status. Needs `store.orders.manage`."""
-        invoice = self.invoice_of(invoice_id)
+        invoice = self.invoice_ref(invoice_id)
         data = self.validated(InvoiceUpdateInputSerializer, request.data)
         status_id = data["order_status_id"]
         order_status = None
@@ -116,9 +120,13 @@ class InvoiceItemListView(PosView):
 
         A new line, even for a product already on the invoice; `unitPrice` defaults to the product's price.
         Answers the invoice with new totals. Only a draft (422 `invoice_not_draft`)."""
-        invoice = self.invoice_of(invoice_id)
+        invoice = self.invoice_ref(invoice_id)
         data = self.validated(ItemAddInputSerializer, request.data)
-        product = get_object_or_404(product_list(workspace=self.workspace), pk=data["product_id"])
+        product = selectors.product_for_sale(workspace=self.workspace, product_id=data["product_id"])
+        if product is None:  # the words of `get_object_or_404`, in every language
+            raise NotFoundError(
+                _("%(model)s not found.") % {"model": Product._meta.verbose_name.capitalize()}
+            )
         invoice = services.invoice_add_item(
             invoice=invoice,
             access=self.access,
@@ -138,7 +146,7 @@ class InvoiceItemDetailView(PosView):
         """Change an item
 
         Quantity, unit price or note of a draft's line; answers the invoice."""
-        invoice = self.invoice_of(invoice_id)
+        invoice = self.invoice_ref(invoice_id)
         data = self.validated(ItemUpdateInputSerializer, request.data, partial=True)
         invoice = services.invoice_update_item(
             invoice=invoice, access=self.access, item_id=item_id, data=data
@@ -151,7 +159,7 @@ class InvoiceItemDetailView(PosView):
 
         Answers the invoice with new totals."""
         invoice = services.invoice_remove_item(
-            invoice=self.invoice_of(invoice_id), access=self.access, item_id=item_id
+            invoice=self.invoice_ref(invoice_id), access=self.access, item_id=item_id
         )
         return self.render_invoice(invoice)
 
@@ -164,7 +172,7 @@ class InvoiceDiscountListView(PosView):
         """Add a discount
 
         A percent of the subtotal after line discounts, or a fixed amount; answers the invoice."""
-        invoice = self.invoice_of(invoice_id)
+        invoice = self.invoice_ref(invoice_id)
         data = self.validated(DiscountInputSerializer, request.data)
         invoice = services.invoice_add_discount(
             invoice=invoice, access=self.access, type=data["type"], value=data["value"], reason=data["reason"]
@@ -181,7 +189,7 @@ class InvoiceDiscountDetailView(PosView):
 
         Answers the invoice with new totals."""
         invoice = services.invoice_remove_discount(
-            invoice=self.invoice_of(invoice_id), access=self.access, discount_id=discount_id
+            invoice=self.invoice_ref(invoice_id), access=self.access, discount_id=discount_id
         )
         return self.render_invoice(invoice)
 
@@ -206,7 +214,7 @@ class InvoiceCompleteView(PosView):
         Records the payments (default: the total in cash) and takes the stock out of the store, exactly once.
         Payments must cover the total; only cash may exceed it (`changeDue`), else 422 `payment_mismatch`.
         Short stock is a 422 `insufficient_stock` naming the products."""
-        invoice = self.invoice_of(invoice_id)
+        invoice = self.invoice_ref(invoice_id)
         data = self.validated(CompleteInputSerializer, request.data)
         payments = None
         if "payments" in data:
@@ -225,7 +233,7 @@ class InvoiceCancelView(PosView):
         """Cancel or void
 
         Cancels a draft; voiding a completed invoice needs `pos.invoices.void` and puts its stock back once."""
-        invoice = self.invoice_of(invoice_id)
+        invoice = self.invoice_ref(invoice_id)
         data = self.validated(CancelInputSerializer, request.data)
         invoice = services.invoice_cancel(invoice=invoice, access=self.access, reason=data["reason"])
         return self.render_invoice(invoice)
