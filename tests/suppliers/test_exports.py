@@ -7,7 +7,7 @@ import datetime as dt
 import io
 
 import pytest
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from openpyxl import load_workbook
 
 from suppliers import exports, selectors
@@ -174,7 +174,7 @@ def test_xlsx_opens_with_openpyxl_and_holds_every_row(accountant_client, base_ur
     first, second = book
     response = accountant_client.get(f"{base_url}/supplier-invoices/export?format=xlsx&lang=en")
     assert response.status_code == 200
-    assert isinstance(response, FileResponse)
+    assert isinstance(response, StreamingHttpResponse)  # streamed as it is written: the first byte at once
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
     assert 'filename="supplier-invoices-2024-03-01.xlsx"' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
@@ -193,7 +193,7 @@ def test_xlsx_opens_with_openpyxl_and_holds_every_row(accountant_client, base_ur
 
 def test_xlsx_over_a_sheet_is_400_pointing_to_csv(accountant_client, base_url, book, monkeypatch):
     """Two invoices and their totals row need 3 rows below the header."""
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    monkeypatch.setattr("suppliers.exports.xlsx_file.XLSX_MAX_ROWS", 2)
     response = accountant_client.get(f"{base_url}/supplier-invoices/export?format=xlsx")
     assert response.status_code == 400
     assert response.json() == {
@@ -201,7 +201,7 @@ def test_xlsx_over_a_sheet_is_400_pointing_to_csv(accountant_client, base_url, b
         "code": "too_many_rows",
         "details": {"rows": 2, "maxRows": 1, "format": "csv"},
     }
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
+    monkeypatch.setattr("suppliers.exports.xlsx_file.XLSX_MAX_ROWS", 3)
     assert accountant_client.get(f"{base_url}/supplier-invoices/export?format=xlsx").status_code == 200
 
 
@@ -228,12 +228,12 @@ def test_download_is_the_admins_entry_point(workspace, supplier, book, other_wor
     assert [row[3] for row in rows] == ["Invoice number", "INV-2", "INV-١", ""]
     assert rows[-1][7] == "1280.50"
     xlsx = exports.download(SupplierInvoice.objects.all(), workspace=workspace, kind="xlsx", language="en")
-    assert isinstance(xlsx, FileResponse)
+    assert isinstance(xlsx, StreamingHttpResponse)
     assert xlsx["Content-Type"] == exports.XLSX_CONTENT_TYPE
 
 
 def test_download_refuses_an_xlsx_too_big_for_a_sheet(workspace, book, monkeypatch):
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    monkeypatch.setattr("suppliers.exports.xlsx_file.XLSX_MAX_ROWS", 2)
     with pytest.raises(ApplicationError) as refusal:
         exports.download(SupplierInvoice.objects.all(), workspace=workspace, kind="xlsx", language="ar")
     assert refusal.value.code == "too_many_rows"
