@@ -27,6 +27,7 @@ from workspaces.admin_display import (
     compact_field,
     money_column,
     quantity_column,
+    related_filter,
 )
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.dates import workspace_today
@@ -164,16 +165,13 @@ class SalesInvoiceAdmin(WorkspaceScopedAdmin):
     form = PlainDecimalsForm
     # The currency is written beside the amounts only where it is not the workspace's (the list fits 1400 px).
     list_display = ("number_listed", "client", "store", "date", "total_listed", "paid_listed")
-    list_filter = (
-        "draft",
-        ("store", admin.RelatedOnlyFieldListFilter),
-        ("client", admin.RelatedOnlyFieldListFilter),
-        "date",
-    )
+    # The workspace's stores; clients (a large table) are found by the search, not offered as a filter.
+    list_filter = ("draft", ("store", related_filter(_("store"))), "date")
     search_fields = ("=number", "po_number", "client__name", "notes")
     date_hierarchy = "date"
     list_select_related = ("client", "store", "workspace")
-    ordering = ("-pk",)
+    # Along the `(workspace, [draft | store,] -date, -id)` indexes, which the filters and the hierarchy also read.
+    ordering = ("-date", "-pk")
     inlines = [SalesInvoiceItemInline, SalesInvoicePaymentInline]
     actions = ["issue_drafts"]
     has_issue_permission = code_permission(codes.INVOICES_MANAGE)  # as api2's POST of an issued invoice

@@ -25,10 +25,15 @@ from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces.admin import WorkspaceScopedAdmin
 from workspaces.admin_base import action_description, code_permission
-from workspaces.admin_display import money_column, person_column, related_column, related_filter
+from workspaces.admin_display import money_column, person_column, related_column
+from workspaces.admin_lists import related_filter
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
 from workspaces.templatetags.backoffice import format_money
+
+# How many business days the invoice list's session filter offers, the latest first (a month of a one-store shop);
+# an older day is reached from its own page ("The invoices of this day") or by the business-date filter.
+SESSION_CHOICES = 31
 
 
 def _workspace_currency(modeladmin, obj) -> str:
@@ -246,11 +251,22 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
         "status",
         ("order_status", related_filter(_("order status"))),
         ("store", related_filter(_("store"))),
-        ("session", related_filter(_("business session"))),
+        # The latest days, each with its store (the label) in the same query; the chosen day always offered.
+        (
+            "session",
+            related_filter(
+                _("business session"),
+                select_related=("store",),
+                ordering=("-business_date", "-pk"),
+                limit=SESSION_CHOICES,
+            ),
+        ),
         "business_date",
     )
     search_fields = ("public_id", "client__name")
     date_hierarchy = "created_at"
+    # Newest first along the `(workspace, created_at)` index, which a day or a month of the hierarchy also reads.
+    ordering = ("-created_at", "-pk")
     list_select_related = ("client", "order_status")
     search_help_text = _("Search by invoice number or client name.")
 

@@ -17,8 +17,6 @@ from workspaces.admin_base import (
     WorkspaceScopedInline,
     add_service_errors,
     form_workspace,
-    scope_to_admin_workspace,
-    scoped_list_filter,
 )
 from workspaces.admin_display import (
     PlainDecimalsForm,
@@ -27,6 +25,7 @@ from workspaces.admin_display import (
     readable_list,
     related_filter,
 )
+from workspaces.admin_lists import scope_to_admin_workspace, scoped_list_filter
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace

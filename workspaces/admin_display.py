@@ -70,18 +70,6 @@ def related_column(field: str, description) -> Callable[[Any, Any], str]:
     return column
 
 
-def related_filter(title) -> type[admin.RelatedOnlyFieldListFilter]:
-    """A list filter on a relation offering only the rows the (scoped) list holds, under a translatable title:
-    `list_filter = [("store", related_filter(_("store")))]`."""
-
-    class TitledRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self.title = title
-
-    return TitledRelatedOnlyFilter
-
-
 def actor_name(user, api_key) -> str:
     """Who did it: a person by name, else the API key by its name (a document made through the API)."""
     if user is not None:

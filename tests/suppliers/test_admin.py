@@ -403,9 +403,7 @@ def test_the_export_is_in_the_page_language(admin_client, supplier, workspace):
 
 
 def test_an_export_too_large_is_a_message(admin_client, supplier, workspace, monkeypatch):
-    from suppliers import exports
-
-    monkeypatch.setattr(exports, "check_xlsx_size", _refuse_rows)
+    monkeypatch.setattr("suppliers.exports.files.check_xlsx_size", _refuse_rows)
     chosen = make_invoice(workspace, supplier, "A-1", "100")
     response = admin_client.post(
         "/admin/suppliers/supplierinvoice/",

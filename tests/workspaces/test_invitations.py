@@ -12,7 +12,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
-from workspaces.admin_base import scope_to_admin_workspace
+from workspaces.admin_lists import scope_to_admin_workspace
 from workspaces.api.renderers import format_datetime
 from workspaces.models import Membership, User
 from workspaces.services import tokens_for
