@@ -28,8 +28,8 @@ from workspaces.admin_display import (
     actor_column,
     money_column,
     quantity_column,
-    related_filter,
 )
+from workspaces.admin_lists import related_filter
 from workspaces.admin_site import admin_actor
 from workspaces.errors import ApplicationError
 from workspaces.templatetags.backoffice import format_quantity

@@ -27,8 +27,8 @@ from workspaces.admin_display import (
     compact_field,
     money_column,
     quantity_column,
-    related_filter,
 )
+from workspaces.admin_lists import related_filter
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError, ValidationFailed

@@ -23,9 +23,8 @@ from workspaces.admin_display import (
     person_column,
     person_name,
     readable_list,
-    related_filter,
 )
-from workspaces.admin_lists import scope_to_admin_workspace, scoped_list_filter
+from workspaces.admin_lists import related_filter, scope_to_admin_workspace, scoped_list_filter
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
