@@ -264,7 +264,20 @@ def _bound_numbers(schema: dict[str, Any]) -> None:
             node["minimum"] = -BOUND
 
 
+# A PATCH whose view validates the whole body (not a partial update): drf-spectacular's `Patched...` component
+# makes every field optional, which would tell a client that `{}` is accepted.
+REQUIRED_IN_PATCH: dict[str, tuple[str, ...]] = {"PatchedInvoiceUpdateInputRequest": ("orderStatusId",)}
+
+
 def _constrain(schemas: dict[str, Any]) -> None:
+    for component, required in REQUIRED_IN_PATCH.items():
+        schema = schemas.get(component)
+        if schema is None or not set(required) <= set(schema.get("properties", {})):
+            warn(
+                f"openapi_hooks.REQUIRED_IN_PATCH names {component}{required}, which the schema does not have"
+            )
+            continue
+        schema["required"] = sorted({*schema.get("required", ()), *required})
     for component, properties in CONSTRAINTS.items():
         schema = schemas.get(component)
         if schema is None:
