@@ -2,10 +2,13 @@
 the same rows in the same order as the plain slice and the same queries; `total_results` is exact up to
 `COUNT_EXACT_UP_TO` rows and PostgreSQL's estimate past it."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 
 from invoicing import sales_selectors
+from invoicing.models import Invoice
 from tests.factories import ClientFactory, StoreFactory
 from tests.invoicing.api2_helpers import body, key_client
 
@@ -19,20 +22,27 @@ def seeded(workspace):
     """57 invoices, three a day (so that the order's `-id` tie-break counts), two clients, two stores, drafts."""
     clients = [ClientFactory(workspace=workspace) for _ in range(2)]
     stores = [StoreFactory(workspace=workspace) for _ in range(2)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO invoicing_invoice (created_at, updated_at, number, currency, date, draft, discount,
-              discount_amount, po_number, is_offline, summary_subtotal, summary_discount, summary_tax, summary_total,
-              summary_paid, client_id, store_id, workspace_id)
-            SELECT now(), now(), g, 'SAR', date '2026-01-01' + ((g * 7) %% 19), g %% 5 = 0, 0, 0, 'PO-' || g, false,
-              10, 0, 0, 10, 0, CASE WHEN g %% 3 = 0 THEN %(c1)s ELSE %(c0)s END,
-              CASE WHEN g %% 4 = 0 THEN %(s1)s ELSE %(s0)s END, %(workspace)s
-            FROM generate_series(1, %(rows)s) g
-            """,
-            {"rows": ROWS, "c0": clients[0].pk, "c1": clients[1].pk, "s0": stores[0].pk, "s1": stores[1].pk,
-             "workspace": workspace.pk},
-        )  # fmt: skip
+    Invoice.objects.bulk_create(
+        Invoice(
+            workspace=workspace,
+            number=g,
+            currency="SAR",
+            date=dt.date(2026, 1, 1) + dt.timedelta(days=(g * 7) % 19),
+            draft=g % 5 == 0,
+            discount=0,
+            discount_amount=0,
+            po_number=f"PO-{g}",
+            is_offline=False,
+            summary_subtotal=10,
+            summary_discount=0,
+            summary_tax=0,
+            summary_total=10,
+            summary_paid=0,
+            client=clients[1] if g % 3 == 0 else clients[0],
+            store=stores[1] if g % 4 == 0 else stores[0],
+        )
+        for g in range(1, ROWS + 1)
+    )
     return {"client": clients[1].pk, "store": stores[1].pk}
 
 
