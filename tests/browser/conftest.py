@@ -112,3 +112,39 @@ def shop(transactional_db) -> Shop:
         invoice=draft, access=access, product=coffee, quantity=Decimal(1), unit_price=None, note=""
     )
     return Shop(owner.email, session.pk, closed.pk, invoice.pk, draft.public_id)
+
+
+def console_errors(page) -> list[str]:
+    """The page's console errors and uncaught exceptions, collected from now on."""
+    errors: list[str] = []
+
+    def console(message) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def log_in(page, live_server, email: str, language: str | None = None):
+    """Signs `email` in through the admin's login form, in `language` (the `django_language` cookie) when given."""
+    if language is not None:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return page
+
+
+def signed_in(page, live_server, email: str):
+    """`open(language)` signs `email` in and gives the page; `open.errors` collects the console's errors."""
+    errors = console_errors(page)
+
+    def open_as(language: str):
+        return log_in(page, live_server, email, language)
+
+    open_as.errors = errors
+    return open_as

@@ -32,7 +32,7 @@ from tests.browser.backoffice_data import (
     BackOffice,
     build_back_office,
 )
-from tests.browser.conftest import PASSWORD, SCREENSHOTS, needs_chromium
+from tests.browser.conftest import SCREENSHOTS, console_errors, log_in, needs_chromium
 from workspaces.models import User, Workspace
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
@@ -144,15 +144,6 @@ def back_office(transactional_db) -> BackOffice:
     return build_back_office()
 
 
-def log_in(page, live_server, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
-
-
 def walk(page, live_server, pages, language: str, errors: list[str]) -> list[str]:
     shots = SCREENSHOTS / "walk" / language
     shots.mkdir(parents=True, exist_ok=True)
@@ -179,14 +170,12 @@ def walk(page, live_server, pages, language: str, errors: list[str]) -> list[str
 
 @pytest.mark.parametrize("language", ["ar", "en"])
 def test_every_admin_page_reads_right(page, live_server, back_office, language):
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = console_errors(page)
     findings = []
     walked = 0
     for email, superuser in ((OWNER_EMAIL, False), (SUPERUSER_EMAIL, True)):
-        log_in(page, live_server, email)
-        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page.context.clear_cookies()
+        log_in(page, live_server, email, language)
         pages = walked_pages(back_office, superuser=superuser)
         findings += walk(page, live_server, pages, language, errors)
         walked += len(pages)

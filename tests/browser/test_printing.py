@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, SCREENSHOTS, needs_chromium
+from tests.browser.conftest import SCREENSHOTS, needs_chromium, signed_in
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -23,23 +23,8 @@ PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 @pytest.fixture
 def owner_page(page, live_server, shop):
-    """The owner logged in through the login form in `language` (as test_backoffice's); `.errors` collects the
-    console's errors."""
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-
-    def open_as_owner(language: str):
-        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-        page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-        page.fill("#id_username", shop.owner_email)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server.url}/admin/")
-        return page
-
-    open_as_owner.errors = errors
-    return open_as_owner
+    """The owner signed in through the login form, in the language the test gives; `.errors`: the console's."""
+    return signed_in(page, live_server, shop.owner_email)
 
 
 def pdf_pages(pdf: bytes) -> list[tuple[float, float]]:

@@ -17,7 +17,7 @@ import pytest
 from django.utils import translation
 from PIL import Image, ImageDraw
 
-from tests.browser.conftest import PASSWORD, SCREENSHOTS, needs_chromium
+from tests.browser.conftest import SCREENSHOTS, needs_chromium, signed_in
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -112,27 +112,8 @@ def books(transactional_db, settings, tmp_path) -> Books:
 
 @pytest.fixture
 def owner_page(page, live_server, books):
-    """The owner logged in through the login form, in the language the test sets."""
-    errors: list[str] = []
-
-    def console(message) -> None:
-        if message.type == "error":
-            errors.append(f"{message.text} ({message.location.get('url')})")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-
-    def open_as_owner(language: str):
-        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-        page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-        page.fill("#id_username", books.owner_email)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server.url}/admin/")
-        return page
-
-    open_as_owner.errors = errors
-    return open_as_owner
+    """The owner signed in through the login form, in the language the test gives; `.errors`: the console's."""
+    return signed_in(page, live_server, books.owner_email)
 
 
 PAGES = {
