@@ -22,7 +22,7 @@ from invoicing import services
 from invoicing.models import Product, StockLevel, StockMovement, Tax
 from invoicing.services.sales_invoice_rules import STOCK_SOURCE as SALES_INVOICE_SOURCE
 from workspaces import codes
-from workspaces.admin import ReadOnlyInline, WorkspaceScopedAdmin, add_service_errors, form_workspace
+from workspaces.admin_base import ReadOnlyInline, WorkspaceScopedAdmin, add_service_errors, form_workspace
 from workspaces.admin_display import (
     PlainDecimalsForm,
     actor_column,

@@ -19,8 +19,7 @@ from invoicing.services.sales_invoices import (
     sales_invoice_update_draft,
 )
 from workspaces import codes
-from workspaces.admin import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline
-from workspaces.admin_base import code_permission
+from workspaces.admin_base import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline, code_permission
 from workspaces.admin_display import (
     PlainDecimalsForm,
     actor_column,

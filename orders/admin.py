@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from orders import services
 from orders.models import Order, OrderInvoice, OrderInvoiceLine, OrderLineItem
 from workspaces import codes
-from workspaces.admin import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline
-from workspaces.admin_base import code_permission
+from workspaces.admin_base import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline, code_permission
 from workspaces.admin_display import (
     PlainDecimalsForm,
     actor_column,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pos.admin_events import event_names, event_sentence
 from pos.models import PosInvoiceDiscount, PosInvoiceEvent, PosInvoiceItem, PosPayment
-from workspaces.admin import ReadOnlyInline
+from workspaces.admin_base import ReadOnlyInline
 from workspaces.admin_display import money_column, quantity_column
 from workspaces.templatetags.backoffice import format_money, format_quantity
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from suppliers.models import SupplierInvoice, SupplierPayment
 from workspaces import codes
-from workspaces.admin import WorkspaceScopedAdmin
-from workspaces.admin_base import code_permission
+from workspaces.admin_base import WorkspaceScopedAdmin, code_permission
 from workspaces.admin_site import admin_access
 from workspaces.errors import ApplicationError
 

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suppliers.admin_forms import ServiceCheckedForm, money_input
 from suppliers.models import SupplierPayment
-from workspaces.admin import WorkspaceScopedInline
-from workspaces.admin_base import add_service_errors
+from workspaces.admin_base import WorkspaceScopedInline, add_service_errors
 from workspaces.admin_display import actor_column, money_column
 from workspaces.admin_site import admin_access
 from workspaces.errors import ApplicationError

@@ -27,7 +27,7 @@ from tests.factories import (
     owner_access,
 )
 from workspaces import services
-from workspaces.admin import WorkspaceScopedAdmin
+from workspaces.admin_base import WorkspaceScopedAdmin
 from workspaces.models import Membership, User, Workspace
 
 pytestmark = pytest.mark.django_db

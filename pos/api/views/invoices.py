@@ -10,18 +10,17 @@ from rest_framework.response import Response
 
 from invoicing.models import Product
 from pos import selectors, services
-from pos.api.serializers import (
+from pos.api.invoice_inputs import (
     CancelInputSerializer,
     CompleteInputSerializer,
     DiscountInputSerializer,
     InvoiceCreateInputSerializer,
     InvoiceFilterSerializer,
-    InvoiceOutputSerializer,
     InvoiceUpdateInputSerializer,
     ItemAddInputSerializer,
     ItemUpdateInputSerializer,
-    invoice_row_output,
 )
+from pos.api.serializers import InvoiceOutputSerializer, invoice_row_output
 from pos.api.views.common import INVOICE_EXAMPLE, PosView
 from pos.receipts import render_receipt
 from workspaces import codes
