@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from invoicing.models import TAX_RATE_DECIMAL_PLACES, TAX_RATE_MAX_DIGITS
+from invoicing.models import TAX_RATE_DECIMAL_PLACES, TAX_RATE_MAX_DIGITS, Product
 from invoicing.money import (
     PRICE_DECIMAL_PLACES,
     PRICE_MAX_DIGITS,
@@ -20,6 +20,7 @@ from workspaces.api.fields import (
     StrictBooleanField,
     StrictCharField,
 )
+from workspaces.api.filtering import QueryFilter, QueryFilterSet, query_serializer
 from workspaces.api.openapi import envelope_names
 
 # Bounds the list before any query; the service allows two taxes per product.
@@ -88,20 +89,31 @@ class ProductInputSerializer(serializers.Serializer):
     trackStock = StrictBooleanField(default=True, source="track_stock")
 
 
-class ProductFilterSerializer(serializers.Serializer):
+class ProductFilterSet(QueryFilterSet):
     """The product list's filters (PRODUCT.md section 4). A bad value is a 400 naming the parameter; a blank `sku` or
     `barcode` too (it would answer the whole catalogue to a scan); a blank `q` is no search (a cleared search box)."""
 
-    q = StrictCharField(
-        required=False,
-        allow_blank=True,
-        max_length=200,
-        help_text="Products whose name, Arabic name (`nameAr`), SKU or barcode contains this text, whatever the case.",
+    blank_is_absent = False
+
+    q = QueryFilter(
+        StrictCharField(required=False, allow_blank=True, max_length=200),
+        description="Products whose name, Arabic name (`nameAr`), SKU or barcode contains this text, whatever the "
+        "case.",
     )
-    sku = StrictCharField(required=False, max_length=64, help_text="The product with exactly this SKU.")
-    barcode = StrictCharField(
-        required=False, max_length=64, help_text="The product with exactly this barcode: a scanner's lookup."
+    sku = QueryFilter(
+        StrictCharField(required=False, max_length=64), description="The product with exactly this SKU."
     )
+    barcode = QueryFilter(
+        StrictCharField(required=False, max_length=64),
+        description="The product with exactly this barcode: a scanner's lookup.",
+    )
+
+    class Meta:
+        model = Product
+        fields: list[str] = []
+
+
+ProductQuerySerializer = query_serializer(ProductFilterSet)
 
 
 class StockAdjustmentInputSerializer(serializers.Serializer):

@@ -9,9 +9,10 @@ from rest_framework.response import Response
 
 from invoicing import selectors, services
 from invoicing.api.serializers import (
-    ProductFilterSerializer,
+    ProductFilterSet,
     ProductInputSerializer,
     ProductOutputSerializer,
+    ProductQuerySerializer,
     StockAdjustmentInputSerializer,
     StockLevelOutputSerializer,
     TaxInputSerializer,
@@ -90,14 +91,13 @@ class TaxDetailView(WorkspaceView):
 class ProductListView(WorkspaceView):
     required_permissions = {"POST": codes.CATALOG_MANAGE}
 
-    @extend_schema(parameters=[ProductFilterSerializer], responses={200: ProductOutputSerializer(many=True)})
+    @extend_schema(parameters=[ProductQuerySerializer], responses={200: ProductOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
         """List the products
 
         Newest first. `barcode=` and `sku=` find one product exactly (a scanner's lookup); `q=` searches the name,
         `nameAr`, SKU and barcode, whatever the case. Any member may read them."""
-        # A plain dict: DRF would read a blank value of a QueryDict as "not given", and `?barcode=` would list all.
-        filters = self.validated(ProductFilterSerializer, request.query_params.dict())
+        filters = ProductFilterSet.parse(request.query_params)
         rows, next_cursor = paginate(
             selectors.product_list(workspace=self.workspace, filters=filters), request
         )

@@ -110,16 +110,6 @@ def invoice_input(data: Any, *, time_zone: str) -> dict[str, Any]:
     return serializer.validated_data
 
 
-class Api2PageInputSerializer(serializers.Serializer):
-    page = serializers.IntegerField(required=False, min_value=1, max_value=10**12, default=1)
-    limit = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        default=DEFAULT_LIMIT,
-        help_text=f"Default {DEFAULT_LIMIT}; above {MAX_LIMIT} is read as {MAX_LIMIT}.",
-    )
-
-
 # --- Output --------------------------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from invoicing import sales_selectors
-from invoicing.api2.filters import Api2InvoiceListQuerySerializer, invoice_list_query
+from invoicing.api2.filters import Api2InvoiceQuerySerializer, invoice_list_query
 from invoicing.api2.serializers import (
     Api2InvoiceCreatedSerializer,
     Api2InvoiceCreateRequestSerializer,
@@ -121,7 +121,7 @@ class InvoiceListView(Api2View):
         "`search`) combine; `pagination.total_results` is exact up to 10,000 rows and an estimate past that. "
         "Any other parameter, a parameter given twice or a blank filter is a 400 naming it in "
         "`validation_errors`. Also served without `.json` (`/api2/invoices`), as the public clients call it.",
-        parameters=[Api2InvoiceListQuerySerializer],
+        parameters=[Api2InvoiceQuerySerializer],
         responses={200: Api2InvoicePageSerializer, **errors(400, family="api2")},
         examples=[
             OpenApiExample(

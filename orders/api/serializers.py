@@ -10,6 +10,7 @@ from rest_framework import serializers
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
 from orders.models import Order, OrderInvoice
 from workspaces.api.fields import ChoiceField, DateTimeField, IdField, MoneyField, StrictCharField
+from workspaces.api.filtering import QueryFilter, QueryFilterSet, query_serializer
 from workspaces.models import ActorType
 
 AMOUNT_PLACES = 3  # the most any currency has; the service checks the workspace currency's own
@@ -69,8 +70,19 @@ class OrderInvoiceCreateInputSerializer(MetaFieldsMixin):
     )
 
 
-class OrderInvoiceFilterSerializer(serializers.Serializer):
-    orderId = IdField(source="order_id", required=False)
+class OrderInvoiceFilterSet(QueryFilterSet):
+    """The invoice list's filter (section 7)."""
+
+    orderId = QueryFilter(
+        IdField(required=False), field_name="order_id", description="Only the invoices of this order."
+    )
+
+    class Meta:
+        model = OrderInvoice
+        fields: list[str] = []
+
+
+OrderInvoiceQuerySerializer = query_serializer(OrderInvoiceFilterSet)
 
 
 # --- Output --------------------------------------------------------------------------------------------------

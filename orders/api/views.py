@@ -16,8 +16,9 @@ from orders import selectors, services
 from orders.api.serializers import (
     OrderCreateInputSerializer,
     OrderInvoiceCreateInputSerializer,
-    OrderInvoiceFilterSerializer,
+    OrderInvoiceFilterSet,
     OrderInvoiceOutputSerializer,
+    OrderInvoiceQuerySerializer,
     OrderOutputSerializer,
 )
 from workspaces import codes
@@ -257,7 +258,7 @@ class InvoiceListView(OrdersView):
         operation_id="invoices_list",
         summary="List order invoices",
         description="The workspace's order invoices, newest first; `orderId` keeps one order's.",
-        parameters=[OrderInvoiceFilterSerializer, *LIST_PARAMETERS],
+        parameters=[OrderInvoiceQuerySerializer, *LIST_PARAMETERS],
         responses={200: _envelope(OrderInvoiceOutputSerializer, many=True, message=False), **_errors(400)},
         examples=[
             OpenApiExample(
@@ -268,7 +269,7 @@ class InvoiceListView(OrdersView):
         ],
     )
     def get(self, request: Request) -> Response:
-        filters = self.validated(OrderInvoiceFilterSerializer, request.query_params)
+        filters = OrderInvoiceFilterSet.parse(request.query_params)
         invoices = selectors.order_invoice_list(workspace=self.workspace, order_id=filters.get("order_id"))
         rows, next_cursor = paginate(invoices, request)
         return success_page(OrderInvoiceOutputSerializer(rows, many=True).data, next_cursor)

@@ -169,11 +169,6 @@ class SessionCloseInputSerializer(serializers.Serializer):
     cancelDrafts = StrictBooleanField(required=False, default=False, source="cancel_drafts")
 
 
-class SessionFilterSerializer(serializers.Serializer):
-    status = ChoiceField(choices=["open", "closed"], required=False)
-    storeId = IdField(required=False, source="store_id")
-
-
 # --- Order statuses ------------------------------------------------------------------------------------------
 
 

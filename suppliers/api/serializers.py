@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from suppliers.models import SupplierInvoice, SupplierPayment
 from workspaces.api.fields import ChoiceField, DateTimeField, IdField, MoneyField, StrictCharField
+from workspaces.api.filtering import QueryFilter, QueryFilterSet, query_serializer
 
 AMOUNT_PLACES = 3  # the most any currency has; the service checks the workspace currency's own
 MIN_DATE = dt.date(1, 1, 2)
@@ -131,26 +132,79 @@ class SupplierInvoiceUpdateInputSerializer(SupplierInvoiceCreateInputSerializer)
     """Any of the create fields; the rest stay as they are."""
 
 
-class SupplierInvoiceFilterSerializer(serializers.Serializer):
-    supplierId = IdField(required=False, source="supplier_id")
-    status = ChoiceField(choices=SupplierInvoice.Status.values, required=False)
-    issueDateFrom = DayField(required=False, source="issue_date_from")
-    issueDateTo = DayField(required=False, source="issue_date_to")
-    dueDateFrom = DayField(required=False, source="due_date_from")
-    dueDateTo = DayField(required=False, source="due_date_to")
-    overdue = ChoiceField(choices=["true", "false"], required=False)
-    q = StrictCharField(max_length=100, required=False)
+class TrueFalseField(ChoiceField):
+    """`true` or `false` (a 400 names both), read as a bool."""
 
-    def validate_overdue(self, value: str) -> bool:
-        return value == "true"
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=["true", "false"], **kwargs)
+
+    def to_internal_value(self, data: Any) -> bool:
+        return super().to_internal_value(data) == "true"
 
 
-class SupplierInvoiceExportFilterSerializer(SupplierInvoiceFilterSerializer):
-    format = ChoiceField(choices=["csv", "xlsx"], required=False, default="csv")
+class SupplierInvoiceFilterSet(QueryFilterSet):
+    """The filters of the invoice lists (across suppliers and per supplier) and of the export (section 6)."""
+
+    supplierId = QueryFilter(
+        IdField(required=False), field_name="supplier_id", description="Only this supplier's invoices."
+    )
+    status = QueryFilter(
+        ChoiceField(choices=SupplierInvoice.Status.values, required=False),
+        description="Only the invoices in this payment status.",
+    )
+    issueDateFrom = QueryFilter(
+        DayField(required=False),
+        field_name="issue_date_from",
+        description="Invoices issued on this day or later.",
+    )
+    issueDateTo = QueryFilter(
+        DayField(required=False),
+        field_name="issue_date_to",
+        description="Invoices issued on this day or earlier.",
+    )
+    dueDateFrom = QueryFilter(
+        DayField(required=False),
+        field_name="due_date_from",
+        description="Invoices due on this day or later (an invoice without a due date is left out).",
+    )
+    dueDateTo = QueryFilter(
+        DayField(required=False),
+        field_name="due_date_to",
+        description="Invoices due on this day or earlier (an invoice without a due date is left out).",
+    )
+    overdue = QueryFilter(
+        TrueFalseField(required=False),
+        description="`true`: only the invoices with money remaining past their due date (the workspace's today); "
+        "`false`: only the others.",
+    )
+    q = QueryFilter(
+        StrictCharField(max_length=100, required=False),
+        description="Invoices whose number or description contains this text, or whose supplier's name does, "
+        "whatever the case (Arabic-Indic digits of a number read as ASCII).",
+    )
+
+    class Meta:
+        model = SupplierInvoice
+        fields: list[str] = []
 
 
-class SupplierAgingFilterSerializer(serializers.Serializer):
-    asOf = DayField(required=False, source="as_of")
+class SupplierAgingFilterSet(QueryFilterSet):
+    """The aging report's query (section 6)."""
+
+    asOf = QueryFilter(
+        DayField(required=False),
+        field_name="as_of",
+        description="The day the amounts are aged on (default: the workspace's today); invoices issued after it "
+        "are left out.",
+    )
+
+    class Meta:
+        model = SupplierInvoice
+        fields: list[str] = []
+
+
+SupplierInvoiceQuerySerializer = query_serializer(SupplierInvoiceFilterSet)
+SupplierAgingQuerySerializer = query_serializer(SupplierAgingFilterSet)
 
 
 # --- Payments ------------------------------------------------------------------------------------------------

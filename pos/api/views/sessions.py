@@ -13,29 +13,50 @@ from pos.api.serializers import (
     OrderStatusInputSerializer,
     OrderStatusOutputSerializer,
     SessionCloseInputSerializer,
-    SessionFilterSerializer,
     SessionOpenInputSerializer,
     SessionOutputSerializer,
     summary_output,
 )
 from pos.api.views.common import PosView
+from pos.models import BusinessSession
 from workspaces import codes
 from workspaces.api import docs
 from workspaces.api.base import created, no_content, ok, page
+from workspaces.api.fields import ChoiceField, IdField
+from workspaces.api.filtering import QueryFilter, QueryFilterSet, query_serializer
 from workspaces.api.pagination import paginate
 from workspaces.errors import NotFoundError
 from workspaces.tenancy import get_object_or_404
 
 
+class SessionFilterSet(QueryFilterSet):
+    """The business days' filters (section 5); `/current` takes the same query and uses its `storeId`."""
+
+    status = QueryFilter(
+        ChoiceField(choices=BusinessSession.Status.values, required=False),
+        description="Only the open days, or only the closed ones.",
+    )
+    storeId = QueryFilter(
+        IdField(required=False), field_name="store_id", description="Only this store's days."
+    )
+
+    class Meta:
+        model = BusinessSession
+        fields: list[str] = []
+
+
+SessionQuerySerializer = query_serializer(SessionFilterSet)
+
+
 class SessionListView(PosView):
     required_permissions = {"POST": codes.POS_SESSIONS_MANAGE}
 
-    @extend_schema(parameters=[SessionFilterSerializer], responses={200: SessionOutputSerializer(many=True)})
+    @extend_schema(parameters=[SessionQuerySerializer], responses={200: SessionOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
         """List the business days
 
         Filter by `status` and `storeId`; newest first."""
-        filters = self.validated(SessionFilterSerializer, request.query_params)
+        filters = SessionFilterSet.parse(request.query_params)
         sessions = selectors.session_list(workspace=self.workspace, **filters)
         rows, next_cursor = paginate(sessions, request)
         return page("sessions", SessionOutputSerializer(rows, many=True).data, next_cursor)
@@ -66,7 +87,7 @@ class SessionCurrentView(PosView):
         """Get the open day
 
         The store's open session, or a 404."""
-        filters = self.validated(SessionFilterSerializer, request.query_params)
+        filters = SessionFilterSet.parse(request.query_params)
         store = self.store_named(filters.get("store_id")) or services.default_store(
             workspace=self.workspace, access=self.access
         )

@@ -9,8 +9,9 @@ from rest_framework.response import Response
 from suppliers import services
 from suppliers.api.serializers import (
     SupplierInvoiceCreateInputSerializer,
-    SupplierInvoiceFilterSerializer,
+    SupplierInvoiceFilterSet,
     SupplierInvoiceOutputSerializer,
+    SupplierInvoiceQuerySerializer,
     SupplierInvoiceUpdateInputSerializer,
 )
 from suppliers.api.views.common import (
@@ -34,7 +35,7 @@ class SupplierInvoiceListView(SuppliersView):
         summary="List a supplier's invoices",
         description="The supplier's invoices, newest first, with the same filters as the list across suppliers.",
         # The path names the supplier: a `supplierId` would not be read.
-        parameters=[SupplierInvoiceFilterSerializer, OpenApiParameter("supplierId", exclude=True)],
+        parameters=[SupplierInvoiceQuerySerializer, OpenApiParameter("supplierId", exclude=True)],
         responses={200: page_of("invoices", SupplierInvoiceOutputSerializer), **errors(400, 404)},
         examples=[
             OpenApiExample(
@@ -44,7 +45,7 @@ class SupplierInvoiceListView(SuppliersView):
     )
     def get(self, request: Request, workspace_id: int, supplier_id: int) -> Response:
         supplier = self.supplier_of(supplier_id)
-        filters = self.validated(SupplierInvoiceFilterSerializer, request.query_params)
+        filters = SupplierInvoiceFilterSet.parse(request.query_params)
         return self.invoice_page(request, {**filters, "supplier_id": supplier.pk})
 
     @extend_schema(
@@ -135,7 +136,7 @@ class InvoiceListView(SuppliersView):
             "`dueDateFrom`/`To` (inclusive), `overdue` (true/false, against the workspace's today), `q` (number, "
             "description or supplier name contains)."
         ),
-        parameters=[SupplierInvoiceFilterSerializer],
+        parameters=[SupplierInvoiceQuerySerializer],
         responses={200: page_of("invoices", SupplierInvoiceOutputSerializer), **errors(400)},
         examples=[
             OpenApiExample(
@@ -144,6 +145,4 @@ class InvoiceListView(SuppliersView):
         ],
     )
     def get(self, request: Request, workspace_id: int) -> Response:
-        return self.invoice_page(
-            request, self.validated(SupplierInvoiceFilterSerializer, request.query_params)
-        )
+        return self.invoice_page(request, SupplierInvoiceFilterSet.parse(request.query_params))

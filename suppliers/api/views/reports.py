@@ -10,9 +10,10 @@ from rest_framework.response import Response
 
 from suppliers import exports, selectors
 from suppliers.api.serializers import (
-    SupplierAgingFilterSerializer,
+    SupplierAgingFilterSet,
     SupplierAgingOutputSerializer,
-    SupplierInvoiceExportFilterSerializer,
+    SupplierAgingQuerySerializer,
+    SupplierInvoiceFilterSet,
 )
 from suppliers.api.views.common import (
     TAGS,
@@ -22,19 +23,26 @@ from suppliers.api.views.common import (
 )
 from workspaces.api.docs import errors
 from workspaces.api.fields import ChoiceField
+from workspaces.api.filtering import QueryFilter, query_serializer
 
 
-class InvoiceExportQuerySerializer(SupplierInvoiceExportFilterSerializer):
-    """The export's query: the list's filters, `format`, and the language of the file."""
+class InvoiceExportFilterSet(SupplierInvoiceFilterSet):
+    """The export's query: the list's filters, the file's format and its language."""
 
-    lang = ChoiceField(
-        choices=list(exports.LANGUAGES),
-        required=False,
-        help_text=(
+    format = QueryFilter(
+        ChoiceField(choices=["csv", "xlsx"], required=False, default="csv"),
+        description="`csv` (the default) or `xlsx`.",
+    )
+    lang = QueryFilter(
+        ChoiceField(choices=list(exports.LANGUAGES), required=False),
+        description=(
             "The language of the headers, statuses and yes/no words: `ar` or `en`. Default: the request's "
             "`Accept-Language` (English when absent)."
         ),
     )
+
+
+InvoiceExportQuerySerializer = query_serializer(InvoiceExportFilterSet)
 
 
 class InvoiceExportView(SuppliersView):
@@ -59,7 +67,7 @@ class InvoiceExportView(SuppliersView):
         },
     )
     def get(self, request: Request, workspace_id: int):
-        filters = self.validated(InvoiceExportQuerySerializer, request.query_params)
+        filters = InvoiceExportFilterSet.parse(request.query_params)
         kind = filters.pop("format")
         language = filters.pop("lang", None) or exports.language_of(translation.get_language())
         invoices = selectors.invoice_list(workspace=self.workspace, today=self.today, filters=filters)
@@ -74,7 +82,7 @@ class AgingView(SuppliersView):
             "What is still owed per supplier on `asOf` (default: the workspace's today), by days past due: not "
             "due, 1-30, 31-60, 61-90, over 90. Invoices issued after `asOf` are left out."
         ),
-        parameters=[SupplierAgingFilterSerializer],
+        parameters=[SupplierAgingQuerySerializer],
         responses={200: SupplierAgingOutputSerializer, **errors(400)},
         examples=[
             OpenApiExample(
@@ -108,6 +116,5 @@ class AgingView(SuppliersView):
         ],
     )
     def get(self, request: Request, workspace_id: int) -> Response:
-        filters = self.validated(SupplierAgingFilterSerializer, request.query_params)
-        as_of = filters.get("as_of") or self.today
+        as_of = SupplierAgingFilterSet.parse(request.query_params).get("as_of") or self.today
         return Response(selectors.aging(workspace=self.workspace, as_of=as_of))
