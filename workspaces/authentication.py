@@ -8,8 +8,13 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework_simplejwt import authentication as jwt_authentication
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from workspaces.models import API_KEY_PREFIX, ApiKey, User, hash_api_key
+from workspaces.models import API_KEY_PREFIX, ApiKey, Membership, User, hash_api_key
+
+# The membership read with the user (`JWTAuthentication.get_user`), for `resolve_access`.
+MEMBERSHIP_ATTRIBUTE = "jwt_membership"
 
 
 class ApiKeyPrincipal:
@@ -64,20 +69,65 @@ class ApiKeyAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+def _path_workspace_id(request: Request | None) -> int | None:
+    kwargs = (getattr(request, "parser_context", None) or {}).get("kwargs") or {}
+    value = kwargs.get("workspace_id")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 class JWTAuthentication(jwt_authentication.JWTAuthentication):
-    """simplejwt's bearer authentication; an `sk_` bearer is an API key and left to ApiKeyAuthentication."""
+    """simplejwt's bearer authentication; an `sk_` bearer is an API key and left to ApiKeyAuthentication.
+
+    Under `/v1/workspace/:workspaceId/...` (or with the token's `workspace_id` claim) the user is read with their
+    active membership of that workspace and the workspace, in one query: `resolve_access` then reads nothing. A
+    caller who is not a member there is read alone, as simplejwt does, and refused by the permission."""
+
+    request: Request | None = None
 
     def authenticate(self, request: Request):
         raw = _bearer(request)
         if raw is not None and raw.startswith(API_KEY_PREFIX):
             return None
+        self.request = request
         return super().authenticate(request)
 
     def get_user(self, validated_token) -> User:
         try:
-            return super().get_user(validated_token)
+            user = self._member(validated_token)
+            if user is None:
+                return super().get_user(validated_token)
         except jwt_authentication.AuthenticationFailed as exc:
             raise AuthenticationFailed(_("Invalid or expired token.")) from exc
+        return user
+
+    def _member(self, validated_token) -> User | None:
+        workspace_id = _path_workspace_id(self.request)
+        if workspace_id is None:
+            workspace_id = validated_token.get("workspace_id")
+        user_id = validated_token.get(jwt_settings.USER_ID_CLAIM)
+        if workspace_id is None or user_id is None or self.request is None:
+            return None
+        membership = (
+            Membership.objects.active()
+            .select_related("user", "workspace")
+            .filter(user_id=user_id, workspace_id=workspace_id)
+            .first()
+        )
+        if membership is None:
+            return None
+        user = membership.user
+        # simplejwt's own checks (`JWTAuthentication.get_user`), on the user read here.
+        if jwt_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("Invalid or expired token."))
+        if jwt_settings.CHECK_REVOKE_TOKEN and validated_token.get(
+            jwt_settings.REVOKE_TOKEN_CLAIM
+        ) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(_("Invalid or expired token."))
+        setattr(self.request._request, MEMBERSHIP_ATTRIBUTE, membership)
+        return user
 
 
 class AccessTokenHeaderAuthentication(BaseAuthentication):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from workspaces import codes
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 from workspaces.models import Store, Workspace
 from workspaces.tenancy import Access, require_in_workspace
+from workspaces.transactions import atomic
 
 # A level or a movement must fit DecimalField(15, 3).
 MAX_QUANTITY = Decimal(10) ** (QUANTITY_MAX_DIGITS - QUANTITY_DECIMAL_PLACES)
@@ -110,7 +111,7 @@ def _apply(levels: Iterable[StockLevel], changes: dict[int, Decimal]) -> None:
     StockLevel.objects.bulk_update(changed, ["quantity", "updated_at"])
 
 
-@transaction.atomic
+@atomic
 def stock_deduct_for_document(
     *,
     workspace: Workspace,
@@ -201,7 +202,7 @@ def stock_deduct_for_document(
     return created
 
 
-@transaction.atomic
+@atomic
 def stock_restore_for_document(
     *,
     workspace: Workspace,
@@ -250,7 +251,7 @@ def stock_restore_for_document(
     return created
 
 
-@transaction.atomic
+@atomic
 def stock_adjust(
     *,
     workspace: Workspace,

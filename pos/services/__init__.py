@@ -1,10 +1,10 @@
-"""POS writes, cut along the domain: the business day, order statuses, drafting, checkout."""
+"""POS writes, cut along the domain: the business day, order statuses, creating, drafting, checkout."""
 
 from pos.services.checkout import PaymentInput, invoice_cancel, invoice_complete
+from pos.services.creating import invoice_create
 from pos.services.drafting import (
     invoice_add_discount,
     invoice_add_item,
-    invoice_create,
     invoice_recalculate,
     invoice_remove_discount,
     invoice_remove_item,

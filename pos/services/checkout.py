@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,19 +18,22 @@ from invoicing.money import quantize_money
 from invoicing.services import StockLine, stock_deduct_for_document, stock_restore_for_document
 from pos import error_codes
 from pos.locks import share_session_of_invoice
-from pos.models import BusinessSession, PosInvoice, PosInvoiceItem, PosPayment
+from pos.models import BusinessSession, PosInvoice, PosPayment
 from pos.selectors import keep_rows
 from pos.services.common import (
     STOCK_SOURCE,
     amount_places_check,
     discounts_of,
     invoice_locked,
+    invoice_locked_with_items,
     log_event,
     require_draft,
+    store_of,
 )
 from workspaces import codes
 from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
 from workspaces.tenancy import Access
+from workspaces.transactions import atomic
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def _settle(
     return list(payments), change
 
 
-@transaction.atomic
+@atomic
 def invoice_complete(
     *, invoice: PosInvoice, access: Access, payments: Sequence[PaymentInput] | None
 ) -> PosInvoice:
@@ -83,13 +85,12 @@ def invoice_complete(
     session = share_session_of_invoice(invoice_id=invoice.pk, workspace_id=invoice.workspace_id)
     if session is None:
         raise NotFoundError(_("Invoice not found."))
-    invoice = invoice_locked(invoice)
+    invoice, items = invoice_locked_with_items(invoice)
     require_draft(invoice)
     if session.status != BusinessSession.Status.OPEN:
         raise ApplicationError(
             _("This invoice's business session is closed."), code=error_codes.NO_OPEN_SESSION
         )
-    items = list(PosInvoiceItem.objects.filter(invoice=invoice).order_by("pk"))
     if not items:
         raise ApplicationError(_("Add at least one item before completing."), code=error_codes.INVOICE_EMPTY)
     discounts = discounts_of(invoice)  # for the answer
@@ -97,7 +98,7 @@ def invoice_complete(
     settled, change = _settle(invoice, payments)
     stock_deduct_for_document(
         workspace=invoice.workspace,
-        store=invoice.store,
+        store=store_of(invoice),
         source_type=STOCK_SOURCE,
         source_id=invoice.pk,
         lines=[StockLine(product_id=item.product_id, quantity=item.quantity) for item in items],
@@ -133,7 +134,7 @@ def invoice_complete(
     return invoice
 
 
-@transaction.atomic
+@atomic
 def invoice_cancel(*, invoice: PosInvoice, access: Access, reason: str) -> PosInvoice:
     """Cancels a draft; voids a completed invoice and puts its stock back once. Both need
     `store.orders.manage`, voiding `pos.invoices.void` too (PRODUCT.md section 3).
@@ -149,7 +150,7 @@ def invoice_cancel(*, invoice: PosInvoice, access: Access, reason: str) -> PosIn
         access.require(codes.POS_INVOICES_VOID)
         stock_restore_for_document(
             workspace=invoice.workspace,
-            store=invoice.store,
+            store=store_of(invoice),
             source_type=STOCK_SOURCE,
             source_id=invoice.pk,
             actor=access,

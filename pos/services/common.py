@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from invoicing.money import has_at_most_places, minor_unit
 from pos import error_codes
-from pos.locks import lock_invoice
-from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceEvent
+from pos.locks import lock_invoice, lock_invoice_with_items
+from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceEvent, PosInvoiceItem
 from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
-from workspaces.models import ActorType, Workspace
+from workspaces.models import ActorType, Store, Workspace
 from workspaces.tenancy import Access
 
 STOCK_SOURCE = "pos_invoice"
@@ -69,14 +69,35 @@ def require_draft(invoice: PosInvoice) -> None:
         )
 
 
+def _workspace_of(invoice: PosInvoice) -> Workspace | None:
+    """The workspace object the caller's invoice carries (a view's `invoice_ref`), if any: not read again."""
+    return invoice.workspace if PosInvoice.workspace.is_cached(invoice) else None
+
+
 def invoice_locked(invoice: PosInvoice) -> PosInvoice:
     """The invoice read again under its row lock, in its own workspace: only `invoice.pk` and
-    `invoice.workspace_id` are looked at, so a view hands over the ids from its path and the invoice is read once.
-    Another workspace's or a vanished invoice is a `NotFoundError`."""
-    locked = lock_invoice(invoice.pk, workspace_id=invoice.workspace_id)
+    `invoice.workspace_id` are looked at (and the workspace object, when it carries one), so a view hands over
+    the ids from its path and the invoice is read once. Another workspace's or a vanished invoice is a
+    `NotFoundError`."""
+    locked = lock_invoice(invoice.pk, workspace_id=invoice.workspace_id, workspace=_workspace_of(invoice))
     if locked is None:
         raise NotFoundError(_("Invoice not found."))
     return locked
+
+
+def invoice_locked_with_items(invoice: PosInvoice) -> tuple[PosInvoice, list[PosInvoiceItem]]:
+    """`invoice_locked` and its items, read in the same query (`pos.locks.lock_invoice_with_items`)."""
+    locked, items = lock_invoice_with_items(
+        invoice.pk, workspace_id=invoice.workspace_id, workspace=_workspace_of(invoice)
+    )
+    if locked is None:
+        raise NotFoundError(_("Invoice not found."))
+    return locked, items
+
+
+def store_of(invoice: PosInvoice) -> Store:
+    """The invoice's store as the stock ledger needs it (its id, in the invoice's workspace), unread."""
+    return Store(pk=invoice.store_id, workspace_id=invoice.workspace_id)
 
 
 def discounts_of(invoice: PosInvoice) -> list[PosInvoiceDiscount]:

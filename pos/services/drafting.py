@@ -10,102 +10,26 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from invoicing import limits
 from invoicing.calculations import CalculationError
 from invoicing.models import Product
-from invoicing.numbering import POS_SERIES, format_number, number_next
-from pos import error_codes
 from pos.calculations import invoice_totals
-from pos.locks import share_open_session
-from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
+from pos.models import OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
 from pos.selectors import keep_rows
-from pos.services.common import actor_type, discounts_of, invoice_locked, log_event, require_draft
+from pos.services.common import (
+    discounts_of,
+    invoice_locked,
+    invoice_locked_with_items,
+    log_event,
+    require_draft,
+)
 from workspaces import codes
 from workspaces.discounts import discount_value_validate
-from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
-from workspaces.models import Client, Store, Workspace
+from workspaces.errors import NotFoundError, ValidationFailed
 from workspaces.tenancy import Access, require_in_workspace
-
-
-def _session_for_new_invoice(*, workspace: Workspace, access: Access, store: Store | None) -> BusinessSession:
-    """The open session a new invoice goes to, locked `FOR SHARE` (a close waits for the sale; other tills do
-    not): the named store's; else the member's default store's; else the only open one."""
-    no_session = ApplicationError(
-        _("No open POS business session: the workspace owner must open the day first."),
-        code=error_codes.NO_OPEN_SESSION,
-    )
-    sessions = BusinessSession.objects.filter(workspace=workspace)
-    if store is not None:
-        session = share_open_session(sessions.filter(store=store))
-        if session is None:
-            raise no_session
-        return session
-    default_store_id = access.membership.store_id if access.membership else None
-    if default_store_id:
-        session = share_open_session(sessions.filter(store_id=default_store_id))
-        if session is not None:
-            return session
-    open_ids = list(
-        sessions.filter(status=BusinessSession.Status.OPEN).order_by("pk").values_list("pk", flat=True)[:2]
-    )
-    if len(open_ids) > 1:
-        raise ApplicationError(
-            _("Several stores have an open session: say which one (storeId)."),
-            code=error_codes.STORE_REQUIRED,
-            status=400,
-        )
-    session = share_open_session(sessions.filter(pk__in=open_ids))
-    if session is None:  # none open, or closed while we looked
-        raise no_session
-    return session
-
-
-@transaction.atomic
-def invoice_create(
-    *, workspace: Workspace, access: Access, client: Client, store: Store | None
-) -> PosInvoice:
-    """A draft in the store's open session, numbered gaplessly (`POS-001`), with the client's discount line.
-    The client and the store must be the workspace's (else `NotFoundError`).
-
-    Locks the session `FOR SHARE`, then the document counter (the one serialisation of a workspace's creates).
-    The invoice returned carries its lines (`keep_rows`): the answer reads nothing again."""
-    access.require(codes.STORE_ORDERS_MANAGE)
-    require_in_workspace(client, workspace_id=workspace.pk, message=_("Client not found."))
-    require_in_workspace(store, workspace_id=workspace.pk, message=_("Store not found."))
-    order_status = OrderStatus.objects.filter(workspace=workspace, is_default=True).first()
-    session = _session_for_new_invoice(workspace=workspace, access=access, store=store)
-    number = number_next(workspace=workspace, series=POS_SERIES)
-    invoice = PosInvoice.objects.create(
-        workspace=workspace,
-        store_id=session.store_id,
-        session=session,
-        business_date=session.business_date,
-        client=client,
-        number=number,
-        public_id=format_number(POS_SERIES, number),
-        order_status=order_status,
-        currency=workspace.currency,
-        created_by=access.user,
-        created_by_api_key=access.api_key,
-        created_by_type=actor_type(access),
-    )
-    discounts = []
-    if client.has_active_pos_discount:
-        discounts.append(
-            PosInvoiceDiscount.objects.create(
-                workspace=workspace,
-                invoice=invoice,
-                source=PosInvoiceDiscount.Source.CLIENT,
-                type=client.pos_discount_type,
-                value=client.pos_discount_value,
-            )
-        )
-    log_event(invoice, "created", access)
-    keep_rows(invoice, items=[], discounts=discounts, payments=[])
-    return invoice
+from workspaces.transactions import atomic
 
 
 def _write_totals(
@@ -175,7 +99,7 @@ def _check_unit_price(unit_price: Decimal) -> None:
         raise ValidationFailed({"unit_price": [_("The unit price must be zero or more.")]})
 
 
-@transaction.atomic
+@atomic
 def invoice_add_item(
     *,
     invoice: PosInvoice,
@@ -194,12 +118,12 @@ def invoice_add_item(
         {"id": tax.pk, "name": tax.name, "rate": str(tax.rate), "inclusive": tax.inclusive}
         for tax in product.taxes.all()
     ]
-    invoice = invoice_locked(invoice)
+    invoice, items = invoice_locked_with_items(invoice)
     require_draft(invoice)
     _check_quantity(quantity)
     price = product.price if unit_price is None else unit_price
     _check_unit_price(price)
-    items, discounts = _lines_of(invoice)
+    discounts = discounts_of(invoice)
     item = PosInvoiceItem(
         workspace_id=invoice.workspace_id,
         invoice=invoice,
@@ -221,7 +145,7 @@ def invoice_add_item(
     return invoice
 
 
-@transaction.atomic
+@atomic
 def invoice_update_item(
     *, invoice: PosInvoice, access: Access, item_id: int, data: dict[str, Any]
 ) -> PosInvoice:
@@ -243,7 +167,7 @@ def invoice_update_item(
     return invoice
 
 
-@transaction.atomic
+@atomic
 def invoice_remove_item(*, invoice: PosInvoice, access: Access, item_id: int) -> PosInvoice:
     access.require(codes.STORE_ORDERS_MANAGE)
     invoice = invoice_locked(invoice)
@@ -262,7 +186,7 @@ def _item_of(invoice: PosInvoice, item_id: int) -> PosInvoiceItem:
     return item
 
 
-@transaction.atomic
+@atomic
 def invoice_add_discount(
     *, invoice: PosInvoice, access: Access, type: str, value: Decimal, reason: str
 ) -> PosInvoice:
@@ -285,7 +209,7 @@ def invoice_add_discount(
     return invoice
 
 
-@transaction.atomic
+@atomic
 def invoice_remove_discount(*, invoice: PosInvoice, access: Access, discount_id: int) -> PosInvoice:
     access.require(codes.STORE_ORDERS_MANAGE)
     invoice = invoice_locked(invoice)
@@ -299,7 +223,7 @@ def invoice_remove_discount(*, invoice: PosInvoice, access: Access, discount_id:
     return invoice
 
 
-@transaction.atomic
+@atomic
 def invoice_set_order_status(
     *, invoice: PosInvoice, access: Access, order_status: OrderStatus | None
 ) -> PosInvoice:

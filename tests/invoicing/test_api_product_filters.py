@@ -108,8 +108,8 @@ def test_an_exact_lookup_costs_a_fixed_number_of_queries(
 ):
     ProductFactory.create_batch(20, workspace=workspace)
 
-    # The user, the membership, the product, its taxes.
-    with django_assert_num_queries(4):
+    # The member (the user with their membership and workspace: one query), the product, its taxes.
+    with django_assert_num_queries(3):
         response = owner_client.get(f"{url(workspace)}?{query}")
 
     assert _names(response) == ["Arabic Coffee"]

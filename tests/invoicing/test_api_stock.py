@@ -55,7 +55,7 @@ def test_list_stock_of_an_empty_store(owner_client, workspace, store):
 @pytest.mark.parametrize("rows", [1, 5])
 def test_list_query_count_does_not_grow(owner_client, workspace, store, django_assert_num_queries, rows):
     StockLevelFactory.create_batch(rows, workspace=workspace, store=store)
-    with django_assert_num_queries(4):  # the user, the membership, the store, the page
+    with django_assert_num_queries(3):  # the member (one query), the store, the page
         response = owner_client.get(stock_url(workspace, store))
     assert len(response.json()["stock"]) == rows
 

@@ -129,7 +129,7 @@ def test_list_and_filter_sessions(
     branch = StoreFactory(workspace=workspace)
     other = owner_client.post(sessions_url, {"storeId": branch.pk}, format="json").json()["session"]
     owner_client.post(f"{sessions_url}/{session.pk}/close", {}, format="json")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         listed = owner_client.get(sessions_url).json()
     assert [s["id"] for s in listed["sessions"]] == [other["id"], str(session.pk)]
     assert [s["id"] for s in owner_client.get(f"{sessions_url}?status=closed").json()["sessions"]] == [

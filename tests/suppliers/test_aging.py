@@ -86,5 +86,5 @@ def test_bad_as_of_is_400(accountant_client, base_url):
 
 
 def test_aging_is_one_query_after_auth(accountant_client, base_url, book, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         accountant_client.get(f"{base_url}/supplier-invoices/aging?asOf=2024-03-31")

@@ -203,10 +203,10 @@ def test_media_url_serves_nothing_with_debug_on(upload, owner_client, media):
         clear_url_caches()
 
 
-def test_serving_a_file_costs_three_queries(upload, owner_client, django_assert_num_queries):
-    """The caller, the membership with its workspace, the file's row."""
+def test_serving_a_file_costs_two_queries(upload, owner_client, django_assert_num_queries):
+    """The caller with their membership and workspace, the file's row."""
     path = upload()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert owner_client.get(path).status_code == 200
 
 

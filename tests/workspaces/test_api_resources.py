@@ -21,7 +21,7 @@ def ts(obj):
 
 
 def test_get_workspace_exact_shape(owner_client, workspace, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the user, the membership with its workspace
+    with django_assert_num_queries(1):  # the user with their membership and workspace
         response = owner_client.get(f"/v1/workspace/{workspace.pk}")
     assert response.status_code == 200
     assert response.json() == {
@@ -202,7 +202,7 @@ def test_owner_membership_is_not_in_staff_and_cannot_be_removed(owner_client, wo
 def test_staff_list_query_count_is_flat(owner_client, workspace, django_assert_num_queries):
     for n in range(1, 6):
         MembershipFactory(workspace=workspace, user=UserFactory())
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2):
             response = owner_client.get(f"/v1/workspace/{workspace.pk}/staff")
         assert len(response.json()["staff"]) == n
 
@@ -337,7 +337,7 @@ def test_client_list_is_paginated_and_isolated(
 ):
     ClientFactory(workspace=other_workspace)
     clients = [ClientFactory(workspace=workspace) for _ in range(5)]
-    with django_assert_num_queries(3):  # user, membership, page
+    with django_assert_num_queries(2):  # the member (one query), the page
         first = owner_client.get(f"/v1/workspace/{workspace.pk}/clients?limit=2").json()
     assert [c["id"] for c in first["clients"]] == [str(clients[4].pk), str(clients[3].pk)]
     second = owner_client.get(
@@ -354,7 +354,7 @@ def test_client_list_is_paginated_and_isolated(
 def test_client_list_query_count_does_not_grow(owner_client, workspace, django_assert_num_queries):
     for _ in range(20):
         ClientFactory(workspace=workspace)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert len(owner_client.get(f"/v1/workspace/{workspace.pk}/clients").json()["clients"]) == 20
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -15,11 +15,12 @@ from rest_framework.views import APIView
 from workspaces.api import idempotency
 from workspaces.api.permissions import WorkspaceAccess
 from workspaces.authentication import ApiKeyPrincipal
-from workspaces.errors import NotFoundError
+from workspaces.errors import ApplicationError, NotFoundError
 from workspaces.files import stored_files
 from workspaces.models import Store, Workspace
 from workspaces.selectors import store_get
 from workspaces.tenancy import Access, principal_key
+from workspaces.transactions import all_or_nothing
 
 
 def request_principal(request: Request) -> str:
@@ -48,9 +49,20 @@ class ApiView(APIView):
             self._idempotency = None
             return super().dispatch(request, *args, **kwargs)
         self._idempotency = idempotency.Pending(key=idempotency.header_text(key).strip())
-        with transaction.atomic():
-            response = super().dispatch(request, *args, **kwargs)
-            idempotency.finish(self._idempotency, self.request, response)
+        try:
+            with all_or_nothing():  # any refusal rolls the work back (`idempotency.finish`)
+                response = super().dispatch(request, *args, **kwargs)
+                idempotency.finish(self._idempotency, self.request, response)
+        except IntegrityError:
+            # The same key committed by a concurrent request after this one looked (`idempotency._locked_record`):
+            # this request's work is rolled back and the first one's answer replayed.
+            try:
+                replay = idempotency.replay_of(self._idempotency, self.request)
+            except ApplicationError as exc:
+                return self.finalize_response(self.request, self.handle_exception(exc))
+            if replay is None:
+                raise
+            return replay
         return response
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

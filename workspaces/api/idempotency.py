@@ -96,6 +96,62 @@ def _advisory_lock_id(principal: str, key: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+_RECORD_COLUMNS = ("id", "method", "path", "fingerprint", "status_code", "content_type", "body", "created_at")
+_LOCK_AND_READ = (
+    "SELECT pg_try_advisory_xact_lock(%s), {columns} FROM (SELECT 1) AS one"
+    " LEFT JOIN {table} AS r ON r.principal = %s AND r.key = %s"
+).format(columns=", ".join(f"r.{name}" for name in _RECORD_COLUMNS), table=IdempotencyRecord._meta.db_table)
+
+
+def _locked_record(principal: str, key: str) -> IdempotencyRecord | None:
+    """The key's record, if any. On PostgreSQL the key's advisory lock is taken in the same statement (a 409
+    while another request holds it). The statement reads the record as it was when it began, so a request that
+    committed the same key in between is caught by the record's unique constraint instead (`finish`)."""
+    if connection.vendor != "postgresql":
+        return IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_AND_READ, [_advisory_lock_id(principal, key), principal, key])
+        locked, *values = cursor.fetchone()
+    if not locked:
+        raise ConflictError(
+            _("A request with this Idempotency-Key is still being processed."),
+            code="idempotency_in_progress",
+            headers={"Retry-After": "1"},
+        )
+    if values[0] is None:
+        return None
+    return IdempotencyRecord(principal=principal, key=key, **dict(zip(_RECORD_COLUMNS, values, strict=True)))
+
+
+def replay_of(pending: Pending, request: Request) -> HttpResponse | None:
+    """The stored answer to the pending key when a concurrent request with the same key committed first (None:
+    there is none); another request under the key is `idempotency_key_reused`."""
+    if not pending.active:
+        return None
+    record = IdempotencyRecord.objects.filter(principal=pending.principal, key=pending.key).first()
+    if record is None:
+        return None
+    _check_same_request(record, pending, request)
+    return _replayed(record)
+
+
+def _check_same_request(record: IdempotencyRecord, pending: Pending, request: Request) -> None:
+    if (record.method, record.path, record.fingerprint) != (
+        request.method,
+        bound_path(request.path),
+        pending.fingerprint,
+    ):
+        raise ApplicationError(
+            _("This Idempotency-Key was used with another request."), code="idempotency_key_reused"
+        )
+
+
+def _replayed(record: IdempotencyRecord) -> HttpResponse:
+    response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
+    response[REPLAY_HEADER] = "true"
+    return response
+
+
 def begin(pending: Pending, request: Request, principal: str) -> None:
     """Runs after authentication, inside the request's transaction: replay, refuse, or let the work run."""
     key = pending.key
@@ -103,34 +159,14 @@ def begin(pending: Pending, request: Request, principal: str) -> None:
         raise ValidationFailed({"Idempotency-Key": [_("Must be 1 to 255 characters.")]})
     pending.principal = principal
     pending.fingerprint = body_fingerprint(request)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_advisory_lock_id(principal, key)])
-            if not cursor.fetchone()[0]:
-                raise ConflictError(
-                    _("A request with this Idempotency-Key is still being processed."),
-                    code="idempotency_in_progress",
-                    headers={"Retry-After": "1"},
-                )
-    record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+    record = _locked_record(principal, key)
     if record is not None and record.created_at < timezone.now() - settings.IDEMPOTENCY_KEY_TTL:
         record.delete()
         record = None
     if record is not None:
-        if (record.method, record.path, record.fingerprint) != (
-            request.method,
-            bound_path(request.path),
-            pending.fingerprint,
-        ):
-            raise ApplicationError(
-                _("This Idempotency-Key was used with another request."), code="idempotency_key_reused"
-            )
+        _check_same_request(record, pending, request)
         pending.replayed = True
-        response = HttpResponse(
-            bytes(record.body), status=record.status_code, content_type=record.content_type
-        )
-        response[REPLAY_HEADER] = "true"
-        raise Replay(response)
+        raise Replay(_replayed(record))
     pending.active = True
 
 

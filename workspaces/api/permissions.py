@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from workspaces.authentication import ApiKeyPrincipal
+from workspaces.authentication import MEMBERSHIP_ATTRIBUTE, ApiKeyPrincipal
 from workspaces.errors import ApplicationError, NotFoundError
 from workspaces.models import Membership, User, Workspace
 from workspaces.tenancy import Access, permission_denied
@@ -40,6 +40,9 @@ def resolve_access(request: Request, workspace_id: int | None) -> Access:
     if workspace_id is not None and claim is not None and int(claim) != workspace_id:
         raise _not_member(workspace_id)
     target = workspace_id if workspace_id is not None else claim
+    known = getattr(request, MEMBERSHIP_ATTRIBUTE, None)  # read with the user (`JWTAuthentication`)
+    if known is not None and target is not None and known.workspace_id == int(target):
+        return Access(workspace=known.workspace, user=user, membership=known, api_key=None)
     # Active memberships only: an invitation grants nothing, and is no "only membership" either.
     memberships = Membership.objects.active().select_related("workspace").filter(user=user)
     if target is not None:

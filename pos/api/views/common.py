@@ -54,7 +54,7 @@ class PosView(WorkspaceView):
     def invoice_ref(self, invoice_id: int) -> PosInvoice:
         """The invoice named in the path, unread: a write service reads it once, under its lock and scoped to
         this workspace (another workspace's is a 404 there)."""
-        return PosInvoice(pk=invoice_id, workspace_id=self.workspace.pk)
+        return PosInvoice(pk=invoice_id, workspace=self.workspace)
 
     def render_invoice(self, invoice: PosInvoice, *, status: int = 200) -> Response:
         """The invoice as a service left it: from the rows it carries (`pos.services.common.keep_rows`), else

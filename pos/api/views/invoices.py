@@ -24,10 +24,10 @@ from pos.api.serializers import InvoiceOutputSerializer, invoice_row_output
 from pos.api.views.common import INVOICE_EXAMPLE, PosView
 from pos.receipts import render_receipt
 from workspaces import codes
-from workspaces import selectors as workspace_selectors
 from workspaces.api.base import ok, page
 from workspaces.api.pagination import paginate
 from workspaces.errors import NotFoundError
+from workspaces.models import Client
 from workspaces.tenancy import get_object_or_404
 
 
@@ -62,13 +62,10 @@ class InvoiceListView(PosView):
         A draft for a client in the day's open session, with the client's automatic discount (seed 000).
         Without an open session: 422 `no_open_session`. Needs `store.orders.manage`."""
         data = self.validated(InvoiceCreateInputSerializer, request.data)
-        client = get_object_or_404(
-            workspace_selectors.client_list(workspace=self.workspace), pk=data["client_id"]
-        )
         invoice = services.invoice_create(
             workspace=self.workspace,
             access=self.access,
-            client=client,
+            client=Client(pk=data["client_id"], workspace_id=self.workspace.pk),  # read with the session
             store=self.store_named(data.get("store_id")),
         )
         return self.render_invoice(invoice, status=201)
