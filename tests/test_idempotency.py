@@ -129,6 +129,36 @@ def test_the_work_and_its_record_commit_together(owner_client, workspace, monkey
     assert not Client.objects.exists()
 
 
+def _blind_lookup(monkeypatch):
+    """The key's lookup misses a record committed after its statement began (`idempotency._locked_record` reads
+    the snapshot its statement took before it got the lock): the record's unique constraint catches the second
+    request."""
+    monkeypatch.setattr(idempotency, "_locked_record", lambda principal, key: None)
+
+
+def test_a_key_committed_while_the_lookup_looked_is_replayed_and_the_work_undone(
+    owner_client, workspace, monkeypatch
+):
+    first = post_client(owner_client, workspace, {"name": "مطعم"})
+    _blind_lookup(monkeypatch)
+    second = post_client(owner_client, workspace, {"name": "مطعم"})
+
+    assert second.status_code == 201
+    assert second.content == first.content
+    assert second["Idempotent-Replayed"] == "true"
+    assert Client.objects.count() == 1
+
+
+def test_another_body_under_a_key_committed_meanwhile_is_422(owner_client, workspace, monkeypatch):
+    post_client(owner_client, workspace, {"name": "a"})
+    _blind_lookup(monkeypatch)
+    response = post_client(owner_client, workspace, {"name": "b"})
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert list(Client.objects.values_list("name", flat=True)) == ["a"]
+
+
 def test_multipart_fingerprint_covers_fields_and_file_contents():
     def fingerprint(content: bytes, note: str) -> str:
         upload = SimpleUploadedFile("scan.png", content, content_type="image/png")
