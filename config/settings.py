@@ -112,8 +112,17 @@ TEMPLATES = [
 # instead of failing with "database is locked". PostgreSQL (psycopg 3) through DATABASE_URL in production and CI.
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL")
+# A connection lives 60 s across requests. It is not pinged before each request (`conn_health_checks`: a round
+# trip per request): after a database restart each worker's first query fails, that request answers 503 with
+# Retry-After (workspaces.api.families) and the broken connection is dropped; DATABASE_HEALTH_CHECKS=1 pings instead.
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=60,
+            conn_health_checks=os.environ.get("DATABASE_HEALTH_CHECKS", "0") == "1",
+        )
+    }
 else:
     DATABASES = {
         "default": {

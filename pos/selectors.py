@@ -203,13 +203,31 @@ def with_lines(rows: list[InvoiceRow]) -> list[InvoiceRow]:
 
 
 def invoice_row_get(*, workspace: Workspace, invoice_id: int) -> InvoiceRow | None:
-    """One invoice as `with_lines` gives it; a table it has no line in is not read."""
+    """One invoice as `with_lines` gives it, read with its items in one query (a LEFT JOIN: one row per item); its
+    discounts and payments are read only when it has some."""
     has = {
         f"has_{name}": Exists(model.objects.filter(invoice=OuterRef("pk")))
         for name, model in (("discounts", PosInvoiceDiscount), ("payments", PosPayment))
     }
-    row = invoice_rows(workspace=workspace).annotate(**has).filter(pk=invoice_id).first()
-    return None if row is None else with_lines([row])[0]
+    item_columns = [f"items__{name}" for name in ITEM_COLUMNS]
+    rows = list(
+        invoice_rows(workspace=workspace)
+        .annotate(**has)
+        .filter(pk=invoice_id)
+        .values(*INVOICE_COLUMNS, *has, *item_columns)
+        .order_by("items__id")
+    )
+    if not rows:
+        return None
+    row = InvoiceRow({name: rows[0][name] for name in (*INVOICE_COLUMNS, *has)})
+    row["has_items"] = False  # read here
+    with_lines([row])
+    row["items"] = [
+        {name: line[column] for name, column in zip(ITEM_COLUMNS, item_columns, strict=True)}
+        for line in rows
+        if line["items__id"] is not None
+    ]
+    return row
 
 
 def keep_rows(instance: Model, **rows: Sequence[Model]) -> None:
