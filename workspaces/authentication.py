@@ -143,6 +143,7 @@ class AccessTokenHeaderAuthentication(BaseAuthentication):
         if raw.startswith(API_KEY_PREFIX):
             return authenticate_api_key(raw)
         jwt = JWTAuthentication()
+        jwt.request = request  # the member read in one query where the token names its workspace
         try:
             token = jwt.get_validated_token(raw.encode())
         except (TokenError, jwt_authentication.InvalidToken) as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -26,16 +25,17 @@ def format_datetime(value: dt.datetime) -> str:
 
 
 # The C encoder writes everything it knows; `_default` turns each Decimal into a marker string carrying its
-# exact literal, and the markers are then replaced by the bare literal. The marker starts with a NUL (always
-# escaped by the encoder as \u0000) and a random nonce of this process, so no string a user sends can forge one.
+# exact literal between an opening and a closing mark, and the marks (with the string's quotes) are then removed by
+# two plain replacements, leaving the bare literal. Each mark starts with a NUL (always escaped by the encoder as
+# \u0000) and a random nonce of this process, so no string a user sends can forge one.
 _NONCE = secrets.token_hex(16)
-_MARK = "\x00" + _NONCE + ":"
-_MARKED = re.compile(r'"\\u0000' + _NONCE + r':(-?[0-9.]+)"')
+_OPEN, _CLOSE = "\x00" + _NONCE + "<", "\x00" + _NONCE + ">"
+_OPEN_WRITTEN, _CLOSE_WRITTEN = '"\\u0000' + _NONCE + "<", "\\u0000" + _NONCE + '>"'
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return _MARK + decimal_literal(value)
+        return _OPEN + decimal_literal(value) + _CLOSE
     if isinstance(value, dt.datetime):
         return format_datetime(value)
     if isinstance(value, dt.date):
@@ -51,7 +51,9 @@ _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_
 def dumps(value: Any) -> str:
     """JSON with every Decimal as an exact number literal (`100`, `3684.78`), never through float."""
     text = _encoder.encode(value)
-    return _MARKED.sub(r"\1", text) if _NONCE in text else text
+    if _NONCE not in text:
+        return text
+    return text.replace(_OPEN_WRITTEN, "").replace(_CLOSE_WRITTEN, "")
 
 
 class JSONRenderer(BaseRenderer):
