@@ -22,6 +22,7 @@ from pos.models import (
     PosPayment,
 )
 from workspaces.models import Store, Workspace
+from workspaces.statements import CompiledRead
 
 
 def session_list(
@@ -202,28 +203,33 @@ def with_lines(rows: list[InvoiceRow]) -> list[InvoiceRow]:
     return rows
 
 
-def invoice_row_get(*, workspace: Workspace, invoice_id: int) -> InvoiceRow | None:
-    """One invoice as `with_lines` gives it, read with its items in one query (a LEFT JOIN: one row per item); its
-    discounts and payments are read only when it has some."""
-    has = {
-        f"has_{name}": Exists(model.objects.filter(invoice=OuterRef("pk")))
-        for name, model in (("discounts", PosInvoiceDiscount), ("payments", PosPayment))
-    }
-    item_columns = [f"items__{name}" for name in ITEM_COLUMNS]
-    rows = list(
-        invoice_rows(workspace=workspace)
-        .annotate(**has)
+_HAS = {
+    f"has_{name}": Exists(model.objects.filter(invoice=OuterRef("pk")))
+    for name, model in (("discounts", PosInvoiceDiscount), ("payments", PosPayment))
+}
+_ITEM_COLUMNS = [f"items__{name}" for name in ITEM_COLUMNS]
+_INVOICE_WITH_ITEMS = CompiledRead(
+    lambda workspace_id, invoice_id: (
+        invoice_rows(workspace=Workspace(pk=workspace_id))
+        .annotate(**_HAS)
         .filter(pk=invoice_id)
-        .values(*INVOICE_COLUMNS, *has, *item_columns)
+        .values_list(*INVOICE_COLUMNS, *_ITEM_COLUMNS, *_HAS)
         .order_by("items__id")
     )
+)
+
+
+def invoice_row_get(*, workspace: Workspace, invoice_id: int) -> InvoiceRow | None:
+    """One invoice as `with_lines` gives it, read with its items in one query (a LEFT JOIN: one row per item,
+    compiled once: `workspaces.statements`); its discounts and payments are read only when it has some."""
+    rows = _INVOICE_WITH_ITEMS.dicts(workspace_id=workspace.pk, invoice_id=invoice_id)
     if not rows:
         return None
-    row = InvoiceRow({name: rows[0][name] for name in (*INVOICE_COLUMNS, *has)})
+    row = InvoiceRow({name: rows[0][name] for name in (*INVOICE_COLUMNS, *_HAS)})
     row["has_items"] = False  # read here
     with_lines([row])
     row["items"] = [
-        {name: line[column] for name, column in zip(ITEM_COLUMNS, item_columns, strict=True)}
+        {name: line[column] for name, column in zip(ITEM_COLUMNS, _ITEM_COLUMNS, strict=True)}
         for line in rows
         if line["items__id"] is not None
     ]

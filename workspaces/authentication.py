@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -11,7 +13,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from workspaces.models import API_KEY_PREFIX, ApiKey, Membership, User, hash_api_key
+from workspaces.models import API_KEY_PREFIX, ApiKey, Membership, User, Workspace, hash_api_key
+from workspaces.statements import CompiledRead
 
 # The membership read with the user (`JWTAuthentication.get_user`), for `resolve_access`.
 MEMBERSHIP_ATTRIBUTE = "jwt_membership"
@@ -69,6 +72,36 @@ class ApiKeyAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+def _attnames(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+_MEMBERSHIP, _USER, _WORKSPACE = _attnames(Membership), _attnames(User), _attnames(Workspace)
+_MEMBER = CompiledRead(
+    lambda user_id, workspace_id: (
+        Membership.objects.active()
+        .filter(user_id=user_id, workspace_id=workspace_id)
+        .values_list(
+            *_MEMBERSHIP, *(f"user__{name}" for name in _USER), *(f"workspace__{name}" for name in _WORKSPACE)
+        )[:1]
+    )
+)
+
+
+def _member_read(*, user_id: int, workspace_id: int) -> Membership | None:
+    """The user's active membership of the workspace with the user and the workspace: one query, compiled once
+    (`workspaces.statements`), as `select_related("user", "workspace")` would read it."""
+    rows = _MEMBER.rows(user_id=user_id, workspace_id=workspace_id)
+    if not rows:
+        return None
+    row = rows[0]
+    user_at, workspace_at = len(_MEMBERSHIP), len(_MEMBERSHIP) + len(_USER)
+    membership = Membership.from_db(DEFAULT_DB_ALIAS, _MEMBERSHIP, row[:user_at])
+    membership.user = User.from_db(DEFAULT_DB_ALIAS, _USER, row[user_at:workspace_at])
+    membership.workspace = Workspace.from_db(DEFAULT_DB_ALIAS, _WORKSPACE, row[workspace_at:])
+    return membership
+
+
 def _path_workspace_id(request: Request | None) -> int | None:
     kwargs = (getattr(request, "parser_context", None) or {}).get("kwargs") or {}
     value = kwargs.get("workspace_id")
@@ -110,12 +143,11 @@ class JWTAuthentication(jwt_authentication.JWTAuthentication):
         user_id = validated_token.get(jwt_settings.USER_ID_CLAIM)
         if workspace_id is None or user_id is None or self.request is None:
             return None
-        membership = (
-            Membership.objects.active()
-            .select_related("user", "workspace")
-            .filter(user_id=user_id, workspace_id=workspace_id)
-            .first()
-        )
+        try:
+            user_id, workspace_id = int(user_id), int(workspace_id)
+        except (TypeError, ValueError):
+            return None  # read as simplejwt does, and refused there
+        membership = _member_read(user_id=user_id, workspace_id=workspace_id)
         if membership is None:
             return None
         user = membership.user
