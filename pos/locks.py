@@ -13,8 +13,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from pos.models import BusinessSession, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
-from workspaces.models import Workspace
+from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
+from workspaces.models import ApiKey, User, Workspace
+from workspaces.statements import CompiledRead, attnames, instance
 
 
 def _for_share(sessions: QuerySet[BusinessSession], limit: int = 1) -> list[BusinessSession]:
@@ -50,28 +51,68 @@ def share_session_of_invoice(*, invoice_id: int, workspace_id: int) -> BusinessS
     return next(iter(_for_share(BusinessSession.objects.filter(pk=Subquery(session_id[:1])))), None)
 
 
-_INVOICE_RELATED = ("order_status", "created_by", "created_by_api_key")
+# What a write reads with the invoice it locks: its order status and creator (for the answer), whether it has
+# discounts (`has_discounts`: when not, reading them takes no query). Its workspace is the caller's; its store is
+# not read (`invoice.store_id`). Both reads are compiled once (`workspaces.statements`).
+_RELATED = {"order_status": OrderStatus, "created_by": User, "created_by_api_key": ApiKey}
+_INVOICE, _ITEM = attnames(PosInvoice), attnames(PosInvoiceItem)
+_COLUMNS = {name: attnames(model) for name, model in _RELATED.items()}
+
+
+def _invoice_columns(prefix: str) -> list[str]:
+    return [
+        *(f"{prefix}{name}" for name in _INVOICE),
+        *(f"{prefix}{relation}__{name}" for relation, names in _COLUMNS.items() for name in names),
+    ]
+
+
+def _has_discounts(invoice: str) -> Exists:
+    return Exists(PosInvoiceDiscount.objects.filter(invoice=OuterRef(invoice)))
+
+
+_LOCK = 'FOR UPDATE OF "pos_posinvoice"'
+_INVOICE_LOCKED = CompiledRead(
+    lambda invoice_id, workspace_id: (
+        PosInvoice.objects.filter(pk=invoice_id, workspace_id=workspace_id)
+        .annotate(has_discounts=_has_discounts("pk"))
+        .values_list(*_invoice_columns(""), "has_discounts")
+    ),
+    lock=_LOCK,
+)
+_INVOICE_LOCKED_WITH_ITEMS = CompiledRead(
+    lambda invoice_id, workspace_id: (
+        PosInvoiceItem.objects.filter(invoice_id=invoice_id, invoice__workspace_id=workspace_id)
+        .annotate(has_discounts=_has_discounts("invoice_id"))
+        .values_list(*_ITEM, *_invoice_columns("invoice__"), "has_discounts")
+        .order_by("pk")
+    ),
+    lock=_LOCK,
+)
+
+
+def _invoice_of(values: tuple, workspace: Workspace | None) -> PosInvoice:
+    """The invoice of a row's columns (`_invoice_columns`, then `has_discounts`), with its order status and
+    creator, and its workspace when given."""
+    invoice = instance(PosInvoice, _INVOICE, values[: len(_INVOICE)])
+    at = len(_INVOICE)
+    for relation, names in _COLUMNS.items():
+        related = instance(_RELATED[relation], names, values[at : at + len(names)])
+        at += len(names)
+        if related is not None:
+            setattr(invoice, relation, related)
+    invoice.has_discounts = values[at]
+    if workspace is not None:
+        invoice.workspace = workspace
+    return invoice
 
 
 def lock_invoice(
-    invoice_id: int, *, workspace_id: int | None = None, workspace: Workspace | None = None
+    invoice_id: int, *, workspace_id: int, workspace: Workspace | None = None
 ) -> PosInvoice | None:
-    """The invoice alone is locked; its order status and creator are read in the same query but not locked, and
-    whether it has discounts (`has_discounts`: when not, reading them takes no query). Its workspace is the one
-    given (else joined too); its store is not read (`invoice.store_id`). Given a workspace, another workspace's
-    invoice is None."""
-    invoices = (
-        PosInvoice.objects.select_for_update(of=("self",))
-        .select_related(*_INVOICE_RELATED, *(() if workspace else ("workspace",)))
-        .annotate(has_discounts=Exists(PosInvoiceDiscount.objects.filter(invoice=OuterRef("pk"))))
-    )
-    workspace_id = workspace.pk if workspace is not None else workspace_id
-    if workspace_id is not None:
-        invoices = invoices.filter(workspace_id=workspace_id)
-    invoice = invoices.filter(pk=invoice_id).first()
-    if invoice is not None and workspace is not None:
-        invoice.workspace = workspace
-    return invoice
+    """The workspace's invoice alone is locked; its order status and creator are read in the same query but not
+    locked, and whether it has discounts. Another workspace's invoice is None."""
+    rows = _INVOICE_LOCKED.rows(invoice_id=invoice_id, workspace_id=workspace_id)
+    return _invoice_of(rows[0], workspace) if rows else None
 
 
 def lock_invoice_with_items(
@@ -80,24 +121,15 @@ def lock_invoice_with_items(
     """`lock_invoice` and the invoice's items (primary-key order) in the same query: one row per item, carrying
     the invoice's columns; only the invoice is locked. An invoice without items is read by `lock_invoice` (a second
     query); another workspace's invoice is None."""
-    related = (*_INVOICE_RELATED, *(() if workspace else ("workspace",)))
-    items = list(
-        PosInvoiceItem.objects.select_for_update(of=("invoice",))
-        .select_related(*(f"invoice__{name}" for name in related))
-        .annotate(
-            invoice_has_discounts=Exists(PosInvoiceDiscount.objects.filter(invoice=OuterRef("invoice_id")))
-        )
-        .filter(invoice_id=invoice_id, invoice__workspace_id=workspace_id)
-        .order_by("pk")
-    )
-    if not items:
+    rows = _INVOICE_LOCKED_WITH_ITEMS.rows(invoice_id=invoice_id, workspace_id=workspace_id)
+    if not rows:
         return lock_invoice(invoice_id, workspace_id=workspace_id, workspace=workspace), []
-    invoice = items[0].invoice
-    invoice.has_discounts = items[0].invoice_has_discounts
-    if workspace is not None:
-        invoice.workspace = workspace
-    for item in items:
+    invoice = _invoice_of(rows[0][len(_ITEM) :], workspace)
+    items = []
+    for row in rows:
+        item = instance(PosInvoiceItem, _ITEM, row[: len(_ITEM)])
         item.invoice = invoice
+        items.append(item)
     return invoice, items
 
 

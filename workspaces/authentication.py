@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Model
 from django.utils.translation import gettext as _
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -14,7 +13,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from workspaces.models import API_KEY_PREFIX, ApiKey, Membership, User, Workspace, hash_api_key
-from workspaces.statements import CompiledRead
+from workspaces.statements import CompiledRead, attnames
 
 # The membership read with the user (`JWTAuthentication.get_user`), for `resolve_access`.
 MEMBERSHIP_ATTRIBUTE = "jwt_membership"
@@ -72,11 +71,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-def _attnames(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-_MEMBERSHIP, _USER, _WORKSPACE = _attnames(Membership), _attnames(User), _attnames(Workspace)
+_MEMBERSHIP, _USER, _WORKSPACE = attnames(Membership), attnames(User), attnames(Workspace)
 _MEMBER = CompiledRead(
     lambda user_id, workspace_id: (
         Membership.objects.active()

@@ -15,12 +15,14 @@ an integer, a text as a string (the field's own conversion is not applied again)
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
 
 # A sentinel per parameter: integers no id reaches, distinct from each other and from any other parameter.
 _SENTINEL_BASE = -(2**62)
@@ -39,8 +41,11 @@ class CompiledRead:
     """`CompiledRead(lambda user_id, workspace_id: Membership.objects.filter(...).values_list(...))`, then
     `read.rows(user_id=4, workspace_id=1)`: a list of tuples (fields first, then annotations), or `read.dicts(...)`."""
 
-    def __init__(self, build: Callable[..., QuerySet]) -> None:
+    def __init__(self, build: Callable[..., QuerySet], *, lock: str = "") -> None:
+        """`lock`: a locking clause appended on PostgreSQL (`FOR UPDATE OF "pos_posinvoice"`: a values query has no
+        `select_for_update(of=...)`); SQLite has no row locks, its writers queue."""
         self.build = build
+        self.lock = lock
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -49,6 +54,8 @@ class CompiledRead:
         queryset = self.build(**sentinels)
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
+        if self.lock and connections[using].vendor == "postgresql":
+            sql = f"{sql} {self.lock}"
         # A text field receives the sentinel as text: matched by its digits.
         by_text = {str(value): name for name, value in sentinels.items()}
         slots = tuple(
@@ -101,3 +108,16 @@ class CompiledRead:
                 row[position] = value
             converted.append(tuple(row))
         return compiled.names, converted
+
+
+def attnames(model: type[Model]) -> list[str]:
+    """A model's concrete columns (`store_id`, not `store`), as `Model.from_db` takes them."""
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def instance(model: type[M], names: Sequence[str], values: Sequence[Any], using: str = DEFAULT_DB_ALIAS) -> M | None:
+    """A model instance from a row's slice of its columns (`names`, `attnames(model)`), as the ORM builds it; None
+    when the slice is a LEFT JOIN's empty side (no primary key)."""
+    if values[names.index(model._meta.pk.attname)] is None:
+        return None
+    return model.from_db(using, names, values)

@@ -141,7 +141,7 @@ def _hold_and_edit(invoice_to_lock, invoice_to_edit, access, product, wait_secon
     def work(index):
         if index == 0:
             with transaction.atomic():
-                lock_invoice(invoice_to_lock.pk)
+                assert lock_invoice(invoice_to_lock.pk, workspace_id=invoice_to_lock.workspace_id) is not None
                 locked.set()
                 return edited.wait(timeout=wait_seconds)  # the lock is held all along this wait
         assert locked.wait(timeout=10), "the first till never took its lock"
