@@ -9,25 +9,11 @@ takes the session `FOR UPDATE`, waits for every sale in flight; a sale that star
 
 from __future__ import annotations
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
 from workspaces.models import ApiKey, User, Workspace
 from workspaces.statements import CompiledRead, attnames, instance
-
-
-def _for_share(sessions: QuerySet[BusinessSession], limit: int = 1) -> list[BusinessSession]:
-    """The first `limit` sessions of `sessions`, locked `FOR SHARE` (the ORM only writes `FOR UPDATE`). SQLite has
-    no row locks (it serialises writers), so there the query runs as is."""
-    try:
-        sql, params = sessions[:limit].query.sql_with_params()
-    except EmptyResultSet:  # a filter no row can match (`pk__in=[]`)
-        return []
-    if connection.vendor == "postgresql":
-        sql += ' FOR SHARE OF "pos_businesssession"'
-    return list(BusinessSession.objects.raw(sql, params))
 
 
 def lock_session(session_id: int) -> BusinessSession:
@@ -35,20 +21,36 @@ def lock_session(session_id: int) -> BusinessSession:
     return BusinessSession.objects.select_for_update(of=("self",)).get(pk=session_id)
 
 
-def share_open_session(sessions: QuerySet[BusinessSession]) -> BusinessSession | None:
-    """The open session among `sessions` (lowest id first), locked `FOR SHARE` for a sale."""
-    return next(iter(share_open_sessions(sessions)), None)
-
-
-def share_open_sessions(sessions: QuerySet[BusinessSession], *, limit: int = 1) -> list[BusinessSession]:
-    """The first `limit` open sessions among `sessions` (lowest id first), locked `FOR SHARE`."""
-    return _for_share(sessions.filter(status=BusinessSession.Status.OPEN).order_by("pk"), limit)
+SESSION_COLUMNS = attnames(BusinessSession)
+SHARE = 'FOR SHARE OF "pos_businesssession"'  # a CompiledRead's lock
+_SESSION_OF_INVOICE = CompiledRead(
+    lambda invoice_id, workspace_id: BusinessSession.objects.filter(
+        pk=Subquery(
+            PosInvoice.objects.filter(pk=invoice_id, workspace_id=workspace_id).values("session_id")[:1]
+        )
+    ).values_list(*SESSION_COLUMNS),
+    lock=SHARE,
+)
 
 
 def share_session_of_invoice(*, invoice_id: int, workspace_id: int) -> BusinessSession | None:
-    """The session of the workspace's invoice `FOR SHARE`, read and locked in one query (None: no such invoice)."""
-    session_id = PosInvoice.objects.filter(pk=invoice_id, workspace_id=workspace_id).values("session_id")
-    return next(iter(_for_share(BusinessSession.objects.filter(pk=Subquery(session_id[:1])))), None)
+    """The session of the workspace's invoice `FOR SHARE`, read and locked in one compiled query (None: no such
+    invoice)."""
+    rows = _SESSION_OF_INVOICE.rows(invoice_id=invoice_id, workspace_id=workspace_id)
+    return instance(BusinessSession, SESSION_COLUMNS, rows[0]) if rows else None
+
+
+def shared_sessions(read: CompiledRead, **values: object) -> list[BusinessSession]:
+    """The sessions of a compiled read `FOR SHARE` (`lock=SHARE`) of `SESSION_COLUMNS` and annotations, each
+    annotation an attribute of its session."""
+    sessions = []
+    for row in read.dicts(**values):
+        session = instance(BusinessSession, SESSION_COLUMNS, [row[name] for name in SESSION_COLUMNS])
+        for name, value in row.items():
+            if name not in session.__dict__:
+                setattr(session, name, value)
+        sessions.append(session)
+    return sessions
 
 
 # What a write reads with the invoice it locks: its order status and creator (for the answer), whether it has

@@ -22,7 +22,7 @@ from pos.models import (
     PosPayment,
 )
 from workspaces.models import Store, Workspace
-from workspaces.statements import CompiledRead
+from workspaces.statements import CompiledRead, attnames
 
 
 def session_list(
@@ -250,19 +250,25 @@ def keep_rows(instance: Model, **rows: Sequence[Model]) -> None:
 _TAX_COLUMNS = ("id", "name", "rate", "inclusive")
 
 
+_PRODUCT = attnames(Product)
+_PRODUCT_WITH_TAXES = CompiledRead(
+    lambda workspace_id, product_id: (
+        Product.objects.filter(workspace_id=workspace_id, pk=product_id)
+        .order_by("taxes__id")
+        .values_list(*_PRODUCT, *(f"taxes__{name}" for name in _TAX_COLUMNS))
+    )
+)
+
+
 def product_for_sale(*, workspace: Workspace, product_id: int) -> Product | None:
     """The workspace's product with its taxes (in id order) in one query, a LEFT JOIN giving one row per tax (a
-    product has at most two): `product.taxes.all()` then reads nothing. The taxes carry only what a line copies."""
-    fields = [field.attname for field in Product._meta.concrete_fields]
-    rows = list(
-        Product.objects.filter(workspace=workspace, pk=product_id)
-        .order_by("taxes__id")
-        .values_list(*fields, *(f"taxes__{name}" for name in _TAX_COLUMNS))
-    )
+    product has at most two), compiled once: `product.taxes.all()` then reads nothing. The taxes carry only what a
+    line copies."""
+    rows = _PRODUCT_WITH_TAXES.rows(workspace_id=workspace.pk, product_id=product_id)
     if not rows:
         return None
-    size = len(fields)
-    product = Product.from_db(DEFAULT_DB_ALIAS, fields, rows[0][:size])
+    size = len(_PRODUCT)
+    product = Product.from_db(DEFAULT_DB_ALIAS, _PRODUCT, rows[0][:size])
     taxes = [Tax.from_db(DEFAULT_DB_ALIAS, _TAX_COLUMNS, row[size:]) for row in rows if row[size] is not None]
     keep_rows(product, taxes=taxes)
     return product

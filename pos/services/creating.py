@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 
 from invoicing.numbering import POS_SERIES, format_number, number_next
 from pos import error_codes
-from pos.locks import share_open_session, share_open_sessions
+from pos.locks import SESSION_COLUMNS, SHARE, shared_sessions
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount
 from pos.selectors import keep_rows
 from pos.services.common import actor_type, log_event
 from workspaces import codes
 from workspaces.errors import ApplicationError, NotFoundError
 from workspaces.models import Client, Store, Workspace
+from workspaces.statements import CompiledRead
 from workspaces.tenancy import Access, require_in_workspace
 from workspaces.transactions import atomic
 
@@ -25,16 +26,43 @@ _CLIENT_FIELDS = ("pos_discount_type", "pos_discount_value", "pos_discount_activ
 _STATUS_FIELDS = ("id", "label_ar", "label_en")
 
 
-def _sessions(workspace: Workspace, client_id: int) -> QuerySet[BusinessSession]:
-    """The workspace's sessions, each carrying the client's discount (`client_found`, `client_pos_discount_*`)
-    and the default order status (`default_status_*`), so that the session's one statement reads them."""
-    client = Client.objects.filter(workspace=workspace, pk=client_id)
-    status = OrderStatus.objects.filter(workspace=workspace, is_default=True)
-    return BusinessSession.objects.filter(workspace=workspace).annotate(
-        client_found=Exists(client),
-        **{f"client_{name}": Subquery(client.values(name)[:1]) for name in _CLIENT_FIELDS},
-        **{f"default_status_{name}": Subquery(status.values(name)[:1]) for name in _STATUS_FIELDS},
+def _sessions(workspace_id: int, client_id: int) -> QuerySet[BusinessSession]:
+    """The workspace's open sessions (lowest id first), each carrying the client's discount (`client_found`,
+    `client_pos_discount_*`) and the default order status (`default_status_*`), so that the session's one
+    statement reads them."""
+    client = Client.objects.filter(workspace_id=workspace_id, pk=client_id)
+    status = OrderStatus.objects.filter(workspace_id=workspace_id, is_default=True)
+    return (
+        BusinessSession.objects.filter(workspace_id=workspace_id, status=BusinessSession.Status.OPEN)
+        .annotate(
+            client_found=Exists(client),
+            **{f"client_{name}": Subquery(client.values(name)[:1]) for name in _CLIENT_FIELDS},
+            **{f"default_status_{name}": Subquery(status.values(name)[:1]) for name in _STATUS_FIELDS},
+        )
+        .order_by("pk")
     )
+
+
+_CARRIED = (
+    "client_found",
+    *(f"client_{name}" for name in _CLIENT_FIELDS),
+    *(f"default_status_{name}" for name in _STATUS_FIELDS),
+)
+_OF_STORE = CompiledRead(
+    lambda workspace_id, client_id, store_id: (
+        _sessions(workspace_id, client_id)
+        .filter(store_id=store_id)
+        .values_list(*SESSION_COLUMNS, *_CARRIED)[:1]
+    ),
+    lock=SHARE,
+)
+# Two: more than one open is `store_required`.
+_ANY_TWO = CompiledRead(
+    lambda workspace_id, client_id: _sessions(workspace_id, client_id).values_list(
+        *SESSION_COLUMNS, *_CARRIED
+    )[:2],
+    lock=SHARE,
+)
 
 
 def _session_for_new_invoice(
@@ -42,15 +70,17 @@ def _session_for_new_invoice(
 ) -> BusinessSession:
     """The open session a new invoice goes to, locked `FOR SHARE` (a close waits for the sale; other tills do
     not): the named store's; else the member's default store's; else the only open one."""
-    sessions = _sessions(workspace, client_id)
+    ids = {"workspace_id": workspace.pk, "client_id": client_id}
     if store is not None:
-        return _found(share_open_session(sessions.filter(store=store)), workspace, client_id)
+        return _found(
+            next(iter(shared_sessions(_OF_STORE, **ids, store_id=store.pk)), None), workspace, client_id
+        )
     default_store_id = access.membership.store_id if access.membership else None
     if default_store_id:
-        session = share_open_session(sessions.filter(store_id=default_store_id))
+        session = next(iter(shared_sessions(_OF_STORE, **ids, store_id=default_store_id)), None)
         if session is not None:
             return _found(session, workspace, client_id)
-    open_sessions = share_open_sessions(sessions, limit=2)
+    open_sessions = shared_sessions(_ANY_TWO, **ids)
     if len(open_sessions) > 1:
         _found(open_sessions[0], workspace, client_id)  # an unknown client is a 404 first
         raise ApplicationError(
@@ -58,6 +88,7 @@ def _session_for_new_invoice(
             code=error_codes.STORE_REQUIRED,
             status=400,
         )
+    # None: none open, or closed while we looked.
     return _found(next(iter(open_sessions), None), workspace, client_id)
 
 
