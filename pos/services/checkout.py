@@ -96,14 +96,6 @@ def invoice_complete(
     discounts = discounts_of(invoice)  # for the answer
     limits.payments_check(len(payments or ()))
     settled, change = _settle(invoice, payments)
-    stock_deduct_for_document(
-        workspace=invoice.workspace,
-        store=store_of(invoice),
-        source_type=STOCK_SOURCE,
-        source_id=invoice.pk,
-        lines=[StockLine(product_id=item.product_id, quantity=item.quantity) for item in items],
-        actor=access,
-    )
     recorded = PosPayment.objects.bulk_create(
         PosPayment(workspace_id=invoice.workspace_id, invoice=invoice, method=p.method, amount=p.amount)
         for p in settled
@@ -129,6 +121,15 @@ def invoice_complete(
         "completed",
         access,
         {"payments": [{"method": p.method, "amount": str(p.amount)} for p in settled]},
+    )
+    # The stock last: its level rows, which every sale of the store needs, are held from here to the commit only.
+    stock_deduct_for_document(
+        workspace=invoice.workspace,
+        store=store_of(invoice),
+        source_type=STOCK_SOURCE,
+        source_id=invoice.pk,
+        lines=[StockLine(product_id=item.product_id, quantity=item.quantity) for item in items],
+        actor=access,
     )
     keep_rows(invoice, items=items, discounts=discounts, payments=recorded)
     return invoice
