@@ -115,7 +115,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL")
 # A connection lives 60 s across requests. It is not pinged before each request (`conn_health_checks`: a round
 # trip per request): after a database restart each worker's first query fails, that request answers 503 with
 # Retry-After (workspaces.api.families) and the broken connection is dropped; DATABASE_HEALTH_CHECKS=1 pings instead.
-# Parameters are bound by the server (psycopg's server-side binding): a statement run five times on a connection is
+# Parameters are bound by the server (psycopg's server-side binding): a statement run twice on a connection is
 # prepared there, so PostgreSQL stops parsing and planning the same POS statements on every request.
 # DATABASE_SERVER_SIDE_BINDING=0 binds them in the client (behind a pooler that cannot keep prepared statements).
 if DATABASE_URL:
@@ -126,10 +126,13 @@ if DATABASE_URL:
             conn_health_checks=os.environ.get("DATABASE_HEALTH_CHECKS", "0") == "1",
         )
     }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = (
-            os.environ.get("DATABASE_SERVER_SIDE_BINDING", "1") == "1"
-        )
+    if (
+        DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+        and os.environ.get("DATABASE_SERVER_SIDE_BINDING", "1") == "1"
+    ):
+        # Django turns psycopg's prepared statements off (`prepare_threshold`: None); prepared from the 2nd run,
+        # psycopg keeps the 100 most used per connection.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 else:
     DATABASES = {
         "default": {
