@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, Exists, Max, Min, Model, OuterRef, Prefetch, QuerySet, Sum
 from django.db.models.query import ValuesIterable
 
@@ -180,6 +180,30 @@ def invoice_rows(*, workspace: Workspace, filters: InvoiceFilters | None = None)
     return rows
 
 
+_LINE_TABLES = (
+    ("items", PosInvoiceItem, ITEM_COLUMNS),
+    ("discounts", PosInvoiceDiscount, DISCOUNT_COLUMNS),
+    ("payments", PosPayment, PAYMENT_COLUMNS),
+)
+# On PostgreSQL each table's read is compiled once, the ids one array parameter (`workspaces.statements.AnyOf`).
+_LINES_OF = {
+    name: CompiledRead(
+        lambda invoice_ids, model=model, columns=columns: (
+            model.objects.filter(invoice_id__any_of=invoice_ids)
+            .order_by("pk")
+            .values_list("invoice_id", *columns)
+        )
+    )
+    for name, model, columns in _LINE_TABLES
+}
+
+
+def _lines(name: str, model: type[Model], columns: tuple[str, ...], ids: list[int]) -> list[tuple]:
+    if connection.vendor == "postgresql":
+        return _LINES_OF[name].rows(invoice_ids=ids)
+    return list(model.objects.filter(invoice_id__in=ids).order_by("pk").values_list("invoice_id", *columns))
+
+
 def with_lines(rows: list[InvoiceRow]) -> list[InvoiceRow]:
     """Each row's `items`, `discounts` and `payments` (plain values, in primary-key order): three queries for any
     number of rows."""
@@ -189,17 +213,12 @@ def with_lines(rows: list[InvoiceRow]) -> list[InvoiceRow]:
         by_id[row["id"]] = row
     if not by_id:
         return rows
-    for name, model, columns in (
-        ("items", PosInvoiceItem, ITEM_COLUMNS),
-        ("discounts", PosInvoiceDiscount, DISCOUNT_COLUMNS),
-        ("payments", PosPayment, PAYMENT_COLUMNS),
-    ):
+    for name, model, columns in _LINE_TABLES:
         ids = [pk for pk, row in by_id.items() if row.get(f"has_{name}", True)]
         if not ids:  # the rows said they have none (`invoice_row_get`)
             continue
-        lines = model.objects.filter(invoice_id__in=ids).order_by("pk").values("invoice_id", *columns)
-        for line in lines:
-            by_id[line.pop("invoice_id")][name].append(line)
+        for invoice_id, *values in _lines(name, model, columns, ids):
+            by_id[invoice_id][name].append(dict(zip(columns, values, strict=True)))
     return rows
 
 

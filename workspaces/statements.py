@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Lookup, Model, QuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -115,9 +115,28 @@ def attnames(model: type[Model]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]
 
 
-def instance(model: type[M], names: Sequence[str], values: Sequence[Any], using: str = DEFAULT_DB_ALIAS) -> M | None:
+def instance(
+    model: type[M], names: Sequence[str], values: Sequence[Any], using: str = DEFAULT_DB_ALIAS
+) -> M | None:
     """A model instance from a row's slice of its columns (`names`, `attnames(model)`), as the ORM builds it; None
     when the slice is a LEFT JOIN's empty side (no primary key)."""
     if values[names.index(model._meta.pk.attname)] is None:
         return None
     return model.from_db(using, names, values)
+
+
+@ForeignKey.register_lookup
+class AnyOf(Lookup):
+    """`invoice_id__any_of=[1, 2, 3]`: `= ANY(%s)` with the ids as one array parameter (PostgreSQL only), so that a
+    read of any number of ids has one SQL text and can be a `CompiledRead` (`IN (...)` has a placeholder per id)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value: Any, connection: Any) -> tuple[str, list[Any]]:
+        return "%s", [value]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]

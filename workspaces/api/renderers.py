@@ -18,10 +18,12 @@ _encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
 def format_datetime(value: dt.datetime) -> str:
-    """ISO 8601 in UTC with milliseconds and `Z`: `2024-01-15T10:00:00.000Z`."""
+    """ISO 8601 in UTC with milliseconds (truncated) and `Z`: `2024-01-15T10:00:00.000Z`."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    elif value.utcoffset():
+        value = value.astimezone(dt.UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 # The C encoder writes everything it knows; `_default` turns each Decimal into a marker string carrying its
