@@ -55,7 +55,7 @@ class InvoiceFilters(TypedDict, total=False):
     created_to: dt.datetime
 
 
-_FILTER_LOOKUPS = {
+FILTER_LOOKUPS = {
     "client_id": "client_id",
     "status": "status",
     "order_status_id": "order_status_id",
@@ -68,7 +68,7 @@ _FILTER_LOOKUPS = {
 def _filtered(workspace: Workspace, filters: InvoiceFilters | None) -> QuerySet[PosInvoice]:
     filters = filters or {}
     invoices = PosInvoice.objects.filter(workspace=workspace)
-    return invoices.filter(**{_FILTER_LOOKUPS[key]: value for key, value in filters.items()})
+    return invoices.filter(**{FILTER_LOOKUPS[key]: value for key, value in filters.items()})
 
 
 def invoice_list(*, workspace: Workspace, filters: InvoiceFilters | None = None) -> QuerySet[PosInvoice]:

@@ -22,10 +22,11 @@ from pos.api.invoice_inputs import (
 )
 from pos.api.serializers import InvoiceOutputSerializer, invoice_row_output
 from pos.api.views.common import INVOICE_EXAMPLE, PosView
+from pos.pages import invoice_page
 from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces.api.base import ok, page
-from workspaces.api.pagination import paginate
+from workspaces.api.pagination import decode_cursor, parse_limit
 from workspaces.errors import NotFoundError
 from workspaces.models import Client
 from workspaces.tenancy import get_object_or_404
@@ -43,8 +44,12 @@ class InvoiceListView(PosView):
         filters = self.validated(
             InvoiceFilterSerializer, request.query_params, context={"time_zone": self.workspace.timezone}
         )
-        rows, next_cursor = paginate(
-            selectors.invoice_rows(workspace=self.workspace, filters=filters), request
+        cursor = request.query_params.get("cursor")
+        rows, next_cursor = invoice_page(
+            workspace=self.workspace,
+            filters=filters,
+            limit=parse_limit(request.query_params.get("limit")),
+            before_id=decode_cursor(cursor) if cursor else None,
         )
         return page("invoices", [invoice_row_output(row) for row in selectors.with_lines(rows)], next_cursor)
 
