@@ -15,6 +15,7 @@ from workspaces.api.fields import (
     MoneyField,
     StrictCharField,
 )
+from workspaces.api.filtering import QueryFilter, QueryFilterSet, query_serializer
 from workspaces.dates import range_end, range_start
 from workspaces.discounts import DiscountType
 
@@ -24,29 +25,62 @@ class InvoiceCreateInputSerializer(serializers.Serializer):
     storeId = IdField(required=False, source="store_id")
 
 
-class InvoiceFilterSerializer(serializers.Serializer):
-    """Seed 001's filters. A bad value is a 400 naming the parameter."""
-
-    clientId = IdField(required=False, source="client_id")
-    status = ChoiceField(choices=PosInvoice.Status.values, required=False)
-    orderStatusId = IdField(required=False, source="order_status_id")
-    posBusinessSessionId = IdField(required=False, source="session_id")
-    startDate = serializers.CharField(required=False, source="created_from")
-    endDate = serializers.CharField(required=False, source="created_to")
+class DateBoundField(serializers.CharField):
+    """A date or a date-time bounding a range (section 5): a date-only start is that day's first instant, a
+    date-only end its last, in the workspace's time zone (`context["time_zone"]`, UTC where none is given); a
+    date-time without an offset is UTC."""
 
     default_error_messages = {"bad_date": _("An ISO 8601 date or date-time is required.")}
 
-    def _bound(self, value: str, parse):
+    def __init__(self, *, end: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.end = end
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
         try:
-            return parse(value, self.context["time_zone"])
+            return (range_end if self.end else range_start)(text, self.context.get("time_zone", "UTC"))
         except ValueError as exc:
             raise serializers.ValidationError(self.error_messages["bad_date"]) from exc
 
-    def validate_startDate(self, value: str):
-        return self._bound(value, range_start)
 
-    def validate_endDate(self, value: str):
-        return self._bound(value, range_end)
+class InvoiceFilterSet(QueryFilterSet):
+    """Seed 001's filters. A bad value is a 400 naming the parameter."""
+
+    clientId = QueryFilter(
+        IdField(required=False), field_name="client_id", description="Only this client's invoices."
+    )
+    status = QueryFilter(
+        ChoiceField(choices=PosInvoice.Status.values, required=False),
+        description="Only invoices in this status.",
+    )
+    orderStatusId = QueryFilter(
+        IdField(required=False),
+        field_name="order_status_id",
+        description="Only invoices with this order status.",
+    )
+    posBusinessSessionId = QueryFilter(
+        IdField(required=False), field_name="session_id", description="Only this business day's invoices."
+    )
+    startDate = QueryFilter(
+        DateBoundField(required=False),
+        field_name="created_from",
+        description="Created at or after: a date (its first instant in the workspace's time zone) or a date-time "
+        "(UTC without an offset).",
+    )
+    endDate = QueryFilter(
+        DateBoundField(required=False, end=True),
+        field_name="created_to",
+        description="Created at or before: a date (its last instant in the workspace's time zone) or a date-time "
+        "(UTC without an offset).",
+    )
+
+    class Meta:
+        model = PosInvoice
+        fields: list[str] = []
+
+
+InvoiceQuerySerializer = query_serializer(InvoiceFilterSet)
 
 
 class ItemAddInputSerializer(serializers.Serializer):

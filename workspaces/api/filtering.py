@@ -42,6 +42,7 @@ class QueryFormField(forms.Field):
         super().__init__(**kwargs)
         self.api_field = api_field
         self.blank_is_absent = blank_is_absent
+        self.context: dict[str, Any] = {}  # the request's (`QueryFilterSet.parse(..., context=...)`)
 
     def clean(self, value: Any) -> Any:
         if value is None or (
@@ -51,6 +52,8 @@ class QueryFormField(forms.Field):
         # A fresh field for a value: DRF words a validator's message once and keeps it (`lazy_format`), so a field
         # shared by requests would answer every later one in the language of the first.
         field = self.api_field if value is empty else copy.deepcopy(self.api_field)
+        if value is not empty:
+            field._context = self.context  # a field without a parent reads its own `_context` (DRF)
         try:
             return field.run_validation(value)
         except SkipField:
@@ -142,9 +145,12 @@ class QueryFilterSet(django_filters.FilterSet):
         }
 
     @classmethod
-    def parse(cls, data: Any) -> dict[str, Any]:
-        """The selector's filters of a query string, or a 400 `validation_error` naming each bad parameter."""
+    def parse(cls, data: Any, *, context: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The selector's filters of a query string, or a 400 `validation_error` naming each bad parameter.
+        `context` is the API fields' (`{"time_zone": ...}` for a date range in the workspace's zone)."""
         filterset = cls(data)
+        for field in filterset.form.fields.values():
+            field.context = context or {}
         if not filterset.is_valid():
             raise validation_failed(filterset.field_errors())
         return filterset.cleaned()

@@ -15,7 +15,8 @@ from pos.api.invoice_inputs import (
     CompleteInputSerializer,
     DiscountInputSerializer,
     InvoiceCreateInputSerializer,
-    InvoiceFilterSerializer,
+    InvoiceFilterSet,
+    InvoiceQuerySerializer,
     InvoiceUpdateInputSerializer,
     ItemAddInputSerializer,
     ItemUpdateInputSerializer,
@@ -35,15 +36,13 @@ from workspaces.tenancy import get_object_or_404
 class InvoiceListView(PosView):
     required_permissions = {"GET": codes.STORE_ORDERS_MANAGE, "POST": codes.STORE_ORDERS_MANAGE}
 
-    @extend_schema(parameters=[InvoiceFilterSerializer], responses={200: InvoiceOutputSerializer(many=True)})
+    @extend_schema(parameters=[InvoiceQuerySerializer], responses={200: InvoiceOutputSerializer(many=True)})
     def get(self, request: Request, workspace_id: int) -> Response:
         """List POS invoices
 
         Seed 001's filters: `clientId`, `status`, `orderStatusId`, `posBusinessSessionId`, `startDate`,
         `endDate` (a date or a date-time, inclusive). Newest first. Needs `store.orders.manage`."""
-        filters = self.validated(
-            InvoiceFilterSerializer, request.query_params, context={"time_zone": self.workspace.timezone}
-        )
+        filters = InvoiceFilterSet.parse(request.query_params, context={"time_zone": self.workspace.timezone})
         cursor = request.query_params.get("cursor")
         rows, next_cursor = invoice_page(
             workspace=self.workspace,
