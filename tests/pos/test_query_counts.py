@@ -114,9 +114,9 @@ def test_complete_is_constant(
     cashier_client, invoices_url, new_invoice, workspace, store, items, key, discounted
 ):
     url = _draft_with_lines(cashier_client, invoices_url, new_invoice, workspace, store, items, discounted)
-    # the member; the session FOR SHARE (found through the invoice); the invoice locked with its items; stock:
-    # the products with the ledger check, the levels' locks, the movements, the levels; the payments; the
-    # invoice; the event. With a discount, the discounts (for the answer). The answer reads nothing more.
+    # the member; the session FOR SHARE (found through the invoice); the invoice locked with its items; the
+    # payments; the invoice; the event; last, the stock: the products with the ledger check, the levels' locks, the
+    # movements, the levels. With a discount, the discounts (for the answer). The answer reads nothing more.
     expected = 10 + (1 if discounted else 0) + (KEYED if key else 0)
     with statements() as found:
         response = cashier_client.post(f"{url}/complete", {}, format="json", **_headers(key))
@@ -125,3 +125,7 @@ def test_complete_is_constant(
     found.check(expected)
     if not discounted:
         assert expected <= 12
+    # The store's level rows, which every sale of the store needs, are taken after everything else is written.
+    first_level = next(n for n, sql in enumerate(found.queries) if '"invoicing_stocklevel"' in sql)
+    event = next(n for n, sql in enumerate(found.queries) if 'INSERT INTO "pos_posinvoiceevent"' in sql)
+    assert first_level > event
