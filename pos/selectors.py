@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.models import Count, Exists, Max, Min, Model, OuterRef, Prefetch, QuerySet, Sum
 from django.db.models.query import ValuesIterable
 
-from invoicing.models import Product, Tax
 from invoicing.money import quantize_money
 from pos.models import (
     BusinessSession,
@@ -22,7 +21,7 @@ from pos.models import (
     PosPayment,
 )
 from workspaces.models import Store, Workspace
-from workspaces.statements import CompiledRead, attnames
+from workspaces.statements import CompiledRead
 
 
 def session_list(
@@ -264,33 +263,6 @@ def keep_rows(instance: Model, **rows: Sequence[Model]) -> None:
         queryset._result_cache = list(values)
         queryset._prefetch_done = True
         cache[name] = queryset
-
-
-_TAX_COLUMNS = ("id", "name", "rate", "inclusive")
-
-
-_PRODUCT = attnames(Product)
-_PRODUCT_WITH_TAXES = CompiledRead(
-    lambda workspace_id, product_id: (
-        Product.objects.filter(workspace_id=workspace_id, pk=product_id)
-        .order_by("taxes__id")
-        .values_list(*_PRODUCT, *(f"taxes__{name}" for name in _TAX_COLUMNS))
-    )
-)
-
-
-def product_for_sale(*, workspace: Workspace, product_id: int) -> Product | None:
-    """The workspace's product with its taxes (in id order) in one query, a LEFT JOIN giving one row per tax (a
-    product has at most two), compiled once: `product.taxes.all()` then reads nothing. The taxes carry only what a
-    line copies."""
-    rows = _PRODUCT_WITH_TAXES.rows(workspace_id=workspace.pk, product_id=product_id)
-    if not rows:
-        return None
-    size = len(_PRODUCT)
-    product = Product.from_db(DEFAULT_DB_ALIAS, _PRODUCT, rows[0][:size])
-    taxes = [Tax.from_db(DEFAULT_DB_ALIAS, _TAX_COLUMNS, row[size:]) for row in rows if row[size] is not None]
-    keep_rows(product, taxes=taxes)
-    return product
 
 
 def invoice_get(*, workspace: Workspace, invoice_id: int) -> PosInvoice | None:

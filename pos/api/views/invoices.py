@@ -24,6 +24,7 @@ from pos.api.invoice_inputs import (
 from pos.api.serializers import InvoiceOutputSerializer, invoice_row_output
 from pos.api.views.common import INVOICE_EXAMPLE, PosView
 from pos.pages import invoice_page
+from pos.product_reads import product_for_sale
 from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces.api.base import ok, page
@@ -122,7 +123,7 @@ class InvoiceItemListView(PosView):
         Answers the invoice with new totals. Only a draft (422 `invoice_not_draft`)."""
         invoice = self.invoice_ref(invoice_id)
         data = self.validated(ItemAddInputSerializer, request.data)
-        product = selectors.product_for_sale(workspace=self.workspace, product_id=data["product_id"])
+        product = product_for_sale(workspace=self.workspace, product_id=data["product_id"])
         if product is None:  # the words of `get_object_or_404`, in every language
             raise NotFoundError(
                 _("%(model)s not found.") % {"model": Product._meta.verbose_name.capitalize()}
