@@ -1,14 +1,16 @@
 """A page of the POS invoice list by compiled statements (`workspaces.statements`): the list's common shapes (any
 of the id and status filters, a cursor or not, a limit) each compiled once per process, so a till's refresh does not
-build and compile the same SQL again. A date range goes through `selectors.invoice_rows`, which bounds it first."""
+build and compile the same SQL again. A date range is paged by `(created_at, id)` (`_range_page`)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from django.db.models import Q
+
 from pos.models import PosInvoice
-from pos.selectors import FILTER_LOOKUPS, INVOICE_COLUMNS, InvoiceFilters, InvoiceRow, invoice_rows
-from workspaces.api.pagination import encode_cursor
+from pos.selectors import FILTER_LOOKUPS, INVOICE_COLUMNS, InvoiceFilters, InvoiceRow, filtered, invoice_rows
+from workspaces.api.pagination import decode_cursor, decode_moment_cursor, encode_cursor, encode_moment_cursor
 from workspaces.models import Workspace
 from workspaces.statements import CompiledRead
 
@@ -30,10 +32,13 @@ def _page_read(filter_names: tuple[str, ...], after_cursor: bool, size: int) -> 
 
 
 def invoice_page(
-    *, workspace: Workspace, filters: InvoiceFilters, limit: int, before_id: int | None
+    *, workspace: Workspace, filters: InvoiceFilters, limit: int, cursor: str | None
 ) -> tuple[list[InvoiceRow], str | None]:
-    """The page newest first (`limit` rows, invoices before `before_id`) and the next page's cursor, as
+    """The page newest first (`limit` rows after `cursor`) and the next page's cursor, as
     `workspaces.api.pagination.paginate` cuts it: one query, the page plus one row."""
+    if _RANGE & filters.keys():
+        return _range_page(workspace=workspace, filters=filters, limit=limit, cursor=cursor)
+    before_id = decode_cursor(cursor) if cursor else None
     if not filters.keys() <= _COMPILED_FILTERS:
         invoices = invoice_rows(workspace=workspace, filters=filters).order_by("-pk")
         if before_id is not None:
@@ -46,3 +51,23 @@ def invoice_page(
     if len(rows) > limit:
         return rows[:limit], encode_cursor(rows[limit - 1]["id"])
     return rows, None
+
+
+_RANGE = {"created_from", "created_to"}
+
+
+def _range_page(
+    *, workspace: Workspace, filters: InvoiceFilters, limit: int, cursor: str | None
+) -> tuple[list[InvoiceRow], str | None]:
+    """A date range's page, newest first by `(created_at, id)`: a walk of `pos_invoice_created_id_idx` from the
+    range's end (or the cursor) that stops after the page, whatever the range's size and place in the year. Its
+    cursor carries the last row's moment and id."""
+    invoices = filtered(workspace, filters)
+    if cursor:
+        moment, pk = decode_moment_cursor(cursor)
+        invoices = invoices.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
+    rows = list(invoices.order_by("-created_at", "-pk").values(*INVOICE_COLUMNS)[: limit + 1])
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        return [InvoiceRow(row) for row in rows[:limit]], encode_moment_cursor(last["created_at"], last["id"])
+    return [InvoiceRow(row) for row in rows], None

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, Min, Model, OuterRef, Prefetch, QuerySet, Sum
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, QuerySet, Sum
 from django.db.models.query import ValuesIterable
 
 from invoicing.money import quantize_money
@@ -64,7 +64,7 @@ FILTER_LOOKUPS = {
 }
 
 
-def _filtered(workspace: Workspace, filters: InvoiceFilters | None) -> QuerySet[PosInvoice]:
+def filtered(workspace: Workspace, filters: InvoiceFilters | None) -> QuerySet[PosInvoice]:
     filters = filters or {}
     invoices = PosInvoice.objects.filter(workspace=workspace)
     return invoices.filter(**{FILTER_LOOKUPS[key]: value for key, value in filters.items()})
@@ -73,7 +73,7 @@ def _filtered(workspace: Workspace, filters: InvoiceFilters | None) -> QuerySet[
 def invoice_list(*, workspace: Workspace, filters: InvoiceFilters | None = None) -> QuerySet[PosInvoice]:
     """Invoices with everything their answer shows: a fixed number of queries for any page size."""
     return (
-        _filtered(workspace, filters)
+        filtered(workspace, filters)
         .select_related("order_status", "created_by", "created_by_api_key")
         .prefetch_related(
             Prefetch("items", queryset=PosInvoiceItem.objects.order_by("pk")),
@@ -147,34 +147,11 @@ class _InvoiceRows(ValuesIterable):
             yield InvoiceRow(row)
 
 
-# A date range holding at most this many invoices has its exact id bounds looked up first (`_within_ids`).
-BOUNDED_RANGE = 10_000
-
-
-def _within_ids(invoices: QuerySet[PosInvoice]) -> QuerySet[PosInvoice]:
-    """Invoices of a date range, confined to the ids the range holds.
-
-    The list is newest first by id: left alone, the planner walks the primary key backwards from the newest
-    invoice, and for a day early in the year it filters out every invoice since (a million of them). The range's
-    own ids, read from `pos_invoice_created_id_idx` (an index-only scan of at most BOUNDED_RANGE + 1 entries),
-    bound that walk to the range. A wider range is left to the planner, which serves it well near the newest
-    invoices and not far from them (a month early in the year): that needs pages keyed on (created_at, id)."""
-    sample = invoices.order_by("created_at").values("pk")[: BOUNDED_RANGE + 1]
-    bounds = sample.aggregate(low=Min("pk"), high=Max("pk"), count=Count("pk"))
-    if bounds["count"] > BOUNDED_RANGE:
-        return invoices
-    if not bounds["count"]:
-        return invoices.none()
-    return invoices.filter(pk__gte=bounds["low"], pk__lte=bounds["high"])
-
-
 def invoice_rows(*, workspace: Workspace, filters: InvoiceFilters | None = None) -> QuerySet[PosInvoice]:
-    """`invoice_list` as plain rows (`InvoiceRow`, no model instances): the lists' and the single GET's read. Add
-    their lines with `with_lines` once the page is cut. A date range costs one more query (`_within_ids`)."""
-    invoices = _filtered(workspace, filters)
-    if filters and ("created_from" in filters or "created_to" in filters):
-        invoices = _within_ids(invoices)
-    rows = invoices.values(*INVOICE_COLUMNS)
+    """`invoice_list` as plain rows (`InvoiceRow`, no model instances): the single GET's read and the list's
+    (`pos.pages`, which pages a date range by `(created_at, id)`). Add their lines with `with_lines` once the page
+    is cut."""
+    rows = filtered(workspace, filters).values(*INVOICE_COLUMNS)
     rows._iterable_class = _InvoiceRows
     return rows
 

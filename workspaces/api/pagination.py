@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
@@ -15,7 +16,7 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 # What the schema says of a cursor (an opaque token, written by `encode_cursor`): base64url without padding.
 CURSOR_PATTERN = "^[A-Za-z0-9_-]*$"
-CURSOR_MAX_LENGTH = 32
+CURSOR_MAX_LENGTH = 80  # a moment cursor (`encode_moment_cursor`): ~70
 
 M = TypeVar("M", bound=Model)
 
@@ -31,6 +32,27 @@ def decode_cursor(cursor: str) -> int:
         if prefix != "pk" or not value.isdigit() or len(value) > 18:
             raise ValueError(raw)
         return int(value)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed({"cursor": [_("Invalid cursor.")]}) from exc
+
+
+def encode_moment_cursor(moment: dt.datetime, pk: int) -> str:
+    """A cursor of a list ordered by a moment, then the id (`(created_at, id)` keyset pages)."""
+    raw = f"at:{moment.astimezone(dt.UTC).isoformat()}|{pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_moment_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _sep, value = raw.partition(":")
+        moment, _bar, pk = value.partition("|")
+        if prefix != "at" or not pk.isdigit() or len(pk) > 18:
+            raise ValueError(raw)
+        parsed = dt.datetime.fromisoformat(moment)
+        if parsed.tzinfo is None:
+            raise ValueError(raw)
+        return parsed, int(pk)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed({"cursor": [_("Invalid cursor.")]}) from exc
 

@@ -28,7 +28,7 @@ from pos.product_reads import product_for_sale
 from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces.api.base import ok, page
-from workspaces.api.pagination import decode_cursor, parse_limit
+from workspaces.api.pagination import parse_limit
 from workspaces.errors import NotFoundError
 from workspaces.models import Client
 from workspaces.tenancy import get_object_or_404
@@ -44,12 +44,11 @@ class InvoiceListView(PosView):
         Seed 001's filters: `clientId`, `status`, `orderStatusId`, `posBusinessSessionId`, `startDate`,
         `endDate` (a date or a date-time, inclusive). Newest first. Needs `store.orders.manage`."""
         filters = InvoiceFilterSet.parse(request.query_params, context={"time_zone": self.workspace.timezone})
-        cursor = request.query_params.get("cursor")
         rows, next_cursor = invoice_page(
             workspace=self.workspace,
             filters=filters,
             limit=parse_limit(request.query_params.get("limit")),
-            before_id=decode_cursor(cursor) if cursor else None,
+            cursor=request.query_params.get("cursor"),
         )
         return page("invoices", [invoice_row_output(row) for row in selectors.with_lines(rows)], next_cursor)
 

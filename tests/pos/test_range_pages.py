@@ -1,0 +1,79 @@
+"""A date range's pages (`pos.pages._range_page`): newest first by `(created_at, id)`, cursors carrying both, so
+that a range early in a big year is one short index walk and no row is lost or shown twice where several invoices
+share a moment."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from pos.models import PosInvoice
+from tests.pos.test_query_counts import statements
+
+pytestmark = pytest.mark.django_db
+
+DAY = "2024-03-10"
+
+
+def _made_on(new_invoice, moments):
+    ids = []
+    for moment in moments:
+        invoice_id = new_invoice()["id"]
+        PosInvoice.objects.filter(pk=invoice_id).update(created_at=moment)
+        ids.append(int(invoice_id))
+    return ids
+
+
+def _all_pages(api, url, query, limit):
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = api.get(f"{url}?{query}&limit={limit}" + (f"&cursor={cursor}" if cursor else "")).json()
+        seen += [int(row["id"]) for row in page["invoices"]]
+        pages += 1
+        cursor = page["nextCursor"]
+        if cursor is None:
+            return seen, pages
+
+
+def test_a_range_pages_newest_first_by_moment_then_id_and_loses_nothing(
+    cashier_client, invoices_url, new_invoice, workspace
+):
+    workspace.timezone = "UTC"
+    workspace.save()
+    noon = dt.datetime(2024, 3, 10, 12, tzinfo=dt.UTC)
+    # Ids out of the moments' order, and three invoices at one moment across the pages' boundaries.
+    moments = [noon, noon - dt.timedelta(hours=1), noon, noon + dt.timedelta(hours=2), noon, noon]
+    made = _made_on(new_invoice, moments)
+    outside = _made_on(new_invoice, [noon - dt.timedelta(days=1), noon + dt.timedelta(days=1)])
+
+    expected = [
+        pk
+        for pk, _moment in sorted(zip(made, moments, strict=True), key=lambda p: (p[1], p[0]), reverse=True)
+    ]
+    for limit in (1, 2, 4, 100):
+        seen, _pages = _all_pages(cashier_client, invoices_url, f"startDate={DAY}&endDate={DAY}", limit)
+        assert seen == expected
+        assert not set(outside) & set(seen)
+
+
+def test_a_range_page_is_one_query_after_the_member(cashier_client, invoices_url, new_invoice, workspace):
+    _made_on(new_invoice, [dt.datetime(2024, 3, 10, 9, tzinfo=dt.UTC)] * 3)
+    first = cashier_client.get(f"{invoices_url}?startDate={DAY}&endDate={DAY}&limit=1").json()
+    with statements() as found:
+        response = cashier_client.get(
+            f"{invoices_url}?startDate={DAY}&endDate={DAY}&limit=1&cursor={first['nextCursor']}"
+        )
+    assert response.status_code == 200
+    # the member, the page; its lines: items, discounts, payments.
+    assert len(found.queries) == 5, found.queries
+    if connection.vendor == "postgresql":
+        page = next(sql for sql in found.queries if 'FROM "pos_posinvoice"' in sql and "ORDER BY" in sql)
+        assert page.endswith('DESC, "pos_posinvoice"."id" DESC LIMIT 2')  # created_at (by position), then id
+
+
+def test_an_id_cursor_on_a_range_is_400(cashier_client, invoices_url, new_invoice):
+    _made_on(new_invoice, [dt.datetime(2024, 3, 10, 9, tzinfo=dt.UTC)] * 2)
+    id_cursor = cashier_client.get(f"{invoices_url}?limit=1").json()["nextCursor"]
+    response = cashier_client.get(f"{invoices_url}?startDate={DAY}&limit=1&cursor={id_cursor}")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["cursor"]
