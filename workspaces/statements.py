@@ -7,8 +7,8 @@ sentinel in place of each parameter and compiles it; every call then runs that S
 sentinels' places, and converts the rows as Django would (the same converters: Decimals, datetimes, booleans on
 SQLite). The SQL is the ORM's own, so it is what the plain queryset would have sent.
 
-Only for a query of fixed shape: a parameter is one scalar value (an id, a key), never a list (an `IN` of varying
-length changes the SQL), and nothing but the parameters changes between calls. Values are sent as given: an id as
+Only for a query of fixed shape: a parameter is one value (an id, a key; a list only as one array, `AnyOf`: an
+`IN` of varying length changes the SQL), and nothing but the parameters changes between calls. Values are sent as given: an id as
 an integer, a text as a string (the field's own conversion is not applied again).
 """
 
