@@ -10,7 +10,13 @@ from django.db.models import Q
 
 from pos.models import PosInvoice
 from pos.selectors import FILTER_LOOKUPS, INVOICE_COLUMNS, InvoiceFilters, InvoiceRow, filtered, invoice_rows
-from workspaces.api.pagination import decode_cursor, decode_moment_cursor, encode_cursor, encode_moment_cursor
+from workspaces.api.pagination import (
+    cut_page,
+    decode_cursor,
+    decode_moment_cursor,
+    encode_cursor,
+    encode_moment_cursor,
+)
 from workspaces.models import Workspace
 from workspaces.statements import CompiledRead
 
@@ -48,9 +54,7 @@ def invoice_page(
         read = _page_read(tuple(sorted(filters)), before_id is not None, limit + 1)
         extra = {"before_id": before_id} if before_id is not None else {}
         rows = [InvoiceRow(row) for row in read.dicts(workspace_id=workspace.pk, **filters, **extra)]
-    if len(rows) > limit:
-        return rows[:limit], encode_cursor(rows[limit - 1]["id"])
-    return rows, None
+    return cut_page(rows, limit, lambda last: encode_cursor(last["id"]))
 
 
 _RANGE = {"created_from", "created_to"}
@@ -66,8 +70,8 @@ def _range_page(
     if cursor:
         moment, pk = decode_moment_cursor(cursor)
         invoices = invoices.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
-    rows = list(invoices.order_by("-created_at", "-pk").values(*INVOICE_COLUMNS)[: limit + 1])
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        return [InvoiceRow(row) for row in rows[:limit]], encode_moment_cursor(last["created_at"], last["id"])
-    return [InvoiceRow(row) for row in rows], None
+    rows = [
+        InvoiceRow(row)
+        for row in invoices.order_by("-created_at", "-pk").values(*INVOICE_COLUMNS)[: limit + 1]
+    ]
+    return cut_page(rows, limit, lambda last: encode_moment_cursor(last["created_at"], last["id"]))

@@ -2,6 +2,7 @@
 that a range early in a big year is one short index walk and no row is lost or shown twice where several invoices
 share a moment."""
 
+import base64
 import datetime as dt
 
 import pytest
@@ -77,3 +78,20 @@ def test_an_id_cursor_on_a_range_is_400(cashier_client, invoices_url, new_invoic
     response = cashier_client.get(f"{invoices_url}?startDate={DAY}&limit=1&cursor={id_cursor}")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["cursor"]
+
+
+@pytest.mark.parametrize(
+    ("moment", "status"),
+    [
+        ("0001-01-01T00:00:00+05:00", 400),  # before the calendar's first day in UTC
+        ("9999-12-31T23:59:59-05:00", 400),  # after its last
+        ("2024-03-10", 400),  # no offset: not a cursor this list wrote
+        ("2024-03-10T09:00:00+03:00", 200),
+    ],
+)
+def test_a_hand_made_moment_cursor_is_a_page_or_a_400(cashier_client, invoices_url, session, moment, status):
+    cursor = base64.urlsafe_b64encode(f"at:{moment}|5".encode()).decode().rstrip("=")
+    response = cashier_client.get(f"{invoices_url}?startDate={DAY}&cursor={cursor}")
+    assert response.status_code == status
+    if status == 400:
+        assert list(response.json()["errors"]) == ["cursor"]

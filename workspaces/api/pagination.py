@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Callable
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
@@ -19,6 +20,7 @@ CURSOR_PATTERN = "^[A-Za-z0-9_-]*$"
 CURSOR_MAX_LENGTH = 80  # a moment cursor (`encode_moment_cursor`): ~70
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 
 
 def encode_cursor(pk: int) -> str:
@@ -52,8 +54,8 @@ def decode_moment_cursor(cursor: str) -> tuple[dt.datetime, int]:
         parsed = dt.datetime.fromisoformat(moment)
         if parsed.tzinfo is None:
             raise ValueError(raw)
-        return parsed, int(pk)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return parsed.astimezone(dt.UTC), int(pk)  # a moment past the calendar's ends in UTC is no cursor
+    except (ValueError, OverflowError, UnicodeDecodeError) as exc:
         raise ValidationFailed({"cursor": [_("Invalid cursor.")]}) from exc
 
 
@@ -72,7 +74,12 @@ def paginate(queryset: QuerySet[M], request: Request) -> tuple[list[M], str | No
     queryset = queryset.order_by("-pk")
     if cursor:
         queryset = queryset.filter(pk__lt=decode_cursor(cursor))
-    rows = list(queryset[: limit + 1])
+    return cut_page(list(queryset[: limit + 1]), limit, lambda last: encode_cursor(last.pk))
+
+
+def cut_page(rows: list[R], limit: int, cursor_of: Callable[[R], str]) -> tuple[list[R], str | None]:
+    """A page read with one row more than `limit`: the page, and the cursor of its last row when that row was
+    there (another page follows), else None."""
     if len(rows) > limit:
-        return rows[:limit], encode_cursor(rows[limit - 1].pk)
+        return rows[:limit], cursor_of(rows[limit - 1])
     return rows, None
