@@ -8,7 +8,8 @@ sentinels' places, and converts the rows as Django would (the same converters: D
 SQLite). The SQL is the ORM's own, so it is what the plain queryset would have sent.
 
 Only for a query of fixed shape: a parameter is one value (an id, a key; a list only as one array, `AnyOf`: an
-`IN` of varying length changes the SQL), and nothing but the parameters changes between calls. Values are sent as given: an id as
+`IN` of varying length changes the SQL), and nothing but the parameters changes between calls: a value the build
+computes (a `timezone.now()`, a setting) is frozen in the SQL at the first call, so it must be a parameter. Values are sent as given: an id as
 an integer, a text as a string (the field's own conversion is not applied again).
 """
 
