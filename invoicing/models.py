@@ -115,6 +115,7 @@ class StockMovement(models.Model):
         ADJUSTMENT = "adjustment", _("Adjustment")
         INVOICE = "invoice", _("Invoice")
         INVOICE_REVERSAL = "invoice_reversal", _("Invoice reversal")
+        RETURN = "return", _("Return")
 
     class Direction(models.TextChoices):
         OUT = "out", _("Out")

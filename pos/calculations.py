@@ -9,13 +9,16 @@ from invoicing.calculations import DiscountInput, DocumentTotals, LineInput, Tax
 from pos.models import PosInvoiceDiscount, PosInvoiceItem
 
 
-def item_line_input(item: PosInvoiceItem) -> LineInput:
-    """A stored line as the calculator's input: its taxes are the copy taken when the item was added."""
-    taxes = tuple(
+def item_taxes(item: PosInvoiceItem) -> tuple[TaxInput, ...]:
+    """A stored line's taxes as the calculator's input: the copy taken when the item was added."""
+    return tuple(
         TaxInput(key=tax["id"], rate=Decimal(str(tax["rate"])), inclusive=tax["inclusive"])
         for tax in item.taxes
     )
-    return LineInput(quantity=item.quantity, unit_price=item.unit_price, taxes=taxes)
+
+
+def item_line_input(item: PosInvoiceItem) -> LineInput:
+    return LineInput(quantity=item.quantity, unit_price=item.unit_price, taxes=item_taxes(item))
 
 
 def invoice_totals(

@@ -9,8 +9,9 @@ takes the session `FOR UPDATE`, waits for every sale in flight; a sale that star
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
 
+from invoicing.models import StockMovement
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
 from workspaces.models import ApiKey, User, Workspace
 from workspaces.statements import CompiledRead, attnames, instance
@@ -73,6 +74,7 @@ def _has_discounts(invoice: str) -> Exists:
 
 
 _LOCK = 'FOR UPDATE OF "pos_posinvoice"'
+SALE_STOCK_SOURCE = "pos_invoice"  # a sale's stock movements (`pos.services.common.STOCK_SOURCE`)
 _INVOICE_LOCKED = CompiledRead(
     lambda invoice_id, workspace_id: (
         PosInvoice.objects.filter(pk=invoice_id, workspace_id=workspace_id)
@@ -141,3 +143,57 @@ def lock_session_drafts(session: BusinessSession) -> list[PosInvoice]:
         .filter(session=session, status=PosInvoice.Status.DRAFT)
         .order_by("pk")
     )
+
+
+# A return (credit note, `pos.services.returns`) reads in one statement the sale's lines, locked with the sale
+# (`FOR UPDATE`: concurrent returns of one sale queue, and each sees the lines' `returned_quantity` as the one before
+# left it), and the store's open session `FOR SHARE` (a close waits for the return; a return after the close finds
+# none). Each line says whether the sale took its product's stock out (`taken_out`).
+_OPEN_SESSION = FilteredRelation(
+    "invoice__store__business_sessions",
+    condition=Q(invoice__store__business_sessions__status=BusinessSession.Status.OPEN),
+)
+_SESSION_OF_LINE = [f"open_session__{name}" for name in SESSION_COLUMNS]
+_SALE_LOCKED = CompiledRead(
+    lambda invoice_id, workspace_id: (
+        PosInvoiceItem.objects.filter(invoice_id=invoice_id, invoice__workspace_id=workspace_id)
+        .annotate(
+            open_session=_OPEN_SESSION,
+            has_discounts=_has_discounts("invoice_id"),
+            taken_out=Exists(
+                StockMovement.objects.filter(
+                    workspace_id=OuterRef("workspace_id"),
+                    store_id=OuterRef("invoice__store_id"),
+                    source_type=SALE_STOCK_SOURCE,
+                    source_id=OuterRef("invoice_id"),
+                    product_id=OuterRef("product_id"),
+                    direction=StockMovement.Direction.OUT,
+                )
+            ),
+        )
+        .filter(open_session__id__isnull=False)
+        .values_list(*_ITEM, *_invoice_columns("invoice__"), "has_discounts", *_SESSION_OF_LINE, "taken_out")
+        .order_by("pk")
+    ),
+    lock=f'{_LOCK}, "pos_posinvoiceitem" FOR SHARE OF open_session',
+)
+
+
+def lock_sale_for_return(
+    invoice_id: int, *, workspace_id: int, workspace: Workspace | None = None
+) -> tuple[PosInvoice, list[PosInvoiceItem], BusinessSession] | None:
+    """The sale, its lines (each with `taken_out`) and its store's open session, locked as above; None when the
+    workspace has no such invoice or its store no open session (the caller tells which)."""
+    rows = _SALE_LOCKED.rows(invoice_id=invoice_id, workspace_id=workspace_id)
+    if not rows:
+        return None
+    at_invoice, at_session = len(_ITEM), len(_ITEM) + len(_invoice_columns("")) + 1
+    invoice = _invoice_of(rows[0][at_invoice:at_session], workspace)
+    session = instance(BusinessSession, SESSION_COLUMNS, rows[0][at_session:-1])
+    items = []
+    for row in rows:
+        item = instance(PosInvoiceItem, _ITEM, row[:at_invoice])
+        item.invoice = invoice
+        item.taken_out = row[-1]
+        items.append(item)
+    return invoice, items, session

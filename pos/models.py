@@ -111,6 +111,8 @@ class PosInvoice(CreatedByActor, TimeStamped):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True, default="")
+    # The sum of its returns' totals (section 8a): kept by `pos.services.returns` under the invoice's lock.
+    returned_total = models.DecimalField(_("returned"), default=0, **MONEY)
 
     class Meta:
         verbose_name = _("POS invoice")
@@ -149,12 +151,22 @@ class PosInvoiceItem(models.Model):
     discount_amount = models.DecimalField(_("discount"), default=0, **MONEY)
     tax_amount = models.DecimalField(_("tax"), default=0, **MONEY)
     total = models.DecimalField(_("total"), default=0, **MONEY)
+    # What its returns took back so far (section 8a), kept under the line's lock: never more than `quantity`.
+    returned_quantity = models.DecimalField(
+        _("returned quantity"), max_digits=15, decimal_places=3, default=0
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("item")
         verbose_name_plural = _("items")
         ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(returned_quantity__gte=0, returned_quantity__lte=models.F("quantity")),
+                name="pos_item_returned_within_sold",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.name}"
@@ -227,3 +239,69 @@ class PosInvoiceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.action}"
+
+
+class PosReturn(CreatedByActor, TimeStamped):
+    """A credit note (PRODUCT.md section 8a): part or all of a completed sale brought back and refunded from the
+    drawer of the store's open day. Written once, never changed; the sale itself is never edited."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="pos_returns")
+    invoice = models.ForeignKey(PosInvoice, on_delete=models.PROTECT, related_name="returns")
+    session = models.ForeignKey(BusinessSession, on_delete=models.PROTECT, related_name="returns")
+    business_date = models.DateField(_("business date"))
+    number = models.PositiveBigIntegerField(_("number"))
+    public_id = models.CharField(_("number"), max_length=32)
+    currency = models.CharField(_("currency"), max_length=3)
+    reason = models.CharField(_("reason"), max_length=255)
+    subtotal = models.DecimalField(_("subtotal"), default=0, **MONEY)
+    discount_total = models.DecimalField(_("discounts"), default=0, **MONEY)
+    tax_total = models.DecimalField(_("tax"), default=0, **MONEY)
+    total = models.DecimalField(_("total"), default=0, **MONEY)
+    # [{"method", "amount"}]: amounts as exact strings; they add up to `total`.
+    refunds = models.JSONField(_("refunds"), default=list, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="pos_return_number_unique")
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-id"], name="pos_return_list_idx"),
+            models.Index(fields=["workspace", "created_at", "id"], name="pos_return_created_id_idx"),
+            models.Index(fields=["invoice", "id"], name="pos_return_invoice_idx"),
+            models.Index(fields=["session", "id"], name="pos_return_session_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class PosReturnItem(models.Model):
+    """A returned quantity of one line of the sale, with its share of the line's figures."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    pos_return = models.ForeignKey(PosReturn, on_delete=models.CASCADE, related_name="items")
+    invoice_item = models.ForeignKey(PosInvoiceItem, on_delete=models.PROTECT, related_name="returned")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=15, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
+    subtotal = models.DecimalField(_("subtotal"), default=0, **MONEY)
+    discount_amount = models.DecimalField(_("discount"), default=0, **MONEY)
+    tax_amount = models.DecimalField(_("tax"), default=0, **MONEY)
+    total = models.DecimalField(_("total"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("returned item")
+        verbose_name_plural = _("returned items")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="pos_return_item_quantity_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"

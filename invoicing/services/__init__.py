@@ -19,6 +19,7 @@ from invoicing.services.stock import (
     StockLine,
     stock_adjust,
     stock_deduct_for_document,
+    stock_put_back,
     stock_restore_for_document,
 )
 from invoicing.services.taxes import tax_create, tax_kind_change_validate, tax_rate_validate, tax_update
@@ -38,6 +39,7 @@ __all__ = [
     "sales_invoice_update_draft",
     "stock_adjust",
     "stock_deduct_for_document",
+    "stock_put_back",
     "stock_restore_for_document",
     "tax_create",
     "tax_kind_change_validate",

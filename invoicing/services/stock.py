@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError
-from django.db.models import Exists
+from django.db.models import Case, Exists, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -249,6 +249,63 @@ def stock_restore_for_document(
     created = StockMovement.objects.bulk_create(movements)
     _apply(levels.values(), taken)
     return created
+
+
+@atomic
+def stock_put_back(
+    *,
+    workspace: Workspace,
+    store: Store,
+    source_type: str,
+    source_id: int,
+    lines: Sequence[StockLine],
+    actor: Access | None,
+    reason: str = StockMovement.Reason.RETURN,
+) -> list[StockMovement]:
+    """Puts part of what a sale took out back into `store` for a document of its own (a credit note: `source_type`
+    and `source_id` are the return's): one "back" movement per product of `lines` (lines of a product add up) and
+    the levels raised. The caller passes only products whose stock the sale took out: their levels exist.
+
+    Two statements: one UPDATE raises the levels, its sub-select locking them in primary-key order (the house's
+    order: it never waits on a sale in the opposite order), then the movements. The ledger's unique constraint
+    makes each document's return of a product happen once.
+    """
+    _check_store(workspace, store)
+    _check_reason(reason)
+    back: dict[int, Decimal] = {}
+    for line in lines:
+        back[line.product_id] = back.get(line.product_id, Decimal(0)) + _quantity(
+            line.quantity, positive=True
+        )
+    if not back:
+        return []
+    locked = (
+        StockLevel.objects.select_for_update(of=("self",))
+        .filter(workspace=workspace, store=store, product_id__in=back)
+        .order_by("pk")
+        .values("pk")[: len(back)]
+    )
+    raised = Case(
+        *(When(product_id=product_id, then=Value(quantity)) for product_id, quantity in back.items()),
+        output_field=StockLevel._meta.get_field("quantity"),
+    )
+    StockLevel.objects.filter(pk__in=locked).update(
+        quantity=F("quantity") + raised, updated_at=timezone.now()
+    )
+    return StockMovement.objects.bulk_create(
+        StockMovement(
+            workspace=workspace,
+            store=store,
+            product_id=product_id,
+            delta=back[product_id],
+            reason=reason,
+            source_type=source_type,
+            source_id=source_id,
+            direction=StockMovement.Direction.BACK,
+            **_actor_fields(actor),
+        )
+        for product_id in sorted(back)
+    )
 
 
 @atomic

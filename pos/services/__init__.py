@@ -1,4 +1,4 @@
-"""POS writes, cut along the domain: the business day, order statuses, creating, drafting, checkout."""
+"""POS writes, cut along the domain: the business day, order statuses, creating, drafting, checkout, returns."""
 
 from pos.services.checkout import PaymentInput, invoice_cancel, invoice_complete
 from pos.services.creating import invoice_create
@@ -12,11 +12,14 @@ from pos.services.drafting import (
     invoice_update_item,
 )
 from pos.services.order_statuses import ORDER_STATUS_FIELDS, order_status_delete, order_status_save
+from pos.services.returns import RefundInput, ReturnLineInput, return_create
 from pos.services.sessions import default_store, session_close, session_open
 
 __all__ = [
     "ORDER_STATUS_FIELDS",
     "PaymentInput",
+    "RefundInput",
+    "ReturnLineInput",
     "default_store",
     "invoice_add_discount",
     "invoice_add_item",
@@ -30,6 +33,7 @@ __all__ = [
     "invoice_update_item",
     "order_status_delete",
     "order_status_save",
+    "return_create",
     "session_close",
     "session_open",
 ]

@@ -18,7 +18,7 @@ from invoicing.money import quantize_money
 from invoicing.services import StockLine, stock_deduct_for_document, stock_restore_for_document
 from pos import error_codes
 from pos.locks import share_session_of_invoice
-from pos.models import BusinessSession, PosInvoice, PosPayment
+from pos.models import BusinessSession, PosInvoice, PosPayment, PosReturn
 from pos.selectors import keep_rows
 from pos.services.common import (
     STOCK_SOURCE,
@@ -149,6 +149,11 @@ def invoice_cancel(*, invoice: PosInvoice, access: Access, reason: str) -> PosIn
     was_completed = invoice.status == PosInvoice.Status.COMPLETED
     if was_completed:
         access.require(codes.POS_INVOICES_VOID)
+        if PosReturn.objects.filter(invoice_id=invoice.pk).exists():
+            raise ApplicationError(
+                _("This sale has returns: refund what is left by a return instead of voiding it."),
+                code=error_codes.INVOICE_HAS_RETURNS,
+            )
         stock_restore_for_document(
             workspace=invoice.workspace,
             store=store_of(invoice),

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from invoicing.money import has_at_most_places, minor_unit
 from pos import error_codes
-from pos.locks import lock_invoice, lock_invoice_with_items
+from pos.locks import SALE_STOCK_SOURCE, lock_invoice, lock_invoice_with_items
 from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceEvent, PosInvoiceItem
 from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
 from workspaces.models import ActorType, Store, Workspace
 from workspaces.tenancy import Access
 
-STOCK_SOURCE = "pos_invoice"
+STOCK_SOURCE = SALE_STOCK_SOURCE
 
 
 def actor_type(access: Access) -> str:
