@@ -6,6 +6,7 @@ number."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from django.template.loader import render_to_string
 
 from invoicing.money import minor_unit
 from pos.calculations import invoice_totals
-from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceItem
+from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceItem, PosReturnItem
 from pos.zatca import zatca_tlv_base64
 from workspaces.models import Workspace
 from workspaces.numbers import decimal_literal
@@ -51,6 +52,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "draft": ("مسودة", "Draft"),
     "completed": ("مكتملة", "Completed"),
     "cancelled": ("ملغاة", "Cancelled"),
+    # The credit note (PRODUCT.md section 8a).
+    "credit_note": ("إشعار دائن", "Credit note"),
+    "credit_note_number": ("رقم الإشعار", "Credit note no."),
+    "billing_reference": ("مرجع الفاتورة", "Billing reference"),
+    "reason": ("السبب", "Reason"),
+    "discounts": ("الخصومات", "Discounts"),
+    "tax": ("الضريبة", "Tax"),
+    "tax_included": ("الضريبة (شاملة)", "Tax (included)"),
+    "paper_80mm": ("إيصال 80 مم", "80 mm receipt"),
+    "paper_a4": ("صفحة A4", "A4 page"),
 }
 
 
@@ -95,11 +106,38 @@ def label(key: str, language: str) -> ReceiptLabel:
     return ReceiptLabel(arabic, english, language)
 
 
-def _money(value: Decimal, places: int) -> str:
+def money_text(value: Decimal, places: int) -> str:
+    """An amount as printed: `places` minor digits, `.` as the decimal point, `,` grouping (`1,234.50`)."""
     return f"{value:,.{places}f}"
 
 
-def _item_names(item: PosInvoiceItem, language: str) -> list[tuple[str, str]]:
+def refund_label(method: str, language: str) -> ReceiptLabel:
+    """A refund by its method: "استرداد نقداً" / "Cash refund"."""
+    arabic, english = LABELS[method]
+    return ReceiptLabel(f"استرداد {arabic}", f"{english} refund", language)
+
+
+def document_frame(workspace: Workspace, store: Any) -> dict[str, Any]:
+    """What every printed document of a store shares (a receipt, a credit note): its language and direction (the
+    workspace's `receipt_language`, whatever the browser's), the labels, the shop and the store."""
+    language = workspace.receipt_language
+    return {
+        "language": "en" if language == Workspace.ReceiptLanguage.ENGLISH else "ar",
+        "direction": "ltr" if language == Workspace.ReceiptLanguage.ENGLISH else "rtl",
+        "bilingual": language == Workspace.ReceiptLanguage.BOTH,
+        "labels": {key: label(key, language) for key in LABELS},
+        "workspace": workspace,
+        "legal_name": workspace.legal_name if workspace.legal_name != workspace.name else "",
+        "store": store,
+    }
+
+
+def local_time(moment: dt.datetime, workspace: Workspace) -> str:
+    """A moment as printed, in the workspace's time zone (the template's date filter would use the request's)."""
+    return moment.astimezone(zoneinfo.ZoneInfo(workspace.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def item_names(item: PosInvoiceItem | PosReturnItem, language: str) -> list[tuple[str, str]]:
     """The line's name as (text, language) pairs: its Arabic name where it has one, its name in English; both, one
     under the other, on a bilingual receipt."""
     arabic = (item.product.name_ar if item.product_id else "") or ""
@@ -129,7 +167,9 @@ def _tax_label(name: str, rate: Decimal, inclusive: bool, language: str) -> Rece
     return ReceiptLabel(f"{text} ({arabic})", f"{text} ({english})", language)
 
 
-def _row(label: ReceiptLabel, value: str, *, number: bool = True, total: bool = False) -> dict[str, Any]:
+def receipt_row(
+    label: ReceiptLabel, value: str, *, number: bool = True, total: bool = False
+) -> dict[str, Any]:
     """A line of label and value; `number` sets the value as a figure (left to right, lined up on the right)."""
     return {"label": label, "value": value, "number": number, "total": total}
 
@@ -157,59 +197,51 @@ def receipt_context(invoice: PosInvoice) -> dict[str, Any]:
     totals = invoice_totals(items=items, discounts=discounts, currency=invoice.currency)
     tax_names = {tax["id"]: tax["name"] for item in items for tax in item.taxes}
     payload = zatca_payload(invoice)
-    local = zoneinfo.ZoneInfo(workspace.timezone)
     currency = invoice.currency
-    labels = {key: label(key, language) for key in LABELS}
-    # Formatted here: the template's date filter would turn it back into the request's time zone.
-    issued_at = (invoice.completed_at or invoice.created_at).astimezone(local).strftime("%Y-%m-%d %H:%M")
+    frame = document_frame(workspace, invoice.store)
+    labels = frame["labels"]
     details = [
-        _row(labels["number"], invoice.public_id),
-        _row(labels["date"], issued_at),
-        _row(labels["client"], invoice.client.name, number=False),
+        receipt_row(labels["number"], invoice.public_id),
+        receipt_row(labels["date"], local_time(invoice.completed_at or invoice.created_at, workspace)),
+        receipt_row(labels["client"], invoice.client.name, number=False),
     ]
     if invoice.status != PosInvoice.Status.COMPLETED:
-        details.append(_row(labels["status"], str(label(invoice.status, language)), number=False))
+        details.append(receipt_row(labels["status"], str(label(invoice.status, language)), number=False))
     payments = [
-        _row(label(payment.method, language), _money(payment.amount, places))
+        receipt_row(label(payment.method, language), money_text(payment.amount, places))
         for payment in invoice.payments.all()
     ]
     if invoice.change_due > 0:
-        payments.append(_row(labels["change"], _money(invoice.change_due, places)))
+        payments.append(receipt_row(labels["change"], money_text(invoice.change_due, places)))
     return {
-        "language": "en" if language == Workspace.ReceiptLanguage.ENGLISH else "ar",
-        "direction": "ltr" if language == Workspace.ReceiptLanguage.ENGLISH else "rtl",
-        "bilingual": language == Workspace.ReceiptLanguage.BOTH,
-        "labels": labels,
+        **frame,
         "title": label("simplified_tax_invoice" if workspace.vat_number else "invoice", language),
         "invoice": invoice,
-        "workspace": workspace,
-        "legal_name": workspace.legal_name if workspace.legal_name != workspace.name else "",
-        "store": invoice.store,
         "details": details,
         "items": [
             {
-                "names": _item_names(item, language),
+                "names": item_names(item, language),
                 "quantity": decimal_literal(item.quantity),
-                "unit_price": _money(item.unit_price, places),
-                "total": _money(item.subtotal, places),
+                "unit_price": money_text(item.unit_price, places),
+                "total": money_text(item.subtotal, places),
                 "note": item.note,
             }
             for item in items
         ],
         "totals": [
-            _row(labels["subtotal"], f"{_money(invoice.subtotal, places)} {currency}"),
+            receipt_row(labels["subtotal"], f"{money_text(invoice.subtotal, places)} {currency}"),
             *(
-                _row(_discount_label(discount, language), f"-{_money(discount.amount, places)}")
+                receipt_row(_discount_label(discount, language), f"-{money_text(discount.amount, places)}")
                 for discount in discounts
             ),
             *(
-                _row(
+                receipt_row(
                     _tax_label(tax_names.get(tax.key, ""), tax.rate, tax.inclusive, language),
-                    _money(tax.amount, places),
+                    money_text(tax.amount, places),
                 )
                 for tax in totals.taxes
             ),
-            _row(labels["total"], f"{_money(invoice.total, places)} {currency}", total=True),
+            receipt_row(labels["total"], f"{money_text(invoice.total, places)} {currency}", total=True),
         ],
         "payments": payments,
         "zatca_payload": payload,

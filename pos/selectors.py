@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -19,6 +19,7 @@ from pos.models import (
     PosInvoiceDiscount,
     PosInvoiceItem,
     PosPayment,
+    PosReturn,
 )
 from workspaces.models import Store, Workspace
 from workspaces.statements import CompiledRead
@@ -99,6 +100,7 @@ INVOICE_OWN_COLUMNS = (
     "tax_total",
     "total",
     "change_due",
+    "returned_total",
     "stock_deducted_at",
     "completed_at",
     "cancelled_at",
@@ -281,7 +283,8 @@ def _completed(invoices: QuerySet[PosInvoice]) -> QuerySet[PosInvoice]:
 
 
 def session_report(*, session: BusinessSession, counted_cash: Decimal | None) -> dict[str, Any]:
-    """The day's report: counts by status, completed sales, payments by method, expected and counted cash.
+    """The day's report: counts by status, completed sales, payments by method, the day's returns and refunds,
+    expected (less cash refunds) and counted cash.
 
     Open, it is the live X-report (`counted_cash` None); `session_close` stores it as the Z-report. Every amount
     has exactly the currency's minor digits (a database sum may carry more: `297.870000000000`)."""
@@ -309,7 +312,10 @@ def session_report(*, session: BusinessSession, counted_cash: Decimal | None) ->
     )
     for row in session_payments.values("method").annotate(total=Sum("amount")).order_by():
         payments[row["method"]] = money(row["total"])
-    expected_cash = money(session.opening_cash + payments["cash"] - (sums["change"] or zero))
+    returns = returns_of_session(session, money)
+    expected_cash = money(
+        session.opening_cash + payments["cash"] - (sums["change"] or zero) - returns["refunds"]["cash"]
+    )
     return {
         "invoiceCounts": counts,
         "grossSales": money(sums["gross"]),
@@ -317,9 +323,33 @@ def session_report(*, session: BusinessSession, counted_cash: Decimal | None) ->
         "taxTotal": money(sums["tax"]),
         "netSales": money(sums["net"]),
         "payments": {method: money(amount) for method, amount in payments.items()},
+        "returnCounts": returns["returnCounts"],
+        "returnTotal": returns["returnTotal"],
+        "refunds": returns["refunds"],
         "expectedCash": expected_cash,
         "countedCash": None if counted_cash is None else money(counted_cash),
         "cashDifference": None if counted_cash is None else money(counted_cash - expected_cash),
+    }
+
+
+def returns_of_session(session: BusinessSession, money: Callable[[Decimal], Decimal]) -> dict[str, Any]:
+    """The returns made in a session (section 8a: a return belongs to the day whose drawer refunded it, whatever
+    the sale's day): how many and against how many sales, their total, the refunds by method. One query over the
+    day's returns (`pos_return_session_idx`)."""
+    count, total, sales = 0, Decimal(0), set()
+    refunds = dict.fromkeys(PosPayment.Method.values, Decimal(0))
+    for invoice_id, return_total, return_refunds in PosReturn.objects.filter(session=session).values_list(
+        "invoice_id", "total", "refunds"
+    ):
+        count += 1
+        total += return_total
+        sales.add(invoice_id)
+        for refund in return_refunds:
+            refunds[refund["method"]] += Decimal(refund["amount"])
+    return {
+        "returnCounts": {"returns": count, "invoices": len(sales)},
+        "returnTotal": money(total),
+        "refunds": {method: money(amount) for method, amount in refunds.items()},
     }
 
 

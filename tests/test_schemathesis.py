@@ -105,6 +105,16 @@ EXCUSES = [
             r"|The payments \(.*\) exceed the total \(.*\)\.|This is not a line item of this order\."
             r"|At most .* remain to invoice on this line\."
             r"|This workspace has several stores: say which one \(storeId\)\."
+            r"|At most .* of “.*” can be returned\.|This invoice has no such item\.|Each item can be named once\."
+        ),
+    ),
+    # An upload is known by its bytes (JPEG, PNG, WebP, GIF or PDF headers), which a schema's `binary` cannot say.
+    Excuse(
+        "file content",
+        POSITIVE,
+        frozenset({400}),
+        lambda _op, field, message: (
+            field == "file" and message.startswith("Upload a JPEG, PNG, WebP or GIF image")
         ),
     ),
     # Adding staff: an e-mail without an account needs a `password` (the account is made), one with an account

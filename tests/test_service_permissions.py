@@ -170,6 +170,8 @@ SERVICES: list[tuple[str, str, tuple[str, ...], Call]] = [
      lambda w, a: pos_services.invoice_cancel(invoice=w.completed, access=a, reason="")),
     ("invoice_cancel (completed, no POS code)", codes.STORE_ORDERS_MANAGE, (codes.POS_INVOICES_VOID,),
      lambda w, a: pos_services.invoice_cancel(invoice=w.completed, access=a, reason="")),
+    ("return_create", codes.POS_INVOICES_VOID, (), lambda w, a: pos_services.return_create(
+        invoice=w.completed, access=a, reason="damaged")),
     ("order_status_save (new)", codes.OWNER, (), lambda w, a: pos_services.order_status_save(
         workspace=w.workspace, access=a, status=None, data={"label_ar": "جديد"})),
     ("order_status_save (change)", codes.OWNER, (), lambda w, a: pos_services.order_status_save(

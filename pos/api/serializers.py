@@ -83,6 +83,12 @@ def summary_output(summary: dict[str, Any] | None) -> dict[str, Any] | None:
         "payments": {
             method: amount(summary["payments"].get(method, "0")) for method in PosPayment.Method.values
         },
+        # A day closed before returns existed had none.
+        "returnCounts": summary.get("returnCounts", {"returns": 0, "invoices": 0}),
+        "returnTotal": amount(summary.get("returnTotal", "0")),
+        "refunds": {
+            method: amount(summary.get("refunds", {}).get(method, "0")) for method in PosPayment.Method.values
+        },
         **{key: amount(summary[key]) for key in ("expectedCash", "countedCash", "cashDifference")},
     }
 
@@ -101,6 +107,11 @@ class PaymentsByMethodSerializer(serializers.Serializer):
     other = MoneyField(decimal_places=3)
 
 
+class ReturnCountsSerializer(serializers.Serializer):
+    returns = serializers.IntegerField(help_text="Returns (credit notes) made in the day.")
+    invoices = serializers.IntegerField(help_text="The sales they return, each counted once.")
+
+
 class DayReportSerializer(serializers.Serializer):
     """The X-report (live, open day) or the Z-report (stored at close): the same keys."""
 
@@ -110,7 +121,12 @@ class DayReportSerializer(serializers.Serializer):
     taxTotal = MoneyField(decimal_places=3)
     netSales = MoneyField(decimal_places=3)
     payments = PaymentsByMethodSerializer()
-    expectedCash = MoneyField(decimal_places=3)
+    returnCounts = ReturnCountsSerializer()
+    returnTotal = MoneyField(decimal_places=3)
+    refunds = PaymentsByMethodSerializer(help_text="The day's refunds by method.")
+    expectedCash = MoneyField(
+        decimal_places=3, help_text="Opening cash + cash payments - change - cash refunds."
+    )
     countedCash = MoneyField(decimal_places=3, allow_null=True)
     cashDifference = MoneyField(decimal_places=3, allow_null=True)
 
@@ -256,6 +272,7 @@ def invoice_row_output(row: dict[str, Any]) -> dict[str, Any]:
         "total": row["total"],
         "payments": [payment_output(payment) for payment in row["payments"]],
         "changeDue": row["change_due"],
+        "returnedTotal": row["returned_total"],
         "stockDeductedAt": row["stock_deducted_at"],
         "completedAt": row["completed_at"],
         "cancelledAt": row["cancelled_at"],
@@ -350,6 +367,11 @@ class InvoiceOutputSerializer(serializers.Serializer):
     total = MoneyField(decimal_places=3)
     payments = PaymentOutputSerializer(many=True)
     changeDue = MoneyField(source="change_due", decimal_places=3)
+    returnedTotal = MoneyField(
+        source="returned_total",
+        decimal_places=3,
+        help_text="The sum of its returns' totals (section 8a); the status stays `completed`.",
+    )
     stockDeductedAt = DateTimeField(source="stock_deducted_at", allow_null=True)
     completedAt = DateTimeField(source="completed_at", allow_null=True)
     cancelledAt = DateTimeField(source="cancelled_at", allow_null=True)

@@ -22,4 +22,8 @@ urlpatterns = [
     path(f"{invoice}/complete", views.InvoiceCompleteView.as_view()),
     path(f"{invoice}/cancel", views.InvoiceCancelView.as_view()),
     path(f"{invoice}/receipt", views.InvoiceReceiptView.as_view()),
+    path(f"{invoice}/returns", views.InvoiceReturnListView.as_view()),
+    path(f"{base}/returns", views.ReturnListView.as_view()),
+    path(f"{base}/returns/<id:return_id>", views.ReturnDetailView.as_view()),
+    path(f"{base}/returns/<id:return_id>/receipt", views.ReturnReceiptView.as_view()),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
+from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem, PosReturn
 from tests.factories import ClientFactory, StoreFactory
 from tests.invoicing.factories import ProductFactory
 from tests.tenancy.rows import Row
@@ -61,6 +61,22 @@ def _discount(workspace):
     return Nested(f"{invoice.pk}/discounts/{discount.pk}")
 
 
+def _return(workspace):
+    invoice = _invoice(workspace)
+    return PosReturn.objects.create(
+        workspace=workspace,
+        store=invoice.store,
+        invoice=invoice,
+        session=invoice.session,
+        business_date=invoice.business_date,
+        number=invoice.number,
+        public_id=f"CN-{invoice.number:03d}",
+        currency=workspace.currency,
+        reason="damaged",
+        created_by_type="owner",
+    )
+
+
 def _status(workspace):
     return OrderStatus.objects.create(workspace=workspace, label_ar="جاهز")
 
@@ -102,4 +118,9 @@ ROWS: list[Row] = [
     Row("POST", f"{BASE}/invoices/{{obj}}/complete", ORDERS, make=_invoice),
     Row("POST", f"{BASE}/invoices/{{obj}}/cancel", ORDERS, make=_invoice),
     Row("GET", f"{BASE}/invoices/{{obj}}/receipt", ORDERS, make=_invoice),
+    Row("GET", f"{BASE}/invoices/{{obj}}/returns", ORDERS, make=_invoice),
+    Row("POST", f"{BASE}/invoices/{{obj}}/returns", "pos.invoices.void", make=_invoice, body={"reason": "x"}),
+    Row("GET", f"{BASE}/returns", ORDERS),
+    Row("GET", f"{BASE}/returns/{{obj}}", ORDERS, make=_return),
+    Row("GET", f"{BASE}/returns/{{obj}}/receipt", ORDERS, make=_return),
 ]

@@ -65,6 +65,7 @@ def test_create_matches_seed_000_exactly(
         "total": 0,
         "payments": [],
         "changeDue": 0,
+        "returnedTotal": 0,  # section 8a: the sum of its returns
         "stockDeductedAt": None,
         "completedAt": None,
         "cancelledAt": None,

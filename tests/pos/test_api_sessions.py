@@ -228,6 +228,9 @@ def test_z_report(
             "cheque": Decimal("0"),
             "other": Decimal("0"),
         },
+        "returnCounts": {"returns": Decimal("0"), "invoices": Decimal("0")},
+        "returnTotal": Decimal("0"),
+        "refunds": {method: Decimal("0") for method in ("cash", "card", "transfer", "cheque", "other")},
         "expectedCash": Decimal("176.5"),  # 100 opening + 83 cash taken - 6.5 change
         "countedCash": Decimal("175"),
         "cashDifference": Decimal("-1.5"),

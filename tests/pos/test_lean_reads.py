@@ -102,6 +102,7 @@ def _before(invoice):
             {"id": str(p.pk), "method": p.method, "amount": p.amount} for p in invoice.payments.all()
         ],
         "changeDue": invoice.change_due,
+        "returnedTotal": invoice.returned_total,
         "stockDeductedAt": invoice.stock_deducted_at,
         "completedAt": invoice.completed_at,
         "cancelledAt": invoice.cancelled_at,

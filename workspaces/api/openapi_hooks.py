@@ -102,6 +102,10 @@ CONSTRAINTS: dict[str, dict[str, dict[str, Any]]] = {
     "PatchedItemUpdateInputRequest": {"quantity": POSITIVE, "unitPrice": NOT_NEGATIVE},
     "DiscountInputRequest": {"value": NOT_NEGATIVE},
     "PaymentInputRequest": {"amount": POSITIVE},
+    # Returns (section 8a): a named line at most once, a positive quantity; refunds positive.
+    "ReturnCreateInputRequest": {"items": {**NON_EMPTY, "maxItems": 500}, "refunds": {"maxItems": 20}},
+    "ReturnLineInputRequest": {"quantity": POSITIVE},
+    "RefundInputRequest": {"amount": POSITIVE},
     "SupplierInvoiceCreateInputRequest": {
         "totalAmount": NOT_NEGATIVE,
         "issueDate": IN_CALENDAR,

@@ -11,6 +11,7 @@ from pos.api.views.invoices import (
     InvoiceListView,
     InvoiceReceiptView,
 )
+from pos.api.views.returns import InvoiceReturnListView, ReturnDetailView, ReturnListView, ReturnReceiptView
 from pos.api.views.sessions import (
     OrderStatusDetailView,
     OrderStatusListView,
@@ -31,8 +32,12 @@ __all__ = [
     "InvoiceItemListView",
     "InvoiceListView",
     "InvoiceReceiptView",
+    "InvoiceReturnListView",
     "OrderStatusDetailView",
     "OrderStatusListView",
+    "ReturnDetailView",
+    "ReturnListView",
+    "ReturnReceiptView",
     "SessionCloseView",
     "SessionCurrentView",
     "SessionDetailView",

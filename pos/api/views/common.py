@@ -32,6 +32,7 @@ INVOICE_EXAMPLE = {
         "total": 0,
         "payments": [],
         "changeDue": 0,
+        "returnedTotal": 0,
         "stockDeductedAt": None,
         "completedAt": None,
         "cancelledAt": None,

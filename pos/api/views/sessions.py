@@ -122,7 +122,10 @@ class SessionReportView(PosView):
                         "taxTotal": 70.13,
                         "netSales": 537.63,
                         "payments": {"cash": 310, "card": 227.63, "transfer": 0, "cheque": 0, "other": 0},
-                        "expectedCash": 505.5,
+                        "returnCounts": {"returns": 1, "invoices": 1},
+                        "returnTotal": 23,
+                        "refunds": {"cash": 23, "card": 0, "transfer": 0, "cheque": 0, "other": 0},
+                        "expectedCash": 482.5,
                         "countedCash": None,
                         "cashDifference": None,
                     },
@@ -136,7 +139,9 @@ class SessionReportView(PosView):
         """Get a day's report
 
         The live X-report of an open day (`final` false), or the Z-report stored when it closed (`final`
-        true): invoice counts by status, sales, discounts, tax, payments by method, expected and counted cash."""
+        true): invoice counts by status, sales, discounts, tax, payments by method, the day's returns and refunds
+        by method (section 8a: a return counts in the day whose drawer refunded it), expected cash (less cash
+        refunds) and counted cash."""
         session = get_object_or_404(selectors.session_list(workspace=self.workspace), pk=session_id)
         report, final = selectors.session_day_report(session=session)
         return Response({"report": summary_output(report), "final": final})
