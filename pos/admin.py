@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pos import admin_views, error_codes, selectors, services
 from pos.admin_inlines import DiscountInline, EventInline, ItemInline, PaymentInline
+from pos.admin_returns import RETURN_FIELDS, InvoiceReturnsMixin
 from pos.dashboard import session_figures
 from pos.models import (
     BusinessSession,
@@ -197,7 +198,7 @@ class BusinessSessionAdmin(WorkspaceScopedAdmin):
 
 
 @admin.register(PosInvoice)
-class PosInvoiceAdmin(WorkspaceScopedAdmin):
+class PosInvoiceAdmin(InvoiceReturnsMixin, WorkspaceScopedAdmin):
     """Invoices are made at the till; here they are read, given an order status (a draft), cancelled and
     printed. A completed or cancelled invoice is read-only: its page has no save button."""
 
@@ -247,8 +248,8 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
     has_set_order_status_permission = code_permission(codes.STORE_ORDERS_MANAGE)
     fields = (
         "public_id", "receipt_link", "status", "order_status", "client_name", "store_name", "session_link", "business_date", "currency",
-        "subtotal_display", "discount_total_display", "tax_total_display", "total_display", "paid_total_display",
-        "change_due_display", "stock_deducted_at", "completed_at", "cancelled_at", "cancel_reason",
+        "subtotal_display", "discount_total_display", "tax_total_display", "total_display", *RETURN_FIELDS,
+        "paid_total_display", "change_due_display", "stock_deducted_at", "completed_at", "cancelled_at", "cancel_reason",
         "created_by_name", "created_at",
     )  # fmt: skip
 
@@ -271,7 +272,7 @@ class PosInvoiceAdmin(WorkspaceScopedAdmin):
     def get_fields(self, request, obj=None):
         if obj is not None and obj.status != PosInvoice.Status.DRAFT:
             return [name if name != "order_status" else "order_status_name" for name in self.fields]
-        return self.fields
+        return [name for name in self.fields if name not in RETURN_FIELDS]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "order_status":

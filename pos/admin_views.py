@@ -172,6 +172,7 @@ def report_view(modeladmin: BusinessSessionAdmin, request: HttpRequest, session_
     paper = "80mm" if request.GET.get("paper") == "80mm" else "a4"
     counts = report.get("invoiceCounts", {})
     payments = report.get("payments", {})
+    refunds = report.get("refunds", {})
     title = gettext("Z-report") if final else gettext("X-report")
     return _page(
         modeladmin,
@@ -185,6 +186,7 @@ def report_view(modeladmin: BusinessSessionAdmin, request: HttpRequest, session_
         currency=session.workspace.currency,
         statuses=[(label, counts.get(value, 0)) for value, label in PosInvoice.Status.choices],
         payments=[(label, payments.get(value)) for value, label in PosPayment.Method.choices],
+        refunds=[(label, refunds[value]) for value, label in PosPayment.Method.choices if refunds.get(value)],
         cash=cash_lines(session=session, report=report, final=final),
         can_manage=modeladmin.has_manage_day_permission(request),
     )

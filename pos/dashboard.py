@@ -7,8 +7,11 @@ session's: the open one's, else the last closed one's.
 Each session's figures are `pos.selectors.session_report`'s (an open session) or its stored Z-report (a closed
 one): the dashboard only adds them up, never computes a second version of them, so they stay after the day is
 closed. The queries are fixed in number for any number of invoices and sessions: the stores, their sessions,
-three per open session (its X-report), and one each for the best sellers and the sales by hour of every shown
-store together.
+four per open session (its X-report, its returns included), and one each for the best sellers and the sales by
+hour of every shown store together.
+
+Returns (PRODUCT.md section 8a) count on the day whose drawer refunded them: each report has `returnTotal`, the
+refunds by method and `netOfReturns` (net sales less the returns); the cash lines subtract the cash refunds.
 
 The report pages' cash lines (`cash_lines`) are here too: they read the same figures.
 """
@@ -37,10 +40,12 @@ from workspaces.templatetags.backoffice import format_money
 from workspaces.tenancy import Access
 
 BEST_SELLERS = 5
-REPORT_AMOUNTS = ("grossSales", "discountTotal", "taxTotal", "netSales", "expectedCash", "countedCash")
+REPORT_AMOUNTS = (
+    "grossSales", "discountTotal", "taxTotal", "netSales", "returnTotal", "expectedCash", "countedCash"
+)  # fmt: skip
 # What the sessions of one business date add up to. The cash is each drawer's own (its opening cash, its count): it
 # is read on each session's report, never summed over sessions.
-SALES_AMOUNTS = ("grossSales", "discountTotal", "taxTotal", "netSales")
+SALES_AMOUNTS = ("grossSales", "discountTotal", "taxTotal", "netSales", "returnTotal", "netOfReturns")
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,9 @@ class StoreDay:
     store: Store
     session: BusinessSession | None  # whose buttons show: the open session, else the last one closed
     sessions: list[BusinessSession]  # every session of `session`'s business date, oldest first
-    report: dict[str, Any] | None  # invoiceCounts, the SALES_AMOUNTS and payments, summed over `sessions`
+    report: (
+        dict[str, Any] | None
+    )  # invoiceCounts, the SALES_AMOUNTS, payments and refunds, summed over `sessions`
     sales_count: int
     average_ticket: Decimal
     best_sellers: list[ProductSales]
@@ -79,24 +86,34 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def session_figures(*, session: BusinessSession) -> dict[str, Any]:
-    """The session's report with Decimal amounts: the live X-report while open (three queries), the Z-report stored
-    at close afterwards (none), whose amounts the JSON column keeps as strings. Every payment method and every
-    status is named, zero where the stored report has none (a day closed before the cheque existed: 0.00)."""
-    if session.status == BusinessSession.Status.OPEN or session.summary is None:
-        return session_report(session=session, counted_cash=None)
-    summary = session.summary
-    report = {key: _decimal(summary.get(key)) for key in REPORT_AMOUNTS}
-    report["cashDifference"] = _decimal(summary.get("cashDifference"))
-    stored_payments = summary.get("payments", {})
-    report["payments"] = {
+def _by_method(amounts: dict[str, Any]) -> dict[str, Decimal]:
+    """Every payment method named, zero where `amounts` has none (a day closed before the cheque existed)."""
+    return {
         **{method: Decimal(0) for method in PosPayment.Method.values},
-        **{method: _decimal(amount) or Decimal(0) for method, amount in stored_payments.items()},
+        **{method: _decimal(amount) or Decimal(0) for method, amount in amounts.items()},
     }
-    report["invoiceCounts"] = {
-        **{status: 0 for status in PosInvoice.Status.values},
-        **summary.get("invoiceCounts", {}),
-    }
+
+
+def session_figures(*, session: BusinessSession) -> dict[str, Any]:
+    """The session's report with Decimal amounts: the live X-report while open (four queries), the Z-report stored
+    at close afterwards (none), whose amounts the JSON column keeps as strings. Every payment method and every
+    status is named, zero where the stored report has none (a day closed before the cheque existed: 0.00; before
+    returns existed: no return). `netOfReturns` is the net sales less the returns' total."""
+    if session.status == BusinessSession.Status.OPEN or session.summary is None:
+        report = session_report(session=session, counted_cash=None)
+    else:
+        summary = session.summary
+        report = {key: _decimal(summary.get(key)) for key in REPORT_AMOUNTS}
+        report["cashDifference"] = _decimal(summary.get("cashDifference"))
+        report["payments"] = _by_method(summary.get("payments", {}))
+        report["refunds"] = _by_method(summary.get("refunds", {}))
+        report["returnTotal"] = report["returnTotal"] or Decimal(0)
+        report["returnCounts"] = {"returns": 0, "invoices": 0, **summary.get("returnCounts", {})}
+        report["invoiceCounts"] = {
+            **{status: 0 for status in PosInvoice.Status.values},
+            **summary.get("invoiceCounts", {}),
+        }
+    report["netOfReturns"] = (report["netSales"] or Decimal(0)) - report["returnTotal"]
     return report
 
 
@@ -119,16 +136,19 @@ def cash_lines(*, session: BusinessSession, report: dict[str, Any], final: bool)
 
     "Cash received" is what customers handed over (the cash payments), so the change given back is a line of its
     own. It is not a key of the report (the API's summary keeps its shape): it is what the expected cash leaves,
-    opening + received − expected, which also holds for the days closed before this page showed it. Cash refunds
-    (returns, section 8a) will be one more "−" line before the expected cash, and one more term here."""
+    opening + received − refunded − expected, which also holds for the days closed before this page showed it.
+    Cash refunds (returns, section 8a) leave the drawer: a "−" line of their own before the expected cash, on a
+    day that has any."""
     opening = session.opening_cash
     received = report["payments"].get(PosPayment.Method.CASH) or Decimal(0)
+    refunded = report.get("refunds", {}).get(PosPayment.Method.CASH) or Decimal(0)
     expected = report.get("expectedCash")
-    change = None if expected is None else opening + received - expected
+    change = None if expected is None else opening + received - refunded - expected
     lines = [
         CashLine("opening", _("Opening cash"), opening),
         CashLine("received", _("Cash received"), received, "+"),
         CashLine("change", _("Change given"), change, "−"),
+        *([CashLine("refunds", _("Cash refunds"), refunded, "−")] if refunded else []),
         CashLine("expected", _("Expected cash"), expected, "=", total=True),
     ]
     if final:
@@ -182,18 +202,30 @@ def day_sessions(*, workspace: Workspace, today: dt.date) -> dict[int, list[Busi
 
 
 def day_figures(reports: list[dict[str, Any]]) -> dict[str, Any]:
-    """The sessions' reports added up: invoices per status, the sales amounts, payments per method."""
+    """The sessions' reports added up: invoices per status, the sales amounts (returns included), payments and
+    refunds per method, the number of returns."""
     counts = {status: 0 for status in PosInvoice.Status.values}
     payments = {method: Decimal(0) for method in PosPayment.Method.values}
+    refunds = {method: Decimal(0) for method in PosPayment.Method.values}
     amounts = {key: Decimal(0) for key in SALES_AMOUNTS}
+    returns = 0
     for report in reports:
         for status, count in report["invoiceCounts"].items():
             counts[status] = counts.get(status, 0) + count
         for method, amount in report["payments"].items():
             payments[method] = payments.get(method, Decimal(0)) + (amount or Decimal(0))
+        for method, amount in report.get("refunds", {}).items():
+            refunds[method] = refunds.get(method, Decimal(0)) + (amount or Decimal(0))
         for key in SALES_AMOUNTS:
             amounts[key] += report.get(key) or Decimal(0)
-    return {"invoiceCounts": counts, **amounts, "payments": payments}
+        returns += report.get("returnCounts", {}).get("returns", 0)
+    return {
+        "invoiceCounts": counts,
+        **amounts,
+        "payments": payments,
+        "refunds": refunds,
+        "returnCount": returns,
+    }
 
 
 def best_sellers(*, session_ids: list[int], arabic: bool) -> dict[int, list[ProductSales]]:

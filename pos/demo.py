@@ -1,4 +1,5 @@
-"""POS demo data: order statuses, an open day, and a few completed and draft invoices (idempotent)."""
+"""POS demo data: order statuses, an open day, a few completed and draft invoices, and a return of part of a
+sale (idempotent)."""
 
 from __future__ import annotations
 
@@ -59,4 +60,12 @@ def seed_pos_demo(*, workspace: Workspace, store: Store) -> None:
                 note="",
             )
         if index < 2:  # two completed sales; the last stays a draft
-            services.invoice_complete(invoice=invoice, access=access, payments=None)
+            invoice = services.invoice_complete(invoice=invoice, access=access, payments=None)
+        if index == min(1, len(clients) - 1):  # one of the last completed sale's last line comes back (8a)
+            line = list(invoice.items.all())[-1]
+            services.return_create(
+                invoice=invoice,
+                access=access,
+                reason="تالف",
+                items=[services.ReturnLineInput(item_id=line.pk, quantity=Decimal(1))],
+            )

@@ -22,7 +22,7 @@ import suppliers.api.views as suppliers_api
 import workspaces.api.views as workspace_api
 from invoicing.models import Invoice, Product, StockLevel, StockMovement, Tax
 from orders.models import Order, OrderInvoice
-from pos.models import BusinessSession, OrderStatus, PosInvoice
+from pos.models import BusinessSession, OrderStatus, PosInvoice, PosReturn
 from suppliers.models import Supplier, SupplierInvoice, SupplierPayment
 from workspaces import codes
 from workspaces.models import ApiKey, Client, Membership, Store, User, Workspace
@@ -183,6 +183,13 @@ PAGES: dict[type[models.Model], Pages] = {
         delete=NEVER,
         row=lambda w: w.draft,
     ),
+    PosReturn: Pages(
+        read=api(pos_api.ReturnListView, "GET"),
+        add=NEVER,  # made by the return service (the invoice's "Return items" page)
+        change=NEVER,  # a credit note is never edited
+        delete=NEVER,
+        row=lambda w: w.pos_return,
+    ),
     # Suppliers (section 6).
     Supplier: Pages(
         read=api(suppliers_api.SupplierListView, "GET"),
@@ -275,6 +282,10 @@ CUSTOM_URLS: dict[str, Custom] = {
         api(pos_api.SessionReportView, "GET"), args=lambda w: [w.session.pk]
     ),
     "pos_posinvoice_receipt": Custom(api(pos_api.InvoiceReceiptView, "GET"), args=lambda w: [w.completed.pk]),
+    "pos_posreturn_print": Custom(api(pos_api.ReturnReceiptView, "GET"), args=lambda w: [w.pos_return.pk]),
+    "pos_posinvoice_return": Custom(
+        api(pos_api.InvoiceReturnListView, "POST"), args=lambda w: [w.completed.pk]
+    ),
     "suppliers_supplierinvoice_aging": Custom(api(suppliers_api.AgingView, "GET"), args=lambda w: []),
     "suppliers_supplierinvoice_file": Custom(
         api(suppliers_api.SupplierFileView, "GET"), args=lambda w: [w.scan_name]

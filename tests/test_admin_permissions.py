@@ -23,7 +23,7 @@ from invoicing.models import Invoice, Product, Tax
 from invoicing.services import SalesInvoiceLine, sales_invoice_create
 from orders.models import Order
 from pos import services as pos_services
-from pos.models import BusinessSession, OrderStatus, PosInvoice
+from pos.models import BusinessSession, OrderStatus, PosInvoice, PosReturn
 from suppliers.models import InvoiceFile, Supplier, SupplierInvoice
 from suppliers.services.images import invoice_image_store
 from tests.admin_permission_matrix import ACTIONS, CUSTOM_URLS, NEVER, PAGES, Action, allowed
@@ -59,6 +59,7 @@ class World:
     quiet_session: BusinessSession  # an open day without drafts: closed by the walk
     draft: PosInvoice
     completed: PosInvoice
+    pos_return: PosReturn  # the demo's credit note
     tax: Tax
     spare_product: Product
     spare_client: Client
@@ -111,6 +112,7 @@ def build_world() -> World:
         quiet_session=quiet_session,
         draft=draft,
         completed=PosInvoice.objects.filter(workspace=workspace, status="completed").first(),
+        pos_return=PosReturn.objects.get(workspace=workspace),
         tax=Tax.objects.filter(workspace=workspace).first(),
         spare_product=ProductFactory(workspace=workspace, name="Spare product"),
         spare_client=ClientFactory(workspace=workspace, name="Spare client"),

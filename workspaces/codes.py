@@ -15,7 +15,7 @@ INVOICES_MANAGE = "invoices.manage"
 PERMISSION_CHOICES = [
     (STORE_ORDERS_MANAGE, _("POS invoices")),
     (POS_SESSIONS_MANAGE, _("Open and close the business day")),
-    (POS_INVOICES_VOID, _("Cancel a completed POS invoice")),
+    (POS_INVOICES_VOID, _("Void or refund a completed POS invoice")),
     (CLIENTS_MANAGE, _("Manage clients")),
     (CATALOG_MANAGE, _("Manage products, taxes and stock")),
     (SUPPLIERS_VIEW, _("View suppliers")),

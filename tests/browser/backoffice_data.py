@@ -108,7 +108,9 @@ def build_back_office() -> BackOffice:
     )
     _ok(api.post(f"{v1}/pos/sessions", {"storeId": store_id, "openingCash": "100"}, format="json"))
     sale = _ok(api.post(f"{v1}/pos/invoices", {"clientId": client_id}, format="json"))["invoice"]["id"]
-    _ok(api.post(f"{v1}/pos/invoices/{sale}/items", {"productId": coffee, "quantity": "4"}, format="json"))
+    line = _ok(
+        api.post(f"{v1}/pos/invoices/{sale}/items", {"productId": coffee, "quantity": "4"}, format="json")
+    )["invoice"]["items"][0]["id"]
     _ok(
         api.post(
             f"{v1}/pos/invoices/{sale}/complete",
@@ -116,6 +118,14 @@ def build_back_office() -> BackOffice:
             format="json",
         ),
         200,
+    )
+    # One cup of the four comes back (a credit note, section 8a).
+    _ok(
+        api.post(
+            f"{v1}/pos/invoices/{sale}/returns",
+            {"items": [{"itemId": line, "quantity": 1}], "reason": "بارد"},
+            format="json",
+        )
     )
 
     # Suppliers: an invoice with its scan and a part payment.
