@@ -329,3 +329,16 @@ ADMIN_TODAY_PANELS = [
     "pos.dashboard.today_panel",
     "suppliers.dashboard.today_panel",
 ]  # the admin index's "today"
+
+# --- ZATCA phase 2 (PRODUCT.md section 8b) -----------------------------------------------------------------------
+# The devices' private keys and CSID secrets are encrypted at rest with a key derived from this (by default from
+# SECRET_KEY, which production requires anyway). Changing it makes the stored keys unreadable: onboard again.
+ZATCA_SECRET_KEY = os.environ.get("ZATCA_SECRET_KEY") or SECRET_KEY
+_ZATCA_GATEWAY = "https://gw-fatoora.zatca.gov.sa/e-invoicing"
+ZATCA_BASE_URLS = {
+    # `sandbox` never leaves the machine (a built-in test CA and local fakes); its URL is the developer portal's.
+    "sandbox": os.environ.get("ZATCA_SANDBOX_URL", f"{_ZATCA_GATEWAY}/developer-portal"),
+    "simulation": os.environ.get("ZATCA_SIMULATION_URL", f"{_ZATCA_GATEWAY}/simulation"),
+    "production": os.environ.get("ZATCA_PRODUCTION_URL", f"{_ZATCA_GATEWAY}/core"),
+}
+ZATCA_TIMEOUT_SECONDS = float(os.environ.get("ZATCA_TIMEOUT_SECONDS", "20"))

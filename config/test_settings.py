@@ -13,3 +13,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = VAR_DIR / "test-media"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405
+# Tests never talk to ZATCA: its simulation and production gateways are a closed loopback port (refused at once);
+# a test that needs an answer points a device at its own local fake.
+ZATCA_BASE_URLS = {
+    **ZATCA_BASE_URLS,  # noqa: F405
+    "simulation": "http://127.0.0.1:9/sim",
+    "production": "http://127.0.0.1:9/core",
+}
+ZATCA_TIMEOUT_SECONDS = 2

@@ -352,3 +352,9 @@ class InvoicePayment(models.Model):
         """api2 takes any text; one of the product's methods ("cash", "Card") reads in the page's language."""
         method = self.payment_method.strip().lower()
         return PaymentMethod(method).label if method in PaymentMethod.values else self.payment_method
+
+
+# ZATCA phase 2 (section 8b): its rows live beside its code.
+from invoicing.zatca.models import ZatcaDevice, ZatcaDocument  # noqa: E402
+
+__all__ = ["ZatcaDevice", "ZatcaDocument"]

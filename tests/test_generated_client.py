@@ -36,6 +36,7 @@ CONFIG = {
     "content_type_overrides": {
         "image/webp": "application/octet-stream",
         "application/pdf": "application/octet-stream",
+        "application/xml": "application/octet-stream",  # a signed ZATCA XML: its exact bytes are what was hashed
     },
 }
 

@@ -111,6 +111,8 @@ class Workspace(TimeStamped):
     )
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True, default="")
     vat_number = models.CharField(_("VAT number"), max_length=32, blank=True, default="")
+    # The commercial registration number ZATCA's documents name the seller by (section 8b): 10 digits.
+    cr_number = models.CharField(_("CR number"), max_length=10, blank=True, default="")
     suppliers_enabled = models.BooleanField(_("suppliers enabled"), default=True)
     allow_negative_stock = models.BooleanField(_("allow negative stock"), default=False)
     prices_include_tax = models.BooleanField(_("prices include tax"), default=False)
@@ -137,6 +139,9 @@ class Store(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(_("code"), max_length=32, null=True, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True, default="")
+    # The Saudi national address ZATCA's documents carry (section 8b): {"street", "buildingNumber", "district",
+    # "city", "postalCode", "shortAddress"}, each a string ("" where unknown).
+    national_address = models.JSONField(_("national address"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("store")

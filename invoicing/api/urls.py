@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing.api import views
+from invoicing.api import views, zatca
 
 urlpatterns = [
     path("workspace/<id:workspace_id>/taxes", views.TaxListView.as_view()),
@@ -12,4 +12,6 @@ urlpatterns = [
         "workspace/<id:workspace_id>/stores/<id:store_id>/stock-adjustments",
         views.StockAdjustmentView.as_view(),
     ),
+    path("workspace/<id:workspace_id>/stores/<id:store_id>/zatca", zatca.DeviceView.as_view()),
+    path("workspace/<id:workspace_id>/stores/<id:store_id>/zatca/onboard", zatca.OnboardView.as_view()),
 ]

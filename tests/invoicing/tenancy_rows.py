@@ -39,4 +39,12 @@ ROWS: list[Row] = [
         make=_store,
         body={"productId": "1", "quantity": "5", "reason": "count"},
     ),
+    Row("GET", "/v1/workspace/{ws}/stores/{obj}/zatca", "owner", make=_store),
+    Row(
+        "POST",
+        "/v1/workspace/{ws}/stores/{obj}/zatca/onboard",
+        "owner",
+        make=_store,
+        body={"otp": "123345", "environment": "sandbox"},
+    ),
 ]

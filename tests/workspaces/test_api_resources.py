@@ -32,6 +32,7 @@ def test_get_workspace_exact_shape(owner_client, workspace, django_assert_num_qu
             "timezone": "Asia/Riyadh",
             "legalName": None,
             "vatNumber": None,
+            "crNumber": None,
             "suppliersEnabled": True,
             "allowNegativeStock": False,
             "pricesIncludeTax": False,
@@ -214,12 +215,40 @@ def test_create_and_list_stores(owner_client, workspace, store, other_workspace)
     StoreFactory(workspace=other_workspace)
     response = owner_client.post(
         f"/v1/workspace/{workspace.pk}/stores",
-        {"name": "فرع جدة", "code": "JED", "address": "جدة"},
+        {
+            "name": "فرع جدة",
+            "code": "JED",
+            "address": "جدة",
+            "nationalAddress": {
+                "street": "طريق الملك",
+                "buildingNumber": "1234",
+                "city": "جدة",
+                "postalCode": "23451",
+            },
+        },
         format="json",
     )
     assert response.status_code == 201
     created = response.json()["store"]
-    assert set(created) == {"id", "workspaceId", "name", "code", "address", "createdAt", "updatedAt"}
+    assert set(created) == {
+        "id",
+        "workspaceId",
+        "name",
+        "code",
+        "address",
+        "nationalAddress",
+        "createdAt",
+        "updatedAt",
+    }
+    # ZATCA's address (section 8b): every part named, "" where not given.
+    assert created["nationalAddress"] == {
+        "street": "طريق الملك",
+        "buildingNumber": "1234",
+        "district": "",
+        "city": "جدة",
+        "postalCode": "23451",
+        "shortAddress": "",
+    }
     assert (created["name"], created["code"], created["workspaceId"]) == ("فرع جدة", "JED", str(workspace.pk))
     listed = owner_client.get(f"/v1/workspace/{workspace.pk}/stores").json()
     assert [s["id"] for s in listed["stores"]] == [created["id"], str(store.pk)]
@@ -239,6 +268,24 @@ def test_store_validation(owner_client, workspace):
     response = owner_client.post(f"/v1/workspace/{workspace.pk}/stores", {"code": "X"}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"] == {"name": ["This field is required."]}
+    bad = owner_client.post(
+        f"/v1/workspace/{workspace.pk}/stores",
+        {"name": "x", "nationalAddress": {"buildingNumber": "12a4", "postalCode": "123"}},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert set(bad.json()["errors"]) == {"nationalAddress.buildingNumber", "nationalAddress.postalCode"}
+
+
+def test_cr_number_is_ten_digits(owner_client, workspace):
+    url = f"/v1/workspace/{workspace.pk}"
+    assert owner_client.patch(url, {"crNumber": "10100"}, format="json").status_code == 400
+    assert (
+        owner_client.patch(url, {"crNumber": "١٠١٠٠١٠٠٠٠"}, format="json").status_code == 400
+    )  # Arabic digits
+    response = owner_client.patch(url, {"crNumber": "1010010000"}, format="json")
+    assert response.json()["workspace"]["crNumber"] == "1010010000"
+    assert owner_client.patch(url, {"crNumber": ""}, format="json").json()["workspace"]["crNumber"] is None
 
 
 def test_staff_reads_stores(staff_client, workspace, store, other_workspace):
@@ -253,6 +300,10 @@ def test_staff_reads_stores(staff_client, workspace, store, other_workspace):
                 "name": "الفرع الرئيسي",
                 "code": None,
                 "address": None,
+                "nationalAddress": {
+                    name: ""
+                    for name in ("street", "buildingNumber", "district", "city", "postalCode", "shortAddress")
+                },
                 "createdAt": format_datetime(store.created_at),
                 "updatedAt": format_datetime(store.updated_at),
             }

@@ -62,10 +62,34 @@ class WorkspaceOutputSerializer(TimestampsOutput):
     timezone = serializers.CharField()
     legalName = OptionalCharField(source="legal_name")
     vatNumber = OptionalCharField(source="vat_number")
+    crNumber = OptionalCharField(
+        source="cr_number", help_text="The commercial registration number (10 digits)."
+    )
     suppliersEnabled = serializers.BooleanField(source="suppliers_enabled")
     allowNegativeStock = serializers.BooleanField(source="allow_negative_stock")
     pricesIncludeTax = serializers.BooleanField(source="prices_include_tax")
     receiptLanguage = ChoiceField(choices=Workspace.ReceiptLanguage.choices, source="receipt_language")
+
+
+class NationalAddressSerializer(serializers.Serializer):
+    """The Saudi national address ZATCA's documents carry (section 8b); "" where not given."""
+
+    street = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    buildingNumber = serializers.RegexField(
+        r"^([0-9]{4})?$", required=False, allow_blank=True, default="", help_text="4 digits."
+    )
+    district = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    city = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    postalCode = serializers.RegexField(
+        r"^([0-9]{5})?$", required=False, allow_blank=True, default="", help_text="5 digits."
+    )
+    shortAddress = StrictCharField(
+        max_length=8, required=False, allow_blank=True, default="", help_text="The 8-character short address."
+    )
+
+    def to_representation(self, instance):
+        instance = instance or {}
+        return {name: instance.get(name, "") for name in self.fields}
 
 
 @envelope_names("store", "stores")
@@ -75,6 +99,7 @@ class StoreOutputSerializer(TimestampsOutput):
     name = serializers.CharField()
     code = OptionalCharField()
     address = OptionalCharField()
+    nationalAddress = NationalAddressSerializer(source="national_address")
 
 
 class MembershipOutputSerializer(serializers.Serializer):
@@ -216,6 +241,13 @@ class WorkspaceUpdateInputSerializer(serializers.Serializer):
     timezone = StrictCharField(validators=[validate_timezone])
     legalName = StrictCharField(max_length=200, allow_blank=True, source="legal_name")
     vatNumber = StrictCharField(max_length=32, allow_blank=True, source="vat_number")
+    crNumber = serializers.RegexField(
+        r"^([0-9]{10})?$",
+        max_length=10,
+        allow_blank=True,
+        source="cr_number",
+        help_text="10 digits, or empty.",
+    )
     suppliersEnabled = StrictBooleanField(source="suppliers_enabled")
     allowNegativeStock = StrictBooleanField(source="allow_negative_stock")
     pricesIncludeTax = StrictBooleanField(source="prices_include_tax")
@@ -247,6 +279,7 @@ class StoreInputSerializer(serializers.Serializer):
     name = StrictCharField(max_length=200)
     code = StrictCharField(max_length=32, required=False, allow_null=True, allow_blank=True)
     address = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+    nationalAddress = NationalAddressSerializer(required=False, source="national_address")
 
 
 class ClientInputSerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ WORKSPACE_FIELDS = (
     "timezone",
     "legal_name",
     "vat_number",
+    "cr_number",
     "suppliers_enabled",
     "allow_negative_stock",
     "prices_include_tax",
@@ -66,18 +67,47 @@ def _store_save(store: Store) -> Store:
     return store
 
 
-def store_create(*, workspace: Workspace, access: Access, name: str, code: str | None, address: str) -> Store:
+NATIONAL_ADDRESS_FIELDS = ("street", "buildingNumber", "district", "city", "postalCode", "shortAddress")
+
+
+def _national_address(address: dict[str, Any] | None) -> dict[str, str]:
+    """The Saudi national address ZATCA's documents carry: each part a trimmed string ("" where not given)."""
+    address = address or {}
+    return {name: str(address.get(name) or "").strip() for name in NATIONAL_ADDRESS_FIELDS}
+
+
+def store_create(
+    *,
+    workspace: Workspace,
+    access: Access,
+    name: str,
+    code: str | None,
+    address: str,
+    national_address: dict[str, Any] | None = None,
+) -> Store:
     """The owner adds a store; a code stays unique in the workspace."""
     access.require(codes.OWNER, workspace_id=workspace.pk)
-    return _store_save(Store(workspace=workspace, name=name, code=_store_code(code), address=address))
+    store = Store(
+        workspace=workspace,
+        name=name,
+        code=_store_code(code),
+        address=address,
+        national_address=_national_address(national_address),
+    )
+    return _store_save(store)
 
 
 def store_update(*, store: Store, access: Access, data: dict[str, Any]) -> Store:
-    """The owner changes the fields present in `data` (name, code, address); a code stays unique."""
+    """The owner changes the fields present in `data` (name, code, address, national_address: the parts given
+    replace the stored ones); a code stays unique."""
     access.require(codes.OWNER, workspace_id=store.workspace_id)
     for name in ("name", "address"):
         if name in data:
             setattr(store, name, data[name] or "")
+    if "national_address" in data:
+        store.national_address = _national_address(
+            {**(store.national_address or {}), **(data["national_address"] or {})}
+        )
     if "code" in data:
         store.code = _store_code(data["code"])
     return _store_save(store)

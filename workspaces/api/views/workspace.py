@@ -131,6 +131,7 @@ class StoreListView(WorkspaceView):
             name=data["name"],
             code=data.get("code"),
             address=data["address"],
+            national_address=data.get("national_address"),
         )
         return created("store", StoreOutputSerializer(store).data)
 
