@@ -1,6 +1,6 @@
 """The printed credit note (PRODUCT.md section 8a), in the receipt's style and language (`pos.receipts`): the
 workspace's `receipt_language` whatever the browser's, right-to-left in Arabic, times in the workspace's time zone,
-amounts with the currency's minor digits. It names the sale it returns (its billing reference), the client and the
+amounts with the currency's minor digits; the signed credit note's 9-tag QR where the store signs. It names the sale it returns (its billing reference), the client and the
 reason, each returned line, the figures and the refunds by method. Every amount is positive: the document is a
 credit, its sign is its title. On an 80 mm roll (as the receipt) or an A4 page."""
 
@@ -9,9 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import segno
 from django.template.loader import render_to_string
 
 from invoicing.money import minor_unit
+from pos.einvoicing import RETURN, qr_of
 from pos.models import PosReturn
 from pos.receipts import document_frame, item_names, label, local_time, money_text, receipt_row, refund_label
 from workspaces.numbers import decimal_literal
@@ -45,8 +47,11 @@ def credit_note_context(pos_return: PosReturn, paper: str = "80mm") -> dict[str,
     totals.append(
         receipt_row(labels["total"], f"{money_text(pos_return.total, places)} {currency}", total=True)
     )
+    qr = qr_of(RETURN, pos_return.pk, pos_return.workspace_id)  # the signed credit note's (section 8b)
     return {
         **frame,
+        "zatca_payload": qr,
+        "zatca_qr_svg": segno.make(qr, error="m").svg_data_uri(scale=3, border=2) if qr else None,
         "paper": paper if paper in PAPERS else "80mm",
         "papers": [("80mm", labels["paper_80mm"]), ("a4", labels["paper_a4"])],
         "title": label("credit_note", language),

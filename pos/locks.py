@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
 
 from invoicing.models import StockMovement
+from invoicing.zatca.models import ZatcaDevice
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
 from workspaces.models import ApiKey, User, Workspace
 from workspaces.statements import CompiledRead, attnames, instance
@@ -24,21 +25,36 @@ def lock_session(session_id: int) -> BusinessSession:
 
 SESSION_COLUMNS = attnames(BusinessSession)
 SHARE = 'FOR SHARE OF "pos_businesssession"'  # a CompiledRead's lock
+
+
+def _signs(store: str) -> Exists:
+    """Whether the store has an onboarded ZATCA device (its documents are signed: `pos.einvoicing`)."""
+    return Exists(ZatcaDevice.objects.filter(store_id=OuterRef(store), status=ZatcaDevice.Status.ACTIVE))
+
+
 _SESSION_OF_INVOICE = CompiledRead(
-    lambda invoice_id, workspace_id: BusinessSession.objects.filter(
-        pk=Subquery(
-            PosInvoice.objects.filter(pk=invoice_id, workspace_id=workspace_id).values("session_id")[:1]
+    lambda invoice_id, workspace_id: (
+        BusinessSession.objects.filter(
+            pk=Subquery(
+                PosInvoice.objects.filter(pk=invoice_id, workspace_id=workspace_id).values("session_id")[:1]
+            )
         )
-    ).values_list(*SESSION_COLUMNS),
+        .annotate(zatca_device=_signs("store_id"))
+        .values_list(*SESSION_COLUMNS, "zatca_device")
+    ),
     lock=SHARE,
 )
 
 
 def share_session_of_invoice(*, invoice_id: int, workspace_id: int) -> BusinessSession | None:
-    """The session of the workspace's invoice `FOR SHARE`, read and locked in one compiled query (None: no such
-    invoice)."""
+    """The session of the workspace's invoice `FOR SHARE`, read and locked in one compiled query, saying whether
+    its store signs its documents (`zatca_device`); None: no such invoice."""
     rows = _SESSION_OF_INVOICE.rows(invoice_id=invoice_id, workspace_id=workspace_id)
-    return instance(BusinessSession, SESSION_COLUMNS, rows[0]) if rows else None
+    if not rows:
+        return None
+    session = instance(BusinessSession, SESSION_COLUMNS, rows[0][:-1])
+    session.zatca_device = rows[0][-1]
+    return session
 
 
 def shared_sessions(read: CompiledRead, **values: object) -> list[BusinessSession]:
@@ -170,9 +186,17 @@ _SALE_LOCKED = CompiledRead(
                     direction=StockMovement.Direction.OUT,
                 )
             ),
+            zatca_device=_signs("invoice__store_id"),
         )
         .filter(open_session__id__isnull=False)
-        .values_list(*_ITEM, *_invoice_columns("invoice__"), "has_discounts", *_SESSION_OF_LINE, "taken_out")
+        .values_list(
+            *_ITEM,
+            *_invoice_columns("invoice__"),
+            "has_discounts",
+            *_SESSION_OF_LINE,
+            "taken_out",
+            "zatca_device",
+        )
         .order_by("pk")
     ),
     lock=f'{_LOCK}, "pos_posinvoiceitem" FOR SHARE OF open_session',
@@ -182,18 +206,20 @@ _SALE_LOCKED = CompiledRead(
 def lock_sale_for_return(
     invoice_id: int, *, workspace_id: int, workspace: Workspace | None = None
 ) -> tuple[PosInvoice, list[PosInvoiceItem], BusinessSession] | None:
-    """The sale, its lines (each with `taken_out`) and its store's open session, locked as above; None when the
-    workspace has no such invoice or its store no open session (the caller tells which)."""
+    """The sale, its lines (each with `taken_out`) and its store's open session (with `zatca_device`: whether the
+    store signs its documents), locked as above; None when the workspace has no such invoice or its store no open
+    session (the caller tells which)."""
     rows = _SALE_LOCKED.rows(invoice_id=invoice_id, workspace_id=workspace_id)
     if not rows:
         return None
     at_invoice, at_session = len(_ITEM), len(_ITEM) + len(_invoice_columns("")) + 1
     invoice = _invoice_of(rows[0][at_invoice:at_session], workspace)
-    session = instance(BusinessSession, SESSION_COLUMNS, rows[0][at_session:-1])
+    session = instance(BusinessSession, SESSION_COLUMNS, rows[0][at_session:-2])
+    session.zatca_device = rows[0][-1]
     items = []
     for row in rows:
         item = instance(PosInvoiceItem, _ITEM, row[:at_invoice])
         item.invoice = invoice
-        item.taken_out = row[-1]
+        item.taken_out = row[-2]
         items.append(item)
     return invoice, items, session

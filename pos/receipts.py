@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 
 from invoicing.money import minor_unit
 from pos.calculations import invoice_totals
+from pos.einvoicing import SALE, qr_of
 from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceItem, PosReturnItem
 from pos.zatca import zatca_tlv_base64
 from workspaces.models import Workspace
@@ -175,6 +176,15 @@ def receipt_row(
 
 
 def zatca_payload(invoice: PosInvoice) -> str | None:
+    """The QR's text: the signed document's 9-tag QR where the store signs (phase 2, section 8b), else the phase-1
+    QR (tags 1-5) where the workspace has a VAT number."""
+    signed = (
+        qr_of(SALE, invoice.pk, invoice.workspace_id)
+        if invoice.status == PosInvoice.Status.COMPLETED
+        else None
+    )
+    if signed:
+        return signed
     workspace = invoice.workspace
     if not workspace.vat_number:
         return None

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from pos.api import views
+from pos.api.views import einvoicing
 
 base = "workspace/<id:workspace_id>/pos"
 invoice = f"{base}/invoices/<id:invoice_id>"
@@ -23,7 +24,11 @@ urlpatterns = [
     path(f"{invoice}/cancel", views.InvoiceCancelView.as_view()),
     path(f"{invoice}/receipt", views.InvoiceReceiptView.as_view()),
     path(f"{invoice}/returns", views.InvoiceReturnListView.as_view()),
+    path(f"{invoice}/zatca", einvoicing.InvoiceZatcaView.as_view()),
+    path(f"{invoice}/zatca.xml", einvoicing.InvoiceZatcaXmlView.as_view()),
     path(f"{base}/returns", views.ReturnListView.as_view()),
     path(f"{base}/returns/<id:return_id>", views.ReturnDetailView.as_view()),
     path(f"{base}/returns/<id:return_id>/receipt", views.ReturnReceiptView.as_view()),
+    path(f"{base}/returns/<id:return_id>/zatca", einvoicing.ReturnZatcaView.as_view()),
+    path(f"{base}/returns/<id:return_id>/zatca.xml", einvoicing.ReturnZatcaXmlView.as_view()),
 ]

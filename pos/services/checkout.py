@@ -17,6 +17,7 @@ from invoicing import limits
 from invoicing.money import quantize_money
 from invoicing.services import StockLine, stock_deduct_for_document, stock_restore_for_document
 from pos import error_codes
+from pos.einvoicing import sign_sale
 from pos.locks import share_session_of_invoice
 from pos.models import BusinessSession, PosInvoice, PosPayment, PosReturn
 from pos.selectors import keep_rows
@@ -122,6 +123,8 @@ def invoice_complete(
         access,
         {"payments": [{"method": p.method, "amount": str(p.amount)} for p in settled]},
     )
+    if session.zatca_device:  # signed in this transaction, the device row locked (section 8b)
+        sign_sale(invoice, items, discounts, recorded)
     # The stock last: its level rows, which every sale of the store needs, are held from here to the commit only.
     stock_deduct_for_document(
         workspace=invoice.workspace,

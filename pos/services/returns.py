@@ -23,6 +23,7 @@ from invoicing.numbering import format_number, number_next
 from invoicing.services import StockLine, stock_put_back
 from pos import error_codes
 from pos.calculations import item_taxes
+from pos.einvoicing import sign_return
 from pos.locks import lock_invoice, lock_sale_for_return
 from pos.models import (
     BusinessSession,
@@ -277,6 +278,8 @@ def return_create(
     PosInvoiceItem.objects.bulk_update([line for line, _q, _f in returned], ["returned_quantity"])
     sale.returned_total += figures.total
     sale.save(update_fields=["returned_total", "updated_at"])
+    if session.zatca_device:  # the credit note signed in this transaction (section 8b)
+        sign_return(credit_note, sale, lines, quantities, figures)
     stock_put_back(
         workspace=sale.workspace,
         store=store_of(sale),

@@ -123,4 +123,8 @@ ROWS: list[Row] = [
     Row("GET", f"{BASE}/returns", ORDERS),
     Row("GET", f"{BASE}/returns/{{obj}}", ORDERS, make=_return),
     Row("GET", f"{BASE}/returns/{{obj}}/receipt", ORDERS, make=_return),
+    Row("GET", f"{BASE}/invoices/{{obj}}/zatca", ORDERS, make=_invoice),
+    Row("GET", f"{BASE}/invoices/{{obj}}/zatca.xml", ORDERS, make=_invoice),
+    Row("GET", f"{BASE}/returns/{{obj}}/zatca", ORDERS, make=_return),
+    Row("GET", f"{BASE}/returns/{{obj}}/zatca.xml", ORDERS, make=_return),
 ]

@@ -1,0 +1,145 @@
+"""POS sales and returns as ZATCA documents (PRODUCT.md section 8b): signed at completion, in the completing
+transaction, when the store has an onboarded device (`invoicing.zatca.chain`). The figures are the one
+calculator's: the sale's from its lines and discounts as stored, the return's from `invoicing.credit_notes`.
+
+Lock order: the caller holds the session (`FOR SHARE`) and the document; the device comes next
+(`chain.lock_device`), then the stock levels. A sale the XML cannot state (a line with two taxes: ZATCA knows one VAT
+per line) is refused whole (422 `zatca_unsignable`), nothing written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from invoicing.zatca.chain import Issued, lock_device, sign_next
+from invoicing.zatca.documents import TypeCode, VatCategory
+from invoicing.zatca.mapping import SourceLine
+from invoicing.zatca.models import ZatcaDocument
+from pos.calculations import invoice_totals, item_taxes
+from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceItem, PosPayment, PosReturn
+from workspaces.errors import ApplicationError
+
+SALE, RETURN = "pos_invoice", "pos_return"
+OUT_OF_SCOPE = {
+    "category": VatCategory.OUT_OF_SCOPE,
+    "exemption_reason_code": "VATEX-SA-OOS",
+    "exemption_reason": "Not subject to VAT",
+}
+
+
+def _source_line(item: PosInvoiceItem, quantity: Decimal) -> SourceLine:
+    taxes = item_taxes(item)
+    if len(taxes) > 1:
+        raise ApplicationError(
+            _("“%(name)s” carries two taxes; a ZATCA document states one VAT per line.")
+            % {"name": item.name},
+            code="zatca_unsignable",
+            status=422,
+        )
+    if not taxes or taxes[0].rate == 0:
+        return SourceLine(
+            name=item.name, quantity=quantity, unit_price=item.unit_price, tax=taxes[0] if taxes else None,
+            **OUT_OF_SCOPE,
+        )  # fmt: skip
+    return SourceLine(name=item.name, quantity=quantity, unit_price=item.unit_price, tax=taxes[0])
+
+
+def _signed(store_id: int, issued: Issued) -> ZatcaDocument | None:
+    device = lock_device(store_id=store_id)
+    if device is None:  # the device was removed since the caller looked: the store signs nothing
+        return None
+    try:
+        return sign_next(device, issued)
+    except ValueError as exc:  # what the XML cannot state: refused whole, the transaction rolls back
+        raise ApplicationError(
+            _("This document cannot be signed for ZATCA: %(reason)s") % {"reason": str(exc)[:200]},
+            code="zatca_unsignable",
+            status=422,
+        ) from exc
+
+
+def sign_sale(
+    invoice: PosInvoice,
+    items: Sequence[PosInvoiceItem],
+    discounts: Sequence[PosInvoiceDiscount],
+    payments: Sequence[PosPayment],
+) -> ZatcaDocument | None:
+    """The completed sale signed into its store's chain: a simplified tax invoice (388)."""
+    return _signed(
+        invoice.store_id,
+        Issued(
+            source_type=SALE,
+            source_id=invoice.pk,
+            number=invoice.public_id,
+            moment=invoice.completed_at,
+            type_code=TypeCode.INVOICE,
+            lines=[_source_line(item, item.quantity) for item in items],
+            calculation=invoice_totals(items=items, discounts=discounts, currency=invoice.currency),
+            payment_method=payments[0].method if payments else "cash",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Returned:
+    """A return's figures restricted to its returned lines (`calculate_return` gives one per sold line)."""
+
+    lines: tuple[Any, ...]
+    taxes: tuple[Any, ...]
+    total: Decimal
+
+
+def sign_return(
+    credit_note: PosReturn,
+    sale: PosInvoice,
+    sold: Sequence[PosInvoiceItem],
+    quantities: Sequence[Decimal],
+    figures: Any,
+) -> ZatcaDocument | None:
+    """The return signed into its store's chain: a credit note (381) naming the sale and the reason."""
+    returned = [
+        (item, quantity, line)
+        for item, quantity, line in zip(sold, quantities, figures.lines, strict=True)
+        if quantity
+    ]
+    refunds = credit_note.refunds
+    return _signed(
+        sale.store_id,
+        Issued(
+            source_type=RETURN,
+            source_id=credit_note.pk,
+            number=credit_note.public_id,
+            moment=credit_note.created_at,
+            type_code=TypeCode.CREDIT_NOTE,
+            lines=[_source_line(item, quantity) for item, quantity, _line in returned],
+            calculation=_Returned(
+                lines=tuple(line for _item, _quantity, line in returned),
+                taxes=figures.taxes,
+                total=figures.total,
+            ),
+            payment_method=refunds[0]["method"] if refunds else "cash",
+            billing_reference=sale.public_id,
+            instruction_note=credit_note.reason,
+        ),
+    )
+
+
+def document_of(source_type: str, source_id: int, workspace_id: int) -> ZatcaDocument | None:
+    """A sale's or a return's ZATCA document in its workspace, if it was signed."""
+    return ZatcaDocument.objects.filter(
+        source_type=source_type, source_id=source_id, workspace_id=workspace_id
+    ).first()
+
+
+def qr_of(source_type: str, source_id: int, workspace_id: int) -> str | None:
+    """The 9-tag QR of a signed sale or return (what its receipt prints), or None."""
+    return (
+        ZatcaDocument.objects.filter(source_type=source_type, source_id=source_id, workspace_id=workspace_id)
+        .values_list("qr", flat=True)
+        .first()
+    )
