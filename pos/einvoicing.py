@@ -143,3 +143,10 @@ def qr_of(source_type: str, source_id: int, workspace_id: int) -> str | None:
         .values_list("qr", flat=True)
         .first()
     )
+
+
+def is_signed(invoice: PosInvoice) -> bool:
+    """Whether the sale has a ZATCA document: a signed sale is never voided (ZATCA has it); a return refunds it."""
+    return ZatcaDocument.objects.filter(
+        source_type=SALE, source_id=invoice.pk, workspace_id=invoice.workspace_id
+    ).exists()

@@ -17,7 +17,7 @@ from invoicing import limits
 from invoicing.money import quantize_money
 from invoicing.services import StockLine, stock_deduct_for_document, stock_restore_for_document
 from pos import error_codes
-from pos.einvoicing import sign_sale
+from pos.einvoicing import is_signed, sign_sale
 from pos.locks import share_session_of_invoice
 from pos.models import BusinessSession, PosInvoice, PosPayment, PosReturn
 from pos.selectors import keep_rows
@@ -156,6 +156,13 @@ def invoice_cancel(*, invoice: PosInvoice, access: Access, reason: str) -> PosIn
             raise ApplicationError(
                 _("This sale has returns: refund what is left by a return instead of voiding it."),
                 code=error_codes.INVOICE_HAS_RETURNS,
+            )
+        if is_signed(invoice):
+            raise ApplicationError(
+                _(
+                    "This sale is signed and reported to ZATCA: refund it with a return (a credit note) instead."
+                ),
+                code=error_codes.INVOICE_SIGNED,
             )
         stock_restore_for_document(
             workspace=invoice.workspace,

@@ -3,7 +3,6 @@ signed at completion into one chain, read back through the API, the XML's figure
 
 from __future__ import annotations
 
-import base64
 from decimal import Decimal
 
 import pytest
@@ -175,3 +174,19 @@ def test_completing_in_a_signing_store_costs_three_queries_more(
     # there).
     with django_assert_num_queries(10 + 3 + 2):
         assert cashier_client.post(f"{url}/complete", {}, format="json").status_code == 200
+
+
+def test_a_signed_sale_is_refunded_by_a_return_not_voided(
+    onboarded, owner_client, cashier_client, invoices_url, customer, workspace, store, vat, session
+):
+    coffee = stocked_product(workspace, store, price="10", taxes=[vat])
+    sold = sale(cashier_client, invoices_url, customer, coffee, 2)
+
+    voided = owner_client.post(f"{invoices_url}/{sold['id']}/cancel", {"reason": "mistake"}, format="json")
+
+    assert voided.status_code == 422
+    assert voided.json()["code"] == "invoice_signed"
+    assert owner_client.get(f"{invoices_url}/{sold['id']}").json()["invoice"]["status"] == "completed"
+    refunded = owner_client.post(f"{invoices_url}/{sold['id']}/returns", {"reason": "mistake"}, format="json")
+    assert refunded.status_code == 201
+    assert refunded.json()["invoice"]["returnedTotal"] == sold["total"]
