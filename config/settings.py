@@ -262,6 +262,17 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.Order.Status",
         "OrderCreatorTypeEnum": ["admin", "staff"],
         "Api2DiscountTypeEnum": "invoicing.models.InvoiceItem.DiscountType",
+        "ZatcaDocumentStatusEnum": [
+            "pending",
+            "reported",
+            "reported_with_warnings",
+            "cleared",
+            "cleared_with_warnings",
+            "rejected",
+        ],
+        "ZatcaDeviceStatusEnum": ["not_onboarded", "compliance", "active", "failed"],
+        "ZatcaMessageStatusEnum": ["ERROR", "WARNING", "PASS"],
+        "ZatcaMessageTypeEnum": ["ERROR", "WARNING", "INFO"],
     },
     # A server relative to the host that serves the schema (the same document runs on every host).
     "SERVERS": [{"url": "/", "description": "The host serving this schema."}],
@@ -328,6 +339,7 @@ DEMO_SEEDERS = [
 ADMIN_TODAY_PANELS = [
     "pos.dashboard.today_panel",
     "suppliers.dashboard.today_panel",
+    "invoicing.zatca.dashboard.today_panel",
 ]  # the admin index's "today"
 
 # --- ZATCA phase 2 (PRODUCT.md section 8b) -----------------------------------------------------------------------

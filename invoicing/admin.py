@@ -324,3 +324,4 @@ class StockMovementAdmin(ReadOnlyScopedAdmin):
 
 
 from invoicing import sales_admin  # noqa: E402,F401  (the api2 sales invoices; registers on import)
+from invoicing.zatca import admin as zatca_admin  # noqa: E402,F401  (ZATCA devices and documents)

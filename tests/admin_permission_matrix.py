@@ -15,12 +15,14 @@ from django.db import models
 from django.http import HttpResponse
 
 import invoicing.api.views as catalogue_api
+import invoicing.api.zatca as zatca_api
 import invoicing.api2.views as api2
 import orders.api.views as orders_api
 import pos.api.views as pos_api
 import suppliers.api.views as suppliers_api
 import workspaces.api.views as workspace_api
 from invoicing.models import Invoice, Product, StockLevel, StockMovement, Tax
+from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
 from orders.models import Order, OrderInvoice
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosReturn
 from suppliers.models import Supplier, SupplierInvoice, SupplierPayment
@@ -161,6 +163,21 @@ PAGES: dict[type[models.Model], Pages] = {
         delete=NEVER,
         row=lambda w: w.api2_draft,
     ),
+    # ZATCA phase 2 (section 8b): a store's device is the owner's, as `GET/POST .../stores/:storeId/zatca[/onboard]`.
+    ZatcaDevice: Pages(
+        read=api(zatca_api.DeviceView, "GET"),
+        add=NEVER,  # made by onboarding (the "Onboard" page, a custom URL)
+        change=NEVER,  # written by onboarding only: keys, certificates and the chain are never edited
+        delete=NEVER,  # its documents refer to it
+        row=lambda w: w.zatca_device,
+    ),
+    ZatcaDocument: Pages(
+        read=api(pos_api.InvoiceListView, "GET"),  # read by whoever reads the POS invoices it signs
+        add=NEVER,  # signed when its invoice is issued
+        change=NEVER,  # nothing signed ever changes
+        delete=NEVER,
+        row=lambda w: w.zatca_document,
+    ),
     # The POS (section 5).
     BusinessSession: Pages(
         read=api(pos_api.SessionListView, "GET"),
@@ -265,7 +282,24 @@ def session_state(w) -> tuple:
     )
 
 
+def zatca_state(w) -> tuple:
+    return tuple(
+        ZatcaDevice.objects.filter(workspace=w.workspace)
+        .order_by("pk")
+        .values_list("invoice_type", "onboarded_at", "private_key")
+    )
+
+
 CUSTOM_URLS: dict[str, Custom] = {
+    "invoicing_zatcadevice_onboard": Custom(
+        api(zatca_api.OnboardView, "POST"),
+        args=lambda w: [w.zatca_device.store_id],
+        post={"otp": "123345", "environment": "sandbox", "invoice_type": "1100"},
+        state=zatca_state,
+    ),
+    "invoicing_zatcadocument_xml": Custom(
+        api(pos_api.InvoiceListView, "GET"), args=lambda w: [w.zatca_document.pk]
+    ),  # the signed XML, read as its document
     "pos_businesssession_open_day": Custom(
         api(pos_api.SessionListView, "POST"),
         args=lambda w: [w.idle_store.pk],

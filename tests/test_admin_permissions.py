@@ -21,12 +21,16 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from invoicing.models import Invoice, Product, Tax
 from invoicing.services import SalesInvoiceLine, sales_invoice_create
+from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
+from invoicing.zatca.onboarding import zatca_onboard
 from orders.models import Order
 from pos import services as pos_services
 from pos.models import BusinessSession, OrderStatus, PosInvoice, PosReturn
 from suppliers.models import InvoiceFile, Supplier, SupplierInvoice
 from suppliers.services.images import invoice_image_store
 from tests.admin_permission_matrix import ACTIONS, CUSTOM_URLS, NEVER, PAGES, Action, allowed
+from tests.browser.backoffice_data import ADDRESS as ZATCA_ADDRESS
+from tests.browser.backoffice_data import sign_sample
 from tests.conftest import make_staff
 from tests.factories import ClientFactory, MembershipFactory, StoreFactory, UserFactory
 from tests.invoicing.factories import ProductFactory
@@ -71,6 +75,8 @@ class World:
     api_key: ApiKey
     cashier_membership: Membership
     scan_name: str  # a stored scan's name, as in its URL
+    zatca_device: ZatcaDevice  # a store of its own onboarded (sandbox), so the POS walk signs nothing
+    zatca_document: ZatcaDocument
     browsers: dict[str, Browser] = field(default_factory=dict)
 
 
@@ -103,6 +109,11 @@ def build_world() -> World:
     supplier = Supplier.objects.create(workspace=workspace, name="Spare supplier")
     RefreshToken.for_user(owner)
     RefreshToken.for_user(owner).blacklist()
+    workspace.vat_number, workspace.cr_number = "310122393500003", "1010010000"
+    workspace.save(update_fields=["vat_number", "cr_number"])
+    zatca_store = StoreFactory(workspace=workspace, name="ZATCA store", national_address=ZATCA_ADDRESS)
+    zatca_device = zatca_onboard(store=zatca_store, access=access, otp="123345", environment="sandbox")
+    completed = PosInvoice.objects.filter(workspace=workspace, status="completed").first()
     world = World(
         workspace=workspace,
         owner=owner,
@@ -111,7 +122,7 @@ def build_world() -> World:
         session=session,
         quiet_session=quiet_session,
         draft=draft,
-        completed=PosInvoice.objects.filter(workspace=workspace, status="completed").first(),
+        completed=completed,
         pos_return=PosReturn.objects.get(workspace=workspace),
         tax=Tax.objects.filter(workspace=workspace).first(),
         spare_product=ProductFactory(workspace=workspace, name="Spare product"),
@@ -133,6 +144,8 @@ def build_world() -> World:
         api_key=ApiKey.objects.get(workspace=workspace),
         cashier_membership=Membership.objects.get(workspace=workspace, role="staff", admin_access=False),
         scan_name=posixpath.basename(stored_scan(workspace, access, supplier).name),
+        zatca_device=zatca_device,
+        zatca_document=sign_sample(zatca_store, number="ZATCA-1", source_id=completed.pk),
     )
     for persona, granted in PERSONAS.items():
         user = owner

@@ -22,7 +22,7 @@ from workspaces.admin_display import (
 from workspaces.admin_lists import related_filter
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.errors import ApplicationError
-from workspaces.models import Client, Membership, Store, User, Workspace
+from workspaces.models import Client, Membership, User, Workspace
 from workspaces.templatetags.backoffice import format_money, format_quantity
 
 PERMISSION_LABELS = dict(codes.PERMISSION_CHOICES)
@@ -37,6 +37,19 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
 
     def _workspace_id_of(self, obj) -> int | None:
         return obj.pk
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """The CR number as the API takes it: 10 digits, or empty."""
+        if db_field.name == "cr_number":
+            return forms.RegexField(
+                regex=r"^(\d{10})?$",
+                required=False,
+                max_length=10,
+                label=db_field.verbose_name,
+                help_text=_("The commercial registration number (10 digits), printed on ZATCA's documents."),
+                error_messages={"invalid": _("The CR number is 10 digits.")},
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         queryset = admin.ModelAdmin.get_queryset(self, request)
@@ -60,47 +73,6 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
             name: form.cleaned_data[name] for name in form.changed_data if name in services.WORKSPACE_FIELDS
         }
         services.workspace_update(workspace=self.stored(obj), access=admin_actor(request, obj), data=changed)
-
-
-class StoreAdminForm(forms.ModelForm):
-    class Meta:
-        model = Store
-        fields = ("workspace", "name", "code", "address")
-
-    def clean(self):
-        cleaned = super().clean()
-        workspace = form_workspace(self)
-        if workspace is not None:
-            try:
-                services.store_code_validate(
-                    workspace=workspace, code=cleaned.get("code"), store_id=self.instance.pk
-                )
-            except ApplicationError as error:
-                self.add_error("code", error.message)
-        return cleaned
-
-
-@admin.register(Store)
-class StoreAdmin(WorkspaceScopedAdmin):
-    """Stores are written by `store_create` / `store_update`, the API's services."""
-
-    form = StoreAdminForm
-    list_display = ("name", "code", "address", "created_at")
-    search_fields = ("name", "code", "address")
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # As in the API, a store is never deleted: its sessions, invoices and stock ledger refer to it.
-        return False
-
-    def save_model(self, request, obj, form, change) -> None:
-        fields = {name: form.cleaned_data[name] for name in ("name", "code", "address")}
-        workspace = self.workspace_of(request, obj)
-        access = admin_actor(request, workspace)
-        if change:
-            store = services.store_update(store=self.stored(obj), access=access, data=fields)
-        else:
-            store = services.store_create(workspace=workspace, access=access, **fields)
-        obj.pk, obj.code = store.pk, store.code
 
 
 DISCOUNT_FIELDS = {
@@ -348,3 +320,6 @@ class MembershipAdmin(WorkspaceScopedAdmin):
 
 # Registered with the others (Django imports `workspaces.admin` only).
 from workspaces import admin_accounts  # noqa: E402, F401
+
+# Stores: `workspaces.admin_stores` (registered on import).
+from workspaces.admin_stores import StoreAdmin  # noqa: E402, F401

@@ -1,23 +1,43 @@
 """A whole shop's back office, made the way its users make it: through the HTTP APIs (v1 with the owner's token,
 seed 003's `/orders` and `/invoices` with its `accessToken`, api2 with an API key). Every admin page then has a row
 to show: a POS sale paid in cash with change, a supplier invoice with a payment and a scanned image, an order
-invoiced in part, an api2 invoice with a payment, a staff member, a stock count, a tax, a client with a discount."""
+invoiced in part, an api2 invoice with a payment, a staff member, a stock count, a tax, a client with a discount, the
+store onboarded with ZATCA (sandbox) and the sale signed as its first document."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from invoicing.calculation_types import LineInput
+from invoicing.calculations import TaxInput, calculate_document
+from invoicing.zatca.chain import Issued, lock_device, sign_next
+from invoicing.zatca.documents import TypeCode
+from invoicing.zatca.mapping import SourceLine
+from invoicing.zatca.models import ZatcaDocument
+from pos.models import PosInvoice
 from tests.conftest import PASSWORD, client_for
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory, owner_access
-from workspaces.models import ApiKey, Membership, User, Workspace
+from workspaces.models import ApiKey, Membership, Store, User, Workspace
 from workspaces.services import api_key_create, tokens_for
 
 OWNER_EMAIL = "sara@example.com"
+# The store's Saudi national address, as ZATCA's documents carry it.
+ADDRESS = {
+    "street": "King Fahd Road",
+    "buildingNumber": "1234",
+    "district": "Al Olaya",
+    "city": "Riyadh",
+    "postalCode": "12345",
+    "shortAddress": "RRRD2929",
+}
 STAFF_EMAIL = "omar@example.com"
 SUPERUSER_EMAIL = "root@example.com"
 
@@ -37,6 +57,33 @@ def _ok(response, status: int = 201) -> dict:
     return response.json()
 
 
+def sign_sample(
+    store: Store, *, number: str, source_id: int, source_type: str = "pos_invoice", quantity: str = "2"
+) -> ZatcaDocument:
+    """A document of `quantity` × Arabic coffee at 24.15 (15% VAT) signed into `store`'s onboarded chain, as a
+    completing sale signs it (`invoicing.zatca.chain`): pending its report."""
+    tax = TaxInput(key="vat", rate=Decimal(15), inclusive=False)
+    calculation = calculate_document(
+        lines=[LineInput(Decimal(quantity), Decimal("24.15"), taxes=(tax,))], currency="SAR"
+    )
+    line = SourceLine(name="قهوة عربية", quantity=Decimal(quantity), unit_price=Decimal("24.15"), tax=tax)
+    with transaction.atomic():
+        device = lock_device(store_id=store.pk)
+        assert device is not None, "onboard the store first"
+        return sign_next(
+            device,
+            Issued(
+                source_type=source_type,
+                source_id=source_id,
+                number=number,
+                moment=timezone.now(),
+                type_code=TypeCode.INVOICE,
+                lines=[line],
+                calculation=calculation,
+            ),
+        )
+
+
 def scan_png() -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (240, 320), (250, 245, 230)).save(buffer, "PNG")
@@ -53,7 +100,9 @@ def build_back_office() -> BackOffice:
     api = client_for(owner)
     v1 = f"/v1/workspace/{workspace.pk}"
 
-    store = _ok(api.post(f"{v1}/stores", {"name": "الفرع الرئيسي"}, format="json"))
+    store = _ok(
+        api.post(f"{v1}/stores", {"name": "الفرع الرئيسي", "nationalAddress": ADDRESS}, format="json")
+    )
     store_id = store["store"]["id"]
     vat = _ok(api.post(f"{v1}/taxes", {"name": "ضريبة القيمة المضافة", "rate": "15"}, format="json"))
     vat_id = vat["tax"]["id"]
@@ -216,6 +265,23 @@ def build_back_office() -> BackOffice:
         ),
         202,
     )
+    # ZATCA (section 8b), last, so that nothing above is signed by the POS itself: the seller's numbers, the store
+    # onboarded in sandbox, and the sale signed into its chain (a document pending its report).
+    _ok(api.patch(v1, {"vatNumber": "310122393500003", "crNumber": "1010010000"}, format="json"), 200)
+    _ok(
+        api.post(
+            f"{v1}/stores/{store_id}/zatca/onboard",
+            {"otp": "123345", "environment": "sandbox"},
+            format="json",
+        ),
+        200,
+    )
+    if not ZatcaDocument.objects.filter(source_type="pos_invoice", source_id=int(sale)).exists():
+        sign_sample(
+            Store.objects.get(pk=store_id),
+            number=PosInvoice.objects.get(pk=sale).public_id,
+            source_id=int(sale),
+        )
     return BackOffice(
         workspace=workspace,
         owner=owner,
