@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -63,7 +63,9 @@ def backend_cpu(pid: int) -> float:
 def shop(name: str, *, signed: bool) -> tuple[APIClient, Workspace, Store, Client, list[Product]]:
     """A workspace with its owner, a store (onboarded in sandbox when `signed`), a client, three products with 15%
     VAT and plenty of stock, and an open day."""
-    owner = User.objects.create_user(email=f"{uuid.uuid4().hex}@bench.sa", password="x-bench-password", name=name)
+    owner = User.objects.create_user(
+        email=f"{uuid.uuid4().hex}@bench.sa", password="x-bench-password", name=name
+    )
     workspace = Workspace.objects.create(
         name=name, vat_number="310122393500003", cr_number="1010010000", legal_name=name
     )
@@ -107,7 +109,9 @@ def flow(api: APIClient, workspace: Workspace, client: Client, products: list[Pr
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--sales", type=int, default=60, help="sales per scenario per round")
     options = parser.parse_args()

@@ -129,13 +129,6 @@ def sign_return(
     )
 
 
-def document_of(source_type: str, source_id: int, workspace_id: int) -> ZatcaDocument | None:
-    """A sale's or a return's ZATCA document in its workspace, if it was signed."""
-    return ZatcaDocument.objects.filter(
-        source_type=source_type, source_id=source_id, workspace_id=workspace_id
-    ).first()
-
-
 def qr_of(source_type: str, source_id: int, workspace_id: int) -> str | None:
     """The 9-tag QR of a signed sale or return (what its receipt prints), or None."""
     return (

@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import MembershipFactory, StoreFactory, UserFactory, WorkspaceFactory
@@ -23,6 +24,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request's `Accept-Language` activates its language on the
+    thread and Django does not reset it afterwards, which a later test calling a service directly would read."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -108,6 +108,13 @@ EXCUSES = [
             r"|At most .* of “.*” can be returned\.|This invoice has no such item\.|Each item can be named once\."
         ),
     ),
+    # A rule across two fields: a percent discount is at most 100, a fixed one any amount (`type` decides).
+    Excuse(
+        "percent discount",
+        POSITIVE,
+        frozenset({400}),
+        lambda _op, field, message: field.endswith("value") and message == "A percent is at most 100.",
+    ),
     # An upload is known by its bytes (JPEG, PNG, WebP, GIF or PDF headers), which a schema's `binary` cannot say.
     Excuse(
         "file content",

@@ -228,6 +228,10 @@ class Client(TimeStamped):
     phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
     email = models.EmailField(_("e-mail"), blank=True, default="")
     tax_number = models.CharField(_("tax number"), max_length=32, blank=True, default="")
+    # A business buyer's details on a standard (B2B) tax invoice (section 8c): {"street", "buildingNumber",
+    # "district", "city", "postalCode", "countryCode"} ("" where unknown) and its commercial registration.
+    address = models.JSONField(_("address"), default=dict, blank=True)
+    cr_number = models.CharField(_("CR number"), max_length=10, blank=True, default="")
     pos_discount_type = models.CharField(
         _("POS discount type"), max_length=10, choices=DiscountType.choices, null=True, blank=True
     )

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from invoicing.zatca.models import ZatcaDevice
+from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
 from invoicing.zatca.onboarding import zatca_onboard
+from invoicing.zatca.reads import xml_of
 from workspaces import codes
 from workspaces.api.base import WorkspaceView, ok
 from workspaces.api.fields import ChoiceField, DateTimeField, StrictCharField
@@ -118,3 +120,33 @@ class OnboardView(_StoreZatcaView):
             invoice_type=data["invoice_type"],
         )
         return ok("zatca", device_output(device))
+
+
+class ZatcaMessageSerializer(serializers.Serializer):
+    """One of ZATCA's validation messages, as it answered it."""
+
+    type = ChoiceField(choices=["ERROR", "WARNING", "INFO"], required=False)
+    code = serializers.CharField(required=False)
+    category = serializers.CharField(required=False)
+    message = serializers.CharField(required=False)
+    status = ChoiceField(choices=["ERROR", "WARNING", "PASS"], required=False)
+
+
+class ZatcaSummarySerializer(serializers.Serializer):
+    """An api2 or order invoice's ZATCA document (section 8c); null when the store signs nothing."""
+
+    kind = ChoiceField(choices=["simplified", "standard"])
+    status = ChoiceField(choices=ZatcaDocument.Status.values)
+    uuid = serializers.UUIDField()
+    icv = serializers.IntegerField()
+    hash = serializers.CharField()
+    qr = serializers.CharField()
+    errors = ZatcaMessageSerializer(many=True)
+    warnings = ZatcaMessageSerializer(many=True)
+
+
+def xml_response(document: ZatcaDocument) -> HttpResponse:
+    """The XML the buyer gets (ZATCA's cleared XML once cleared), as a file."""
+    response = HttpResponse(xml_of(document), content_type="application/xml")
+    response["Content-Disposition"] = f'inline; filename="{document.number}.xml"'
+    return response

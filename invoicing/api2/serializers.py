@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from invoicing.api.zatca import ZatcaSummarySerializer
 from invoicing.api2.fields import Api2DayOrDateTimeField, Api2IdField, Api2TaxIdField, ZeroOneField
 from invoicing.models import Invoice, InvoiceItem, InvoicePayment
 from invoicing.money import (
@@ -17,6 +19,7 @@ from invoicing.money import (
     QUANTITY_DECIMAL_PLACES,
     QUANTITY_MAX_DIGITS,
 )
+from invoicing.zatca.reads import summary
 from workspaces.api.errors import flatten_errors
 from workspaces.api.fields import MoneyField, StrictCharField
 from workspaces.errors import ValidationFailed
@@ -132,14 +135,28 @@ class Api2InvoiceOutputSerializer(serializers.ModelSerializer):
     summary_total = MoneyField(decimal_places=AMOUNT_PLACES)
     summary_paid = MoneyField(decimal_places=AMOUNT_PLACES)
     summary_unpaid = MoneyField(decimal_places=AMOUNT_PLACES)
+    # Only where the store signs (section 8c): an invoice of a store that signs nothing reads as seed 004 wrote it.
+    zatca = serializers.SerializerMethodField(required=False)
 
     class Meta:
         model = Invoice
         fields = [
             "id", "no", "client_id", "store_id", "currency_code", "date", "draft", "discount",
             "discount_amount", "notes", "po_number", "is_offline", "summary_subtotal", "summary_discount",
-            "summary_tax", "summary_total", "summary_paid", "summary_unpaid",
+            "summary_tax", "summary_total", "summary_paid", "summary_unpaid", "zatca",
         ]  # fmt: skip
+
+    @extend_schema_field(ZatcaSummarySerializer(allow_null=True))
+    def get_zatca(self, invoice: Invoice) -> dict | None:
+        """The invoice's ZATCA document (section 8c) as the view attached it (`zatca_document`); null: the store
+        signs nothing, or a draft."""
+        return summary(invoice.__dict__.get("zatca_document"))
+
+    def to_representation(self, invoice: Invoice) -> dict[str, Any]:
+        data = super().to_representation(invoice)
+        if data.get("zatca") is None:
+            data.pop("zatca", None)
+        return data
 
 
 class Api2InvoiceItemOutputSerializer(serializers.ModelSerializer):
@@ -197,6 +214,9 @@ class Api2InvoiceCreatedSerializer(_Envelope):
     """`{"code": 202, "result": "successful", "id": 124}` (seed 004)."""
 
     id = serializers.IntegerField()
+    zatca = ZatcaSummarySerializer(
+        allow_null=True, required=False, help_text="Its ZATCA document where the store signs (section 8c)."
+    )
 
 
 class Api2InvoiceEnvelopeSerializer(_Envelope):

@@ -11,6 +11,7 @@ from invoicing.api2 import views
 urlpatterns = [
     path("invoices.json", views.InvoiceListView.as_view()),
     path("invoices/<id:pk>.json", views.InvoiceDetailView.as_view()),
+    path("invoices/<id:pk>/zatca.xml", views.InvoiceZatcaXmlView.as_view()),
     path("invoices", views.InvoiceListView.as_view(schema=None)),
     path("invoices/<id:pk>", views.InvoiceDetailView.as_view(schema=None)),
 ]

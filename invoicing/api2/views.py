@@ -10,12 +10,14 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from invoicing import sales_selectors
+from invoicing.api.zatca import xml_response
 from invoicing.api2.filters import Api2InvoiceQuerySerializer, invoice_list_query
 from invoicing.api2.serializers import (
     Api2InvoiceCreatedSerializer,
@@ -24,7 +26,10 @@ from invoicing.api2.serializers import (
     Api2InvoicePageSerializer,
     invoice_input,
 )
+from invoicing.models import Invoice
+from invoicing.services.sales_invoice_zatca import SOURCE
 from invoicing.services.sales_invoices import SalesInvoiceLine, SalesInvoicePayment, sales_invoice_create
+from invoicing.zatca.reads import document_of, documents_of, summary
 from workspaces import codes
 from workspaces.api.base import WorkspaceView
 from workspaces.api.docs import errors
@@ -149,6 +154,7 @@ class InvoiceListView(Api2View):
             if page <= total_pages or not exact
             else []
         )
+        _attach_documents(rows, self.workspace.pk)
         body = {
             "code": 200,
             "result": "successful",
@@ -222,7 +228,13 @@ class InvoiceListView(Api2View):
             is_offline=data.get("is_offline", False),
         )
         body = {"code": 202, "result": "successful", "id": invoice.pk}
-        return Response(Api2InvoiceCreatedSerializer(body).data, status=202)
+        document = document_of(SOURCE, invoice.pk, self.workspace.pk)
+        answer = dict(Api2InvoiceCreatedSerializer(body).data)
+        if document is not None:  # signed: its state once cleared (or pending, or rejected), section 8c
+            answer["zatca"] = summary(document)
+        else:  # seed 004's answer, byte for byte
+            answer.pop("zatca", None)
+        return Response(answer, status=202)
 
 
 class InvoiceDetailView(Api2View):
@@ -251,5 +263,29 @@ class InvoiceDetailView(Api2View):
         invoice = sales_selectors.sales_invoice_get(workspace=self.workspace, invoice_id=pk)
         if invoice is None:
             raise NotFoundError(_("Invoice not found."))
+        _attach_documents([invoice], self.workspace.pk)
         body = {"code": 200, "result": "successful", "data": invoice}
         return Response(Api2InvoiceEnvelopeSerializer(body).data)
+
+
+class InvoiceZatcaXmlView(Api2View):
+    @extend_schema(
+        tags=["api2"],
+        operation_id="api2_invoices_zatca_xml_retrieve",
+        summary="An invoice's ZATCA XML",
+        description="The invoice's UBL 2.1 XML as signed, or ZATCA's cleared XML once a standard invoice is "
+        "cleared (section 8c). 404 when the store signs nothing or the invoice is a draft.",
+        responses={(200, "application/xml"): str, **errors(404, family="api2")},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        document = document_of(SOURCE, pk, self.workspace.pk)
+        if document is None:
+            raise NotFoundError(_("Invoice not found."))
+        return xml_response(document)
+
+
+def _attach_documents(invoices: list[Invoice], workspace_id: int) -> None:
+    """Each invoice's ZATCA document for its `zatca` (one query for the page)."""
+    found = documents_of(SOURCE, [invoice.pk for invoice in invoices], workspace_id)
+    for invoice in invoices:
+        invoice.zatca_document = found.get(invoice.pk)

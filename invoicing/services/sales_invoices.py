@@ -31,6 +31,7 @@ from invoicing.services.sales_invoice_rules import (
     SalesInvoicePayment,
     sales_invoice_check,
 )
+from invoicing.services.sales_invoice_zatca import sign_sales_invoice, signing_for
 from invoicing.services.stock import StockLine, stock_deduct_for_document
 from workspaces import codes
 from workspaces.dates import workspace_today
@@ -105,8 +106,17 @@ def _write_items(invoice: Invoice, lines: Sequence[SalesInvoiceLine], totals: Do
 
 
 def _lines_of(invoice: Invoice) -> list[SalesInvoiceLine]:
+    """A stored invoice's lines as they were given (their discounts and taxes too: a draft is signed from them)."""
     return [
-        SalesInvoiceLine(product_id=item.product_id, quantity=item.quantity, unit_price=item.unit_price)
+        SalesInvoiceLine(
+            product_id=item.product_id,
+            quantity=item.quantity,
+            unit_price=item.unit_price,
+            discount=item.discount,
+            discount_type=item.discount_type,
+            tax1_id=item.tax1_id,
+            tax2_id=item.tax2_id,
+        )
         for item in InvoiceItem.objects.filter(invoice=invoice).order_by("pk")
     ]
 
@@ -163,6 +173,8 @@ def sales_invoice_create(
         discount=discount,
         discount_amount=discount_amount,
     )
+    # A store that signs: its device locked before the counter (the buyer of a standard invoice checked first).
+    signing = None if draft else signing_for(store_id=checked.store.pk, client=checked.client)
     number = number_next(workspace=workspace, series=API2_SERIES)
     invoice = Invoice.objects.create(
         workspace=workspace,
@@ -195,6 +207,9 @@ def sales_invoice_create(
             )
             for payment in payments
         )
+    if signing is not None:
+        method = payments[0].payment_method if payments else None
+        sign_sales_invoice(signing, invoice, checked.client, lines, checked.totals, method)
     if not draft:
         _deduct_stock(invoice=invoice, store=checked.store, lines=lines, access=access)
     return invoice
@@ -267,10 +282,26 @@ def sales_invoice_issue(*, invoice: Invoice, access: Access) -> Invoice:
     access.require(codes.INVOICES_MANAGE)
     invoice = lock_sales_invoice(workspace=invoice.workspace, invoice_id=invoice.pk)
     _require_draft(invoice)
+    lines = _lines_of(invoice)
+    signing = signing_for(store_id=invoice.store_id, client=invoice.client)
+    if signing is not None:
+        # The draft's figures as stored, recomputed by the one calculator (the same rules as at its creation).
+        checked = sales_invoice_check(
+            workspace=invoice.workspace,
+            client_id=invoice.client_id,
+            store_id=invoice.store_id,
+            lines=lines,
+            payments=(),
+            currency=invoice.currency,
+            draft=True,
+            discount=invoice.discount,
+            discount_amount=invoice.discount_amount,
+        )
+        sign_sales_invoice(signing, invoice, invoice.client, lines, checked.totals, None)
     _deduct_stock(
         invoice=invoice,
         store=Store.objects.get(workspace=invoice.workspace, pk=invoice.store_id),
-        lines=_lines_of(invoice),
+        lines=lines,
         access=access,
     )
     invoice.draft = False

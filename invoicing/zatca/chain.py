@@ -112,6 +112,8 @@ class Issued:
     instruction_note: str | None = None
     buyer: Buyer | None = None
     kind: Kind = Kind.SIMPLIFIED
+    supply_date: dt.date | None = None
+    order_reference: str | None = None
 
 
 def sign_next(device: ZatcaDevice, issued: Issued) -> ZatcaDocument:
@@ -135,6 +137,8 @@ def sign_next(device: ZatcaDevice, issued: Issued) -> ZatcaDocument:
         buyer=issued.buyer,
         billing_reference=issued.billing_reference,
         instruction_note=issued.instruction_note,
+        supply_date=issued.supply_date,
+        order_reference=issued.order_reference,
     )
     signed = sign(document, _private_key(device.private_key), device_certificate(device), timezone.now())
     record = ZatcaDocument.objects.create(

@@ -184,6 +184,7 @@ class Document:
     supply_date: date | None = None
     allowances: tuple[DocumentAllowance, ...] = field(default=())
     currency: str = "SAR"
+    order_reference: str | None = None  # the buyer's purchase order number (`cac:OrderReference`)
 
     def __post_init__(self) -> None:
         if self.currency != "SAR":

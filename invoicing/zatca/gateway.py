@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
+from lxml import etree
+
 from invoicing.zatca import sandbox_ca
 from invoicing.zatca.csr import certificate_from_token
 from invoicing.zatca.hashing import invoice_hash
@@ -153,6 +155,7 @@ class SandboxGateway:
 
     reported: set[str] = field(default_factory=set)
     requests: dict[str, str] = field(default_factory=dict)  # compliance request id: the CSR it answered
+    retried: set[str] = field(default_factory=set)  # documents (uuid) answered 503 once already
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def compliance_csid(self, *, otp: str, csr_b64: str) -> Answer:
@@ -212,9 +215,20 @@ class SandboxGateway:
         return Answer(200, {"validationResults": _validation([]), "reportingStatus": "REPORTED"})
 
     def clear(self, credentials: Credentials, body: dict[str, str]) -> Answer:
+        """Clears; refuses a buyer whose VAT number is `REJECTED_BUYER`; answers 503 once for a document whose
+        order reference (api2's `po_number`) is `RETRY`, so every path runs offline (section 8c)."""
         errors = self._checked(credentials, body)
+        root = etree.fromstring(base64.b64decode(body["invoice"]), _PARSER)
+        if _text(root, _BUYER_VAT) == REJECTED_BUYER:
+            errors.append("BR-KSA-40: the buyer's VAT number is not registered (sandbox's rejected buyer).")
         if errors:
             return Answer(400, {"validationResults": _validation(errors), "clearanceStatus": "NOT_CLEARED"})
+        if _text(root, _ORDER_REFERENCE) == "RETRY":
+            with self._lock:
+                first = body["uuid"] not in self.retried
+                self.retried.add(body["uuid"])
+            if first:
+                return Answer(503, {"message": "Service unavailable (sandbox: RETRY answers 503 once)"})
         return Answer(
             200,
             {
@@ -223,6 +237,21 @@ class SandboxGateway:
                 "clearedInvoice": body["invoice"],
             },
         )
+
+
+REJECTED_BUYER = "300000000000003"
+_NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+_BUYER_VAT = "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID/text()"
+_ORDER_REFERENCE = "cac:OrderReference/cbc:ID/text()"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+def _text(root: etree._Element, path: str) -> str:
+    found = root.xpath(path, namespaces=_NS)
+    return str(found[0]) if found else ""
 
 
 _SANDBOX = SandboxGateway()

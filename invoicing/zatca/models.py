@@ -89,6 +89,8 @@ class ZatcaDocument(models.Model):
     previous_hash = models.CharField(_("previous hash"), max_length=100)
     qr = models.TextField(_("QR"))
     xml = models.BinaryField(_("signed XML"))
+    # A standard invoice once cleared: ZATCA's XML (its stamp and QR), what the buyer gets (section 8c).
+    cleared_xml = models.BinaryField(_("cleared XML"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.PENDING)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)

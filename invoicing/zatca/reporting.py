@@ -21,6 +21,7 @@ Logs name a document by its number and ICV, never a token, a secret or the XML.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 import random
@@ -71,6 +72,7 @@ class Outcome:
     errors: list[Any] = field(default_factory=list)
     warnings: list[Any] = field(default_factory=list)
     last_error: str = ""
+    cleared_xml: bytes | None = None  # a clearance's `clearedInvoice`: ZATCA's stamped XML, the buyer's copy
 
     @property
     def retry(self) -> bool:
@@ -99,6 +101,13 @@ def _detail(body: dict[str, Any]) -> str:
     return ""
 
 
+def _cleared_xml(body: dict[str, Any]) -> bytes | None:
+    try:
+        return base64.b64decode(body["clearedInvoice"], validate=True) if body.get("clearedInvoice") else None
+    except (ValueError, TypeError):
+        return None
+
+
 def _retry(reason: str) -> Outcome:
     return Outcome("retry", Status.PENDING, last_error=reason[:500])
 
@@ -116,10 +125,11 @@ def outcome_of(kind: str, answer: Answer) -> Outcome:
     )
     status, body = answer.status, answer.body
     warnings = _messages(body, "warningMessages")
+    cleared_xml = _cleared_xml(body) if cleared else None
     if status == 200:
-        return Outcome(str(done), done, warnings=warnings)
+        return Outcome(str(done), done, warnings=warnings, cleared_xml=cleared_xml)
     if status == 202:
-        return Outcome(str(with_warnings), with_warnings, warnings=warnings)
+        return Outcome(str(with_warnings), with_warnings, warnings=warnings, cleared_xml=cleared_xml)
     if status == 409:
         return Outcome(f"{done}_earlier", done, warnings=warnings)
     if status == 400:
@@ -185,6 +195,8 @@ def record(document: ZatcaDocument, outcome: Outcome, *, now: dt.datetime) -> bo
             "next_attempt_at": None,
             "reported_at": now if outcome.accepted else None,
         }
+        if outcome.cleared_xml:
+            fields["cleared_xml"] = outcome.cleared_xml
     written = rows.update(**fields) == 1
     if written:
         for name, value in fields.items():
@@ -284,3 +296,24 @@ def run_once(
         counts[outcome.label if recorded else "stale"] += 1
         _log(document, outcome, recorded)
     return dict(counts)
+
+
+def settle_now(document_id: int, *, now: dt.datetime | None = None) -> ZatcaDocument | None:
+    """Clears (or reports) one document at once, as the request that issued it does after its transaction
+    committed (section 8c: synchronous clearance): claimed like the worker claims (a worker that holds it already
+    wins: None), sent, recorded. A failure leaves it pending for the worker, with its backoff."""
+    moment = now or timezone.now()
+    database = _primary()
+    with transaction.atomic(using=database):
+        claimed = (
+            ZatcaDocument.objects.using(database)
+            .filter(pk=document_id, status=Status.PENDING, next_attempt_at__lte=moment)
+            .update(attempts=F("attempts") + 1, next_attempt_at=moment + lease_duration())
+        )
+    if not claimed:
+        return None
+    document = ZatcaDocument.objects.using(database).select_related("device").get(pk=document_id)
+    outcome = send(document, {})
+    recorded = record(document, outcome, now=now or timezone.now())
+    _log(document, outcome, recorded)
+    return document

@@ -121,6 +121,8 @@ def _header(root: etree._Element, document: Document) -> None:
     _sub(root, "cbc:InvoiceTypeCode", str(document.type_code), name=document.kind.type_name)
     _sub(root, "cbc:DocumentCurrencyCode", document.currency)
     _sub(root, "cbc:TaxCurrencyCode", _CURRENCY)
+    if document.order_reference:  # the buyer's purchase order (api2's `po_number`), BT-13
+        _sub(_sub(root, "cac:OrderReference"), "cbc:ID", document.order_reference)
     if document.billing_reference:
         reference = _sub(_sub(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
         _sub(reference, "cbc:ID", document.billing_reference)

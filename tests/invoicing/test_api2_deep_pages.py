@@ -69,8 +69,8 @@ def test_a_deep_page_answers_alike_with_the_same_queries(
     api = key_client(workspace)
     shallow = body(api.get(f"/api2/invoices.json?page={page}&limit=10"))
     monkeypatch.setattr(sales_selectors, "DEEP_OFFSET", 0)
-    # The API key, the count, the page: as a shallow page (test_api2_contract.LIST_QUERIES).
-    with django_assert_num_queries(3):
+    # The API key, the count, the page, its ZATCA documents: as a shallow page (test_api2_contract.LIST_QUERIES).
+    with django_assert_num_queries(4):
         deep = body(api.get(f"/api2/invoices.json?page={page}&limit=10"))
     assert deep == shallow
     assert deep["pagination"] == {"page": page, "limit": 10, "total_results": ROWS, "total_pages": 6}
@@ -96,8 +96,8 @@ def test_past_the_threshold_the_count_is_an_estimate_and_every_page_is_read(
     total, exact = sales_selectors.sales_invoice_count(invoices)
     assert not exact and total >= 11
     api = key_client(workspace)
-    # The API key, the bounded count, the estimate, the page.
-    with django_assert_num_queries(4):
+    # The API key, the bounded count, the estimate, the page, its ZATCA documents.
+    with django_assert_num_queries(5):
         last = body(api.get("/api2/invoices.json?page=6&limit=10"))
     assert len(last["data"]) == 7
     assert last["pagination"]["total_results"] == total

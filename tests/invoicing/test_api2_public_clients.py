@@ -317,10 +317,10 @@ def test_the_schema_documents_each_api2_operation_once_with_distinct_ids():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     api2 = {path: operations for path, operations in schema["paths"].items() if path.startswith("/api2/")}
 
-    assert set(api2) == {"/api2/invoices.json", "/api2/invoices/{id}.json"}
+    assert set(api2) == {"/api2/invoices.json", "/api2/invoices/{id}.json", "/api2/invoices/{id}/zatca.xml"}
     # A code generator keeps letters and digits only: the list and the view must not become one operation.
     ids = [operation["operationId"] for operations in api2.values() for operation in operations.values()]
-    assert len({re.sub("[^a-z0-9]+", "_", identifier.lower()) for identifier in ids}) == len(ids) == 3
+    assert len({re.sub("[^a-z0-9]+", "_", identifier.lower()) for identifier in ids}) == len(ids) == 4
     list_parameters = {p["name"] for p in api2["/api2/invoices.json"]["get"]["parameters"]}
     assert list_parameters == {
         "page",

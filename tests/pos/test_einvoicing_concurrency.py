@@ -36,7 +36,9 @@ def test_concurrent_completions_chain_without_a_gap_or_a_fork(
 
     # When: eight tills complete them at the same moment
     statuses = values_of(
-        run_together(8, lambda i: client_for(cashier).post(f"{urls[i]}/complete", {}, format="json").status_code)
+        run_together(
+            8, lambda i: client_for(cashier).post(f"{urls[i]}/complete", {}, format="json").status_code
+        )
     )
 
     # Then: eight documents, ICV 1..8, every PIH the hash of the document with ICV - 1

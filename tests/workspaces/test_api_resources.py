@@ -336,6 +336,15 @@ def test_create_client_with_pos_discount(workspace):
             "phone": "+966500000000",
             "email": None,
             "taxNumber": None,
+            "crNumber": None,
+            "address": {
+                "street": "",
+                "buildingNumber": "",
+                "district": "",
+                "city": "",
+                "postalCode": "",
+                "countryCode": "SA",
+            },
             "posInvoiceDiscount": {"type": "percent", "value": 12.5, "active": True},
             **ts(client),
         }
@@ -446,3 +455,43 @@ def test_api_key_holds_every_code(owner, workspace):
         "From integration",
         "From integration",
     )
+
+
+def test_a_business_clients_address_and_cr_number(owner_client, workspace):
+    url = f"/v1/workspace/{workspace.pk}/clients"
+    body = {
+        "name": "مطعم النخيل",
+        "taxNumber": "399999999900003",
+        "crNumber": "1010101010",
+        "address": {
+            "street": "طريق الملك فهد",
+            "buildingNumber": "2322",
+            "city": "الرياض",
+            "postalCode": "12345",
+        },
+    }
+
+    created = owner_client.post(url, body, format="json").json()["client"]
+
+    assert created["crNumber"] == "1010101010"
+    assert created["address"] == {
+        "street": "طريق الملك فهد",
+        "buildingNumber": "2322",
+        "district": "",
+        "city": "الرياض",
+        "postalCode": "12345",
+        "countryCode": "SA",
+    }
+    # An address being written is kept as given: whether it is complete is asked when a standard invoice is
+    # issued to the client (tests/invoicing/zatca/test_clearance.py), which names what is missing.
+    partial = owner_client.post(url, {"name": "x", "address": {"postalCode": "123"}}, format="json")
+    assert partial.status_code == 201
+    assert partial.json()["client"]["address"]["postalCode"] == "123"
+    refused = owner_client.post(url, {"name": "x", "crNumber": "12"}, format="json")
+    assert refused.status_code == 400
+    assert set(refused.json()["errors"]) == {"crNumber"}
+    # Outside Saudi Arabia the parts are as the country writes them.
+    abroad = owner_client.post(
+        url, {"name": "y", "address": {"postalCode": "SW1A 1AA", "countryCode": "gb"}}, format="json"
+    )
+    assert abroad.json()["client"]["address"]["countryCode"] == "GB"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -114,3 +115,43 @@ class OptionalCharField(serializers.CharField):
 
     def to_representation(self, value: Any) -> str | None:
         return value or None
+
+
+class _PatternField(StrictCharField):
+    """Text matching `PATTERN`, or "" where blank is allowed (the schema's hook adds the blank branch to a field
+    that allows it: `openapi_hooks`)."""
+
+    PATTERN = ""
+    MESSAGE = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(self.PATTERN, message=self.MESSAGE))
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{10}$", "maxLength": 10})
+class CrNumberField(_PatternField):
+    """A commercial registration number: 10 digits."""
+
+    PATTERN, MESSAGE = r"^[0-9]{10}\Z", _("10 digits.")
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{4}$", "maxLength": 4})
+class BuildingNumberField(_PatternField):
+    """A Saudi national address's building number: 4 digits."""
+
+    PATTERN, MESSAGE = r"^[0-9]{4}\Z", _("4 digits.")
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{5}$", "maxLength": 5})
+class PostalCodeField(_PatternField):
+    """A Saudi postal code: 5 digits."""
+
+    PATTERN, MESSAGE = r"^[0-9]{5}\Z", _("5 digits.")
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2}$", "minLength": 2, "maxLength": 2})
+class CountryCodeField(_PatternField):
+    """An ISO 3166 alpha-2 country code (`SA`)."""
+
+    PATTERN, MESSAGE = r"^[A-Za-z]{2}\Z", _("A two-letter country code (ISO 3166), such as SA.")

@@ -271,6 +271,8 @@ def _bound_numbers(schema: dict[str, Any]) -> None:
 # A PATCH whose view validates the whole body (not a partial update): drf-spectacular's `Patched...` component
 # makes every field optional, which would tell a client that `{}` is accepted.
 REQUIRED_IN_PATCH: dict[str, tuple[str, ...]] = {"PatchedInvoiceUpdateInputRequest": ("orderStatusId",)}
+# Keys only some answers carry: api2's `zatca` where the store signs (8c); else seed 004's shape, byte for byte.
+OPTIONAL_IN_ANSWER: dict[str, tuple[str, ...]] = {"Api2InvoiceOutput": ("zatca",)}
 
 
 def _constrain(schemas: dict[str, Any]) -> None:
@@ -282,6 +284,14 @@ def _constrain(schemas: dict[str, Any]) -> None:
             )
             continue
         schema["required"] = sorted({*schema.get("required", ()), *required})
+    for component, optional in OPTIONAL_IN_ANSWER.items():
+        schema = schemas.get(component)
+        if schema is None or not set(optional) <= set(schema.get("properties", {})):
+            warn(
+                f"openapi_hooks.OPTIONAL_IN_ANSWER names {component}{optional}, which the schema does not have"
+            )
+            continue
+        schema["required"] = [name for name in schema.get("required", ()) if name not in optional]
     for component, properties in CONSTRAINTS.items():
         schema = schemas.get(component)
         if schema is None:

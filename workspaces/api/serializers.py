@@ -8,11 +8,15 @@ from rest_framework import serializers
 
 from workspaces import codes
 from workspaces.api.fields import (
+    BuildingNumberField,
     ChoiceField,
+    CountryCodeField,
+    CrNumberField,
     DateTimeField,
     IdField,
     MoneyField,
     OptionalCharField,
+    PostalCodeField,
     StrictBooleanField,
     StrictCharField,
 )
@@ -75,14 +79,10 @@ class NationalAddressSerializer(serializers.Serializer):
     """The Saudi national address ZATCA's documents carry (section 8b); "" where not given."""
 
     street = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
-    buildingNumber = serializers.RegexField(
-        r"^([0-9]{4})?$", required=False, allow_blank=True, default="", help_text="4 digits."
-    )
+    buildingNumber = BuildingNumberField(required=False, allow_blank=True)
     district = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
     city = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
-    postalCode = serializers.RegexField(
-        r"^([0-9]{5})?$", required=False, allow_blank=True, default="", help_text="5 digits."
-    )
+    postalCode = PostalCodeField(required=False, allow_blank=True)
     shortAddress = StrictCharField(
         max_length=8, required=False, allow_blank=True, default="", help_text="The 8-character short address."
     )
@@ -90,6 +90,23 @@ class NationalAddressSerializer(serializers.Serializer):
     def to_representation(self, instance):
         instance = instance or {}
         return {name: instance.get(name, "") for name in self.fields}
+
+
+class ClientAddressSerializer(serializers.Serializer):
+    """A business buyer's address on a standard tax invoice (section 8c); "" where not given. Whether it is
+    complete (a Saudi one: a 4-digit building number, a 5-digit postal code) is asked when such an invoice is
+    issued, which names what is missing."""
+
+    street = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    buildingNumber = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
+    district = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    city = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    postalCode = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
+    countryCode = CountryCodeField(required=False, default="SA", help_text="ISO 3166 alpha-2; SA by default.")
+
+    def to_representation(self, instance):
+        instance = instance or {}
+        return {name: instance.get(name) or ("SA" if name == "countryCode" else "") for name in self.fields}
 
 
 @envelope_names("store", "stores")
@@ -161,6 +178,8 @@ class ClientOutputSerializer(TimestampsOutput):
     phone = OptionalCharField()
     email = OptionalCharField()
     taxNumber = OptionalCharField(source="tax_number")
+    crNumber = OptionalCharField(source="cr_number")
+    address = ClientAddressSerializer()
     posInvoiceDiscount = serializers.SerializerMethodField()
 
     @extend_schema_field(PosInvoiceDiscountSerializer(allow_null=True))
@@ -241,13 +260,7 @@ class WorkspaceUpdateInputSerializer(serializers.Serializer):
     timezone = StrictCharField(validators=[validate_timezone])
     legalName = StrictCharField(max_length=200, allow_blank=True, source="legal_name")
     vatNumber = StrictCharField(max_length=32, allow_blank=True, source="vat_number")
-    crNumber = serializers.RegexField(
-        r"^([0-9]{10})?$",
-        max_length=10,
-        allow_blank=True,
-        source="cr_number",
-        help_text="10 digits, or empty.",
-    )
+    crNumber = CrNumberField(allow_blank=True, source="cr_number", help_text="10 digits, or empty.")
     suppliersEnabled = StrictBooleanField(source="suppliers_enabled")
     allowNegativeStock = StrictBooleanField(source="allow_negative_stock")
     pricesIncludeTax = StrictBooleanField(source="prices_include_tax")
@@ -287,6 +300,8 @@ class ClientInputSerializer(serializers.Serializer):
     phone = StrictCharField(max_length=32, required=False, allow_blank=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     taxNumber = StrictCharField(max_length=32, required=False, allow_blank=True, source="tax_number")
+    crNumber = CrNumberField(required=False, allow_blank=True, source="cr_number", help_text="10 digits.")
+    address = ClientAddressSerializer(required=False)
     posInvoiceDiscount = PosInvoiceDiscountSerializer(
         required=False, allow_null=True, source="pos_invoice_discount"
     )

@@ -115,7 +115,17 @@ def store_update(*, store: Store, access: Access, data: dict[str, Any]) -> Store
 
 # --- Clients -------------------------------------------------------------------------------------------------
 
-CLIENT_FIELDS = ("name", "phone", "email", "tax_number")
+CLIENT_FIELDS = ("name", "phone", "email", "tax_number", "cr_number")
+CLIENT_ADDRESS_FIELDS = ("street", "buildingNumber", "district", "city", "postalCode", "countryCode")
+
+
+def _client_address(address: dict[str, Any] | None, current: dict[str, Any] | None = None) -> dict[str, str]:
+    """A buyer's structured address (section 8c): the parts given replace the current ones; `countryCode` is
+    ISO 3166 alpha-2, `SA` by default."""
+    merged = {**(current or {}), **(address or {})}
+    parts = {name: str(merged.get(name) or "").strip() for name in CLIENT_ADDRESS_FIELDS}
+    parts["countryCode"] = (parts["countryCode"] or "SA").upper()
+    return parts
 
 
 def client_discount_validate(*, workspace: Workspace, type: str, value: Decimal) -> None:
@@ -151,6 +161,7 @@ def client_create(*, workspace: Workspace, access: Access, data: dict[str, Any])
     """Needs `clients.manage`."""
     access.require(codes.CLIENTS_MANAGE, workspace_id=workspace.pk)
     client = Client(workspace=workspace, **{name: data.get(name, "") for name in CLIENT_FIELDS})
+    client.address = _client_address(data.get("address"))
     _apply_client_discount(client=client, workspace=workspace, discount=data.get("pos_invoice_discount"))
     client.save()
     return client
@@ -162,6 +173,8 @@ def client_update(*, client: Client, access: Access, data: dict[str, Any]) -> Cl
     for name in CLIENT_FIELDS:
         if name in data:
             setattr(client, name, data[name])
+    if "address" in data:
+        client.address = _client_address(data["address"], client.address)
     if "pos_invoice_discount" in data:
         _apply_client_discount(
             client=client, workspace=access.workspace, discount=data["pos_invoice_discount"]

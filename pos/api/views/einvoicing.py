@@ -12,24 +12,16 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from invoicing.api.zatca import ZatcaMessageSerializer
 from invoicing.zatca.models import ZatcaDocument
+from invoicing.zatca.reads import document_of, xml_of
 from pos.api.views.common import PosView
-from pos.einvoicing import RETURN, SALE, document_of
+from pos.einvoicing import RETURN, SALE
 from workspaces import codes
 from workspaces.api.base import ok
 from workspaces.api.fields import ChoiceField, DateTimeField
 from workspaces.api.openapi import envelope_names
 from workspaces.errors import NotFoundError
-
-
-class ZatcaMessageSerializer(serializers.Serializer):
-    """One of ZATCA's validation messages, as it answered it."""
-
-    type = ChoiceField(choices=["ERROR", "WARNING", "INFO"], required=False)
-    code = serializers.CharField(required=False)
-    category = serializers.CharField(required=False)
-    message = serializers.CharField(required=False)
-    status = ChoiceField(choices=["ERROR", "WARNING", "PASS"], required=False)
 
 
 @envelope_names("zatca", "zatca")
@@ -116,6 +108,6 @@ class ReturnZatcaXmlView(_DocumentView):
 
 
 def _xml(document: ZatcaDocument) -> HttpResponse:
-    response = HttpResponse(bytes(document.xml), content_type="application/xml")
+    response = HttpResponse(xml_of(document), content_type="application/xml")
     response["Content-Disposition"] = f'inline; filename="{document.number}.xml"'
     return response

@@ -28,7 +28,11 @@ ADDRESS = {
 
 @pytest.fixture
 def seller(workspace, store):
-    workspace.vat_number, workspace.cr_number, workspace.legal_name = "310122393500003", "1010010000", "شركة القهوة"
+    workspace.vat_number, workspace.cr_number, workspace.legal_name = (
+        "310122393500003",
+        "1010010000",
+        "شركة القهوة",
+    )
     workspace.save()
     store.national_address = ADDRESS
     store.save()
@@ -37,7 +41,11 @@ def seller(workspace, store):
 
 def test_a_sandbox_store_is_onboarded_offline(seller, workspace, owner):
     device = zatca_onboard(
-        store=seller, access=owner_access(workspace, owner), otp="123345", environment="sandbox", invoice_type="1100"
+        store=seller,
+        access=owner_access(workspace, owner),
+        otp="123345",
+        environment="sandbox",
+        invoice_type="1100",
     )
 
     device.refresh_from_db()

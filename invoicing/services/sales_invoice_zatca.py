@@ -1,0 +1,121 @@
+"""api2 invoices as ZATCA documents (PRODUCT.md sections 8b, 8c): an issued invoice of a store with an onboarded
+device is signed in its issuing transaction, a standard one (a VAT-registered client, a device onboarded for
+standard invoices) cleared after it commits. The order in the transaction: the checks (a standard invoice's buyer
+complete, else a 400 naming the fields, before anything is numbered), the device locked, the number, the rows, the
+signature, the stock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from invoicing.calculation_types import DocumentTotals, TaxInput
+from invoicing.models import Invoice, Product
+from invoicing.services.sales_invoice_rules import SalesInvoiceLine
+from invoicing.zatca.chain import Issued, lock_device, sign_next
+from invoicing.zatca.documents import Kind, TypeCode, VatCategory
+from invoicing.zatca.issuing import active_device, buyer_missing, buyer_of, clear_after_commit, kind_for
+from invoicing.zatca.mapping import SourceLine
+from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
+from workspaces.errors import ApplicationError, ValidationFailed
+from workspaces.models import Client
+
+SOURCE = "api2_invoice"
+
+
+@dataclass(frozen=True)
+class Signing:
+    """What an issuing transaction signs with: the store's device (locked) and the document's kind."""
+
+    device: ZatcaDevice
+    kind: Kind
+
+
+def signing_for(*, store_id: int, client: Client) -> Signing | None:
+    """The device and kind of an invoice about to be issued, the device locked (after the invoice, before the
+    counter: the house's lock order); None when the store signs nothing. A standard invoice's incomplete buyer is a
+    400 naming the client's missing fields, raised before any lock."""
+    device = active_device(store_id)
+    if device is None:
+        return None
+    kind = kind_for(device, client)
+    if kind is Kind.STANDARD:
+        missing = buyer_missing(client)
+        if missing:
+            raise ValidationFailed(
+                {f"client.{name}": [_("Required for a standard tax invoice (ZATCA).")] for name in missing}
+            )
+    locked = lock_device(store_id=store_id)
+    return Signing(locked, kind) if locked is not None else None
+
+
+def _line(line: SalesInvoiceLine, name: str, taxes: dict[object, TaxInput]) -> SourceLine:
+    ids = [tax_id for tax_id in (line.tax1_id, line.tax2_id) if tax_id is not None]
+    if len(ids) > 1:
+        raise ApplicationError(
+            _("A line carries two taxes; a ZATCA document states one VAT per line."),
+            code="zatca_unsignable",
+            status=422,
+        )
+    tax = taxes.get(ids[0]) if ids else None
+    if tax is None or tax.rate == 0:
+        return SourceLine(
+            name=name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            tax=tax,
+            category=VatCategory.OUT_OF_SCOPE,
+            exemption_reason_code="VATEX-SA-OOS",
+            exemption_reason="Not subject to VAT",
+        )
+    return SourceLine(name=name, quantity=line.quantity, unit_price=line.unit_price, tax=tax)
+
+
+def sign_sales_invoice(
+    signing: Signing,
+    invoice: Invoice,
+    client: Client,
+    lines: Sequence[SalesInvoiceLine],
+    totals: DocumentTotals,
+    payment_method: str | None,
+) -> ZatcaDocument:
+    """The issued invoice signed into its store's chain (388; a standard one with its buyer and supply date, sent to
+    clearance once the transaction commits)."""
+    names = dict(Product.objects.filter(pk__in={line.product_id for line in lines}).values_list("pk", "name"))
+    taxes = {tax.key: TaxInput(key=tax.key, rate=tax.rate, inclusive=tax.inclusive) for tax in totals.taxes}
+    # The invoice's date at the moment of issue, in the workspace's time zone.
+    local_now = timezone.now().astimezone(zoneinfo.ZoneInfo(invoice.workspace.timezone))
+    moment = dt.datetime.combine(invoice.date, local_now.timetz())
+    method = (payment_method or "").strip().lower()
+    try:
+        document = sign_next(
+            signing.device,
+            Issued(
+                source_type=SOURCE,
+                source_id=invoice.pk,
+                number=invoice.no,
+                moment=moment,
+                type_code=TypeCode.INVOICE,
+                lines=[_line(line, names.get(line.product_id, ""), taxes) for line in lines],
+                calculation=totals,
+                payment_method=method if method in ("cash", "card", "transfer") else "other",
+                buyer=buyer_of(client) if signing.kind is Kind.STANDARD else None,
+                kind=signing.kind,
+                supply_date=invoice.date if signing.kind is Kind.STANDARD else None,
+                order_reference=(invoice.po_number or None),
+            ),
+        )
+    except ValueError as exc:
+        raise ApplicationError(
+            _("This invoice cannot be signed for ZATCA: %(reason)s") % {"reason": str(exc)[:200]},
+            code="zatca_unsignable",
+            status=422,
+        ) from exc
+    clear_after_commit(document)
+    return document
