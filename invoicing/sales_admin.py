@@ -8,16 +8,20 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Invoice, InvoiceItem, InvoicePayment
+from invoicing.services.sales_invoice_zatca import SOURCE as SALES_SOURCE
 from invoicing.services.sales_invoices import (
     SalesInvoiceLine,
     sales_invoice_create,
     sales_invoice_issue,
     sales_invoice_update_draft,
 )
+from invoicing.zatca.admin_helpers import zatca_messages
+from invoicing.zatca.reads import document_of
 from workspaces import codes
 from workspaces.admin_base import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline, code_permission
 from workspaces.admin_display import (
@@ -212,12 +216,30 @@ class SalesInvoiceAdmin(WorkspaceScopedAdmin):
     def no(self, invoice: Invoice) -> str:
         return format_html('<span dir="ltr">{}</span>', invoice.no)
 
+    @admin.display(description=_("ZATCA"))
+    def zatca_display(self, invoice: Invoice) -> str:
+        """The invoice's ZATCA document (section 8c): its kind and state, ZATCA's errors and warnings, and a link to
+        its page (its QR and XML); "—" where the store signs nothing."""
+        document = document_of(SALES_SOURCE, invoice.pk, invoice.workspace_id)
+        if document is None:
+            return "—"
+        url = reverse("admin:invoicing_zatcadocument_change", args=[document.pk])
+        notes = zatca_messages([*document.errors, *document.warnings])
+        return format_html(
+            '<a href="{}">{} — {}</a>{}',
+            url,
+            document.get_kind_display(),
+            document.get_status_display(),
+            format_html('<div class="help">{}</div>', notes) if document.errors or document.warnings else "",
+        )
+
     def get_fields(self, request, obj=None):
         workspace = ("workspace",) if request.user.is_superuser and obj is None else ()
         if obj is None:
             return (*workspace, *HEADER_FIELDS, "draft")
         header = HEADER_FIELDS if obj.draft else HEADER_DISPLAY
-        return ("no", *header, "draft", *SUMMARY_FIELDS, "created_by_name", "created_at")
+        zatca = () if obj.draft else ("zatca_display",)
+        return ("no", *header, "draft", *SUMMARY_FIELDS, *zatca, "created_by_name", "created_at")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

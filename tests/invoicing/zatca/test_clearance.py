@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from cryptography import x509
-from django.test import TestCase
+from django.test import Client, TestCase
 from lxml import etree
 
 from invoicing.models import Tax
@@ -220,3 +220,26 @@ def test_the_answer_of_an_unkeyed_request_says_cleared(device, workspace, store,
 
     assert answer["zatca"]["status"] == "cleared"
     assert ZatcaDocument.objects.get().cleared_xml is not None
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_invoices_admin_page_shows_its_clearance(device, workspace, store, product, owner, language):
+    api = key_client(workspace)
+    cleared = body(issue(api, business(workspace), store, product))["id"]
+    rejected = body(issue(api, business(workspace, vat_number="300000000000003"), store, product))["id"]
+    admin = Client(HTTP_ACCEPT_LANGUAGE=language)
+    admin.force_login(owner)
+    admin.cookies["django_language"] = language
+
+    pages = {
+        pk: admin.get(f"/admin/invoicing/invoice/{pk}/change/").content.decode() for pk in (cleared, rejected)
+    }
+
+    kind, cleared_word, rejected_word = {
+        "ar": ("قياسية", "تم الاعتماد", "مرفوض"),
+        "en": ("Standard", "Cleared", "Rejected"),
+    }[language]
+    assert "/admin/invoicing/zatcadocument/" in pages[cleared]
+    assert f"{kind} — {cleared_word}" in pages[cleared]
+    assert f"{kind} — {rejected_word}" in pages[rejected]
+    assert "BR-KSA-40" in pages[rejected]  # ZATCA's error, as ZATCA wrote it
