@@ -21,6 +21,7 @@ from workspaces.admin_display import (
 )
 from workspaces.admin_lists import related_filter
 from workspaces.admin_site import admin_access, admin_actor
+from workspaces.admin_stores import StoreAdmin, address_part  # noqa: F401 (StoreAdmin registers on import)
 from workspaces.errors import ApplicationError
 from workspaces.models import Client, Membership, User, Workspace
 from workspaces.templatetags.backoffice import format_money, format_quantity
@@ -83,6 +84,39 @@ DISCOUNT_FIELDS = {
 
 
 class ClientAdminForm(PlainDecimalsForm):
+    """The client, its POS discount, and a business buyer's address and CR number (a standard tax invoice's buyer,
+    PRODUCT.md section 8c), saved by the services under the API's names (`ADDRESS`)."""
+
+    cr_number = forms.RegexField(
+        r"^([0-9]{10})?$",
+        label=_("CR number"),
+        required=False,
+        max_length=10,
+        error_messages={"invalid": _("10 digits.")},
+    )
+    address_street = address_part(_("street"))
+    address_building_number = address_part(_("building number"), max_length=20)
+    address_district = address_part(_("district"))
+    address_city = address_part(_("city"))
+    address_postal_code = address_part(_("postal code"), max_length=20)
+    address_country_code = forms.RegexField(
+        r"^[A-Za-z]{2}$",
+        label=_("country"),
+        required=False,
+        max_length=2,
+        help_text=_("ISO 3166 two-letter code; SA when empty."),
+        error_messages={"invalid": _("A two-letter country code (ISO 3166), such as SA.")},
+    )
+    # Form field -> the address's key, as the API names it.
+    ADDRESS = {
+        "address_street": "street",
+        "address_building_number": "buildingNumber",
+        "address_district": "district",
+        "address_city": "city",
+        "address_postal_code": "postalCode",
+        "address_country_code": "countryCode",
+    }
+
     class Meta:
         model = Client
         fields = (
@@ -91,15 +125,23 @@ class ClientAdminForm(PlainDecimalsForm):
             "phone",
             "email",
             "tax_number",
+            "cr_number",
             "pos_discount_type",
             "pos_discount_value",
             "pos_discount_active",
         )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        stored = self.instance.address or {}
+        for name, key in self.ADDRESS.items():
+            self.initial.setdefault(name, stored.get(key, ""))
+
     def service_data(self) -> dict:
         """The form as the API's client body (snake_case): no discount type means no discount."""
         cleaned = self.cleaned_data
         data = {name: cleaned.get(name) or "" for name in services.CLIENT_FIELDS}
+        data["address"] = {key: cleaned.get(name) or "" for name, key in self.ADDRESS.items()}
         kind = cleaned.get("pos_discount_type")
         data["pos_invoice_discount"] = (
             {
@@ -320,6 +362,3 @@ class MembershipAdmin(WorkspaceScopedAdmin):
 
 # Registered with the others (Django imports `workspaces.admin` only).
 from workspaces import admin_accounts  # noqa: E402, F401
-
-# Stores: `workspaces.admin_stores` (registered on import).
-from workspaces.admin_stores import StoreAdmin  # noqa: E402, F401

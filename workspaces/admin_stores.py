@@ -17,7 +17,7 @@ from workspaces.errors import ApplicationError
 from workspaces.models import Store
 
 
-def _address_part(
+def address_part(
     label, *, digits: int | None = None, invalid=None, max_length: int = 100, help_text=""
 ) -> forms.CharField:
     """A part of the national address: free text, or exactly `digits` digits (else `invalid`)."""
@@ -35,16 +35,14 @@ class StoreAdminForm(forms.ModelForm):
     """The store and its Saudi national address (`Store.national_address`, PRODUCT.md section 8b) as six plain
     fields, saved by the services under the API's names (`NATIONAL_ADDRESS`)."""
 
-    national_street = _address_part(_("street"))
-    national_building_number = _address_part(
+    national_street = address_part(_("street"))
+    national_building_number = address_part(
         _("building number"), digits=4, invalid=_("The building number is 4 digits.")
     )
-    national_district = _address_part(_("district"))
-    national_city = _address_part(_("city"))
-    national_postal_code = _address_part(
-        _("postal code"), digits=5, invalid=_("The postal code is 5 digits.")
-    )
-    national_short_address = _address_part(
+    national_district = address_part(_("district"))
+    national_city = address_part(_("city"))
+    national_postal_code = address_part(_("postal code"), digits=5, invalid=_("The postal code is 5 digits."))
+    national_short_address = address_part(
         _("short address"), max_length=8, help_text=_("The 8-character short address (4 letters, 4 digits).")
     )
 

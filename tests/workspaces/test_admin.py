@@ -313,3 +313,37 @@ def test_stores_and_taxes_cannot_be_deleted_in_the_admin(client, owner, workspac
     assert client.get(f"/admin/workspaces/store/{store.pk}/delete/").status_code == 403
     assert client.get(f"/admin/invoicing/tax/{tax.pk}/delete/").status_code == 403
     assert Store.objects.filter(pk=store.pk).exists()
+
+
+def test_a_business_clients_address_and_cr_number_are_kept_through_the_admin(client, owner, workspace):
+    """The buyer of a standard tax invoice (section 8c): its address parts and CR number, saved by the API's
+    service under the API's names, and kept when the client is saved again without touching them."""
+    client.force_login(owner)
+    form = {
+        "name": "مطعم النخيل",
+        "phone": "",
+        "email": "",
+        "tax_number": "399999999900003",
+        "cr_number": "1010101010",
+        "address_street": "طريق الملك فهد",
+        "address_building_number": "2322",
+        "address_district": "العليا",
+        "address_city": "الرياض",
+        "address_postal_code": "12345",
+        "address_country_code": "",
+    }
+    assert client.post("/admin/workspaces/client/add/", form).status_code == 302
+    buyer = Client.objects.get(name="مطعم النخيل")
+    assert buyer.cr_number == "1010101010"
+    assert buyer.address == {
+        "street": "طريق الملك فهد",
+        "buildingNumber": "2322",
+        "district": "العليا",
+        "city": "الرياض",
+        "postalCode": "12345",
+        "countryCode": "SA",
+    }
+    page = client.get(f"/admin/workspaces/client/{buyer.pk}/change/").content.decode()
+    assert 'value="2322"' in page and 'value="1010101010"' in page
+    refused = client.post("/admin/workspaces/client/add/", {**form, "name": "x", "cr_number": "12"})
+    assert refused.status_code == 200 and not Client.objects.filter(name="x").exists()
