@@ -230,7 +230,10 @@ class SalesInvoiceAdmin(WorkspaceScopedAdmin):
             url,
             document.get_kind_display(),
             document.get_status_display(),
-            format_html('<div class="help">{}</div>', notes) if document.errors or document.warnings else "",
+            # ZATCA's own words, in its language: kept left to right on an Arabic page.
+            format_html('<div class="help" dir="ltr">{}</div>', notes)
+            if document.errors or document.warnings
+            else "",
         )
 
     def get_fields(self, request, obj=None):

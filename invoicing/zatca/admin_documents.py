@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from invoicing.zatca.admin_helpers import SOURCES, ltr_column, zatca_messages
 from invoicing.zatca.dashboard import urgent_cutoff
 from invoicing.zatca.models import ZatcaDocument
+from invoicing.zatca.reads import xml_of
 from workspaces import codes
 from workspaces.admin_base import WorkspaceScopedAdmin
 from workspaces.admin_lists import related_filter
@@ -159,6 +160,6 @@ class ZatcaDocumentAdmin(WorkspaceScopedAdmin):
             raise PermissionDenied
         document = get_object_or_404(self.get_queryset(request).defer(None), pk=document_id)
         name = re.sub(r"[^A-Za-z0-9._-]", "_", document.number) or str(document.pk)
-        response = HttpResponse(bytes(document.xml), content_type="application/xml")
+        response = HttpResponse(xml_of(document), content_type="application/xml")  # cleared once cleared
         response["Content-Disposition"] = f'attachment; filename="{name}.xml"'
         return response
