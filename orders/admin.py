@@ -9,10 +9,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from invoicing.zatca.admin_helpers import zatca_messages
+from invoicing.zatca.reads import document_of
 from orders import services
 from orders.models import Order, OrderInvoice, OrderInvoiceLine, OrderLineItem
+from orders.zatca import SOURCE as ZATCA_SOURCE
 from workspaces import codes
 from workspaces.admin_base import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline, code_permission
 from workspaces.admin_display import (
@@ -109,12 +115,14 @@ class OrderAdmin(WorkspaceScopedAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("client", "created_by", "created_by_api_key")
     inlines = [LineItemInline]
+    add_fields = ("client", "store")
     actions = ["create_invoices", "cancel_orders"]
     # As the API's `POST /invoices` and `POST /orders/:id/cancel`.
     has_invoice_permission = code_permission(codes.ORDERS_MANAGE)
     has_cancel_permission = code_permission(codes.ORDERS_MANAGE)
     fields = (
         "client",
+        "store",
         "status",
         "currency",
         "total_display",
@@ -129,7 +137,7 @@ class OrderAdmin(WorkspaceScopedAdmin):
     meta_fields_display = staticmethod(meta_fields_display)
 
     def get_fields(self, request, obj=None):
-        return ("client",) if obj is None else self.fields
+        return self.add_fields if obj is None else self.fields
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.fields
@@ -158,12 +166,13 @@ class OrderAdmin(WorkspaceScopedAdmin):
             for row in formset.cleaned_data
             if row and not row.get("DELETE")
         ]
-        client = form.cleaned_data.get("client")
+        client, store = form.cleaned_data.get("client"), form.cleaned_data.get("store")
         try:
             order = services.order_create(
                 workspace=access.workspace,
                 access=access,
                 client_id=client.pk if client else None,
+                store_id=store.pk if store else None,
                 lines=lines,
                 meta_fields=[],
             )
@@ -233,7 +242,7 @@ class OrderInvoiceAdmin(WorkspaceScopedAdmin):
     inlines = [InvoiceLineInline]
     fields = (
         "order", "currency", "subtotal_display", "discount_total_display", "tax_total_display", "total_display",
-        "meta_fields_display", "created_by_name", "created_at",
+        "zatca_display", "zatca_xml", "meta_fields_display", "created_by_name", "created_at",
     )  # fmt: skip
     readonly_fields = fields
 
@@ -252,3 +261,37 @@ class OrderInvoiceAdmin(WorkspaceScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("ZATCA"))
+    def zatca_display(self, invoice: OrderInvoice) -> str:
+        """The invoice's ZATCA document (section 8c): its kind and state linking to its page, and ZATCA's errors
+        and warnings; "—" where the order's store signs nothing."""
+        document = self._document(invoice)
+        if document is None:
+            return "—"
+        url = reverse("admin:invoicing_zatcadocument_change", args=[document.pk])
+        notes = zatca_messages([*document.errors, *document.warnings])
+        return format_html(
+            '<a href="{}">{} — {}</a>{}',
+            url,
+            document.get_kind_display(),
+            document.get_status_display(),
+            format_html('<div class="help">{}</div>', notes) if document.errors or document.warnings else "",
+        )
+
+    @admin.display(description=_("signed XML"))
+    def zatca_xml(self, invoice: OrderInvoice) -> str:
+        """The signed XML (the bytes that were hashed), from its ZATCA document's page; ZATCA's cleared XML is on
+        `GET /invoices/:id/zatca.xml`."""
+        document = self._document(invoice)
+        if document is None:
+            return "—"
+        url = reverse("admin:invoicing_zatcadocument_xml", args=[document.pk])
+        return format_html('<a href="{}" class="zatca-xml" download>{}</a>', url, gettext("Download the XML"))
+
+    @staticmethod
+    def _document(invoice: OrderInvoice):
+        """Read once per page (both fields show it)."""
+        if "_zatca_document" not in invoice.__dict__:
+            invoice._zatca_document = document_of(ZATCA_SOURCE, invoice.pk, invoice.workspace_id)
+        return invoice._zatca_document

@@ -29,6 +29,7 @@ def seed_orders_demo(*, workspace: Workspace, store: Store) -> None:
             workspace=workspace,
             access=access,
             client_id=client.pk if client else None,
+            store_id=store.pk,  # the demo's store issues (and, once onboarded, signs) the invoices
             lines=[
                 services.OrderLineRequest(
                     name=product.name_ar or product.name,

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Product
-from workspaces.models import Client, CreatedByActor, TimeStamped, Workspace
+from workspaces.models import Client, CreatedByActor, Store, TimeStamped, Workspace
 
 MONEY = {"max_digits": 18, "decimal_places": 3}
 QUANTITY = {"max_digits": 15, "decimal_places": 3}
@@ -28,6 +28,11 @@ class Order(CreatedByActor, TimeStamped):
         blank=True,
         related_name="orders",
         verbose_name=_("client"),
+    )
+    # The store that issues the order's invoices (and signs them for ZATCA where it has a device); null only in a
+    # workspace that has no store at all.
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("store")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     currency = models.CharField(_("currency"), max_length=3)

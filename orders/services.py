@@ -34,9 +34,10 @@ from orders import error_codes
 from orders.calculations import line_discount_share
 from orders.locks import lock_order
 from orders.models import Order, OrderInvoice, OrderInvoiceLine, OrderLineItem
+from orders.zatca import order_signing_for, sign_order_invoice
 from workspaces import codes
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
-from workspaces.models import ActorType, Client, Workspace
+from workspaces.models import ActorType, Client, Store, Workspace
 from workspaces.tenancy import Access
 
 ORDER_FULLY_INVOICED_MESSAGE = "Order already fully invoiced"  # seed 003's words, never translated
@@ -132,8 +133,12 @@ def order_create(
     client_id: int | None,
     lines: Sequence[OrderLineRequest],
     meta_fields: list[Any],
+    store_id: int | None = None,
 ) -> Order:
     """An open order; its lines copy the taxes named (or the product's), its total comes from the calculator.
+
+    Its invoices are issued by `store_id` (a store of the workspace, else a 404), by default the workspace's first
+    store (the lowest id; none in a workspace without a store).
 
     Each line's `discount` is an absolute amount in the workspace currency's minor digits, at most the line's
     amount (quantity × unit price). A fixed number of queries whatever the number of lines. Needs `orders.manage`.
@@ -144,6 +149,10 @@ def order_create(
         client = Client.objects.filter(workspace=workspace, pk=client_id).first()
         if client is None:
             raise NotFoundError(_("Client not found."))
+    stores = Store.objects.filter(workspace=workspace)
+    store = stores.filter(pk=store_id).first() if store_id is not None else stores.order_by("pk").first()
+    if store_id is not None and store is None:
+        raise NotFoundError(_("Store not found."))
     if not lines:
         raise ValidationFailed({"line_items": [_("An order needs at least one line item.")]})
     limits.lines_check(len(lines))
@@ -203,6 +212,7 @@ def order_create(
     order = Order.objects.create(
         workspace=workspace,
         client=client,
+        store=store,
         currency=currency,
         total=totals.total,
         meta_fields=meta_fields,
@@ -293,6 +303,11 @@ def order_invoice_create(
     (409 "Order already fully invoiced" once nothing remains). A cancelled order is a 422. Totals come from the
     calculator over the order's prices, taxes and each line's share of its discount. No stock moves.
     A fixed number of queries whatever the number of lines. Needs `orders.manage`.
+
+    ZATCA (`orders.zatca`): where the order's store has an onboarded device, the invoice is signed into that
+    store's chain before the transaction ends. Locks in the house order: the order, then the device (after the
+    checks: a standard invoice's buyer without a complete address is a 400 naming the missing fields, and nothing
+    is written), then the writes and the signature; a standard invoice goes to clearance after the commit.
     """
     access.require(codes.ORDERS_MANAGE)
     order = lock_order(workspace=workspace, order_id=order_id)
@@ -306,6 +321,7 @@ def order_invoice_create(
     if all(item.remaining_quantity <= 0 for item in line_items):
         raise ConflictError(ORDER_FULLY_INVOICED_MESSAGE, code=error_codes.ORDER_FULLY_INVOICED)
     taken = _invoice_quantities(line_items, lines)
+    signing = order_signing_for(order)
     shares = [
         line_discount_share(
             discount=item.discount,
@@ -358,4 +374,6 @@ def order_invoice_create(
         [item for item, _q in taken], ["invoiced_quantity", "invoiced_discount"]
     )
     order.save(update_fields=["updated_at"])
+    if signing is not None:
+        sign_order_invoice(signing, invoice, taken, totals)
     return invoice

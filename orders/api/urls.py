@@ -10,4 +10,5 @@ urlpatterns = [
     path("orders/<id:pk>/cancel", views.OrderCancelView.as_view(), name="order-cancel"),
     path("invoices", views.InvoiceListView.as_view(), name="order-invoices"),
     path("invoices/<id:pk>", views.InvoiceDetailView.as_view(), name="order-invoice"),
+    path("invoices/<id:pk>/zatca.xml", views.InvoiceZatcaXmlView.as_view(), name="order-invoice-zatca-xml"),
 ]

@@ -6,13 +6,17 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from invoicing.api.zatca import xml_response
+from invoicing.zatca.reads import document_of, documents_of
 from orders import selectors, services
+from orders.api.examples import INVOICE_EXAMPLE, ORDER_EXAMPLE, ZATCA_EXAMPLE
 from orders.api.serializers import (
     OrderCreateInputSerializer,
     OrderInvoiceCreateInputSerializer,
@@ -21,6 +25,8 @@ from orders.api.serializers import (
     OrderInvoiceQuerySerializer,
     OrderOutputSerializer,
 )
+from orders.models import OrderInvoice
+from orders.zatca import SOURCE as ZATCA_SOURCE
 from workspaces import codes
 from workspaces.api.base import WorkspaceView
 from workspaces.api.docs import errors
@@ -34,54 +40,6 @@ from workspaces.errors import NotFoundError
 
 ORDER_CREATED = "Order created successfully"
 INVOICE_CREATED = "Invoice created successfully"
-
-ORDER_EXAMPLE = {
-    "id": "12",
-    "entityId": "1",
-    "clientId": "7",
-    "status": "open",
-    "lineItems": [
-        {
-            "id": "31",
-            "productId": "4",
-            "name": "Arabic coffee",
-            "quantity": 30,
-            "unitPrice": 50,
-            "discount": 0,
-            "taxIds": ["1"],
-            "invoicedQuantity": 0,
-        },
-        {
-            "id": "32",
-            "productId": None,
-            "name": "Delivery",
-            "quantity": 1,
-            "unitPrice": 20,
-            "discount": 5,
-            "taxIds": [],
-            "invoicedQuantity": 0,
-        },
-    ],
-    "total": 1740,
-    "metaFields": [],
-    "createdAt": "2025-12-08T20:40:02.118Z",
-    "updatedAt": "2025-12-08T20:40:02.118Z",
-}
-
-INVOICE_EXAMPLE = {
-    "order": "12",
-    "entityId": "1",
-    "lineItems": [
-        {"lineItemId": "31", "quantity": 30, "id": "55"},
-        {"lineItemId": "32", "quantity": 1, "id": "56"},
-    ],
-    "total": 1740,
-    "createdBy": {"id": "3", "name": "Sam Nabahani", "type": "admin"},
-    "metaFields": [],
-    "createdAt": "2025-12-08T20:43:20.608Z",
-    "updatedAt": "2025-12-08T20:43:20.608Z",
-    "id": "55",
-}
 
 
 @functools.cache
@@ -141,7 +99,15 @@ class OrdersView(WorkspaceView):
         invoice = selectors.order_invoice_get(workspace=self.workspace, invoice_id=invoice_id)
         if invoice is None:
             raise NotFoundError(_("Invoice not found"))
+        _attach_documents([invoice], self.workspace.pk)
         return OrderInvoiceOutputSerializer(invoice).data
+
+
+def _attach_documents(invoices: list[OrderInvoice], workspace_id: int) -> None:
+    """Each invoice's ZATCA document for its `zatca` (one query for the page)."""
+    found = documents_of(ZATCA_SOURCE, [invoice.pk for invoice in invoices], workspace_id)
+    for invoice in invoices:
+        invoice.zatca_document = found.get(invoice.pk)
 
 
 class OrderListView(OrdersView):
@@ -171,7 +137,9 @@ class OrderListView(OrdersView):
         description=(
             "An open order. Each line names its price, an optional absolute `discount` off the line and its "
             "taxes (`taxIds`, at most two; without them the product's taxes). `total` comes from the totals "
-            "calculator. A `clientId`, `productId` or `taxId` of another workspace is a 404."
+            "calculator. `storeId` names the store that issues the order's invoices (and signs them for ZATCA "
+            "where it has a device); without it, the workspace's first store. A `clientId`, `storeId`, "
+            "`productId` or `taxId` of another workspace is a 404."
         ),
         request=OrderCreateInputSerializer,
         responses={201: _envelope(OrderOutputSerializer, many=False, message=True), **_errors(400, 404)},
@@ -180,6 +148,7 @@ class OrderListView(OrdersView):
                 "Two lines",
                 value={
                     "clientId": "7",
+                    "storeId": "1",
                     "lineItems": [
                         {
                             "productId": "4",
@@ -207,6 +176,7 @@ class OrderListView(OrdersView):
             workspace=self.workspace,
             access=self.access,
             client_id=data.get("client_id"),
+            store_id=data.get("store_id"),
             lines=[services.OrderLineRequest(**line) for line in data["line_items"]],
             meta_fields=data.get("meta_fields", []),
         )
@@ -257,7 +227,9 @@ class InvoiceListView(OrdersView):
         tags=["orders"],
         operation_id="invoices_list",
         summary="List order invoices",
-        description="The workspace's order invoices, newest first; `orderId` keeps one order's.",
+        description="The workspace's order invoices, newest first; `orderId` keeps one order's. An invoice "
+        "signed for ZATCA (its order's store has an onboarded device) carries `zatca`: its kind, its reporting or "
+        "clearance state, UUID, ICV, hash, QR and ZATCA's errors and warnings; the others have no `zatca` key.",
         parameters=[OrderInvoiceQuerySerializer, *LIST_PARAMETERS],
         responses={200: _envelope(OrderInvoiceOutputSerializer, many=True, message=False), **_errors(400)},
         examples=[
@@ -272,6 +244,7 @@ class InvoiceListView(OrdersView):
         filters = OrderInvoiceFilterSet.parse(request.query_params)
         invoices = selectors.order_invoice_list(workspace=self.workspace, order_id=filters.get("order_id"))
         rows, next_cursor = paginate(invoices, request)
+        _attach_documents(rows, self.workspace.pk)
         return success_page(OrderInvoiceOutputSerializer(rows, many=True).data, next_cursor)
 
     @extend_schema(
@@ -281,7 +254,12 @@ class InvoiceListView(OrdersView):
         description=(
             "Seed 003. Without `lineItems` the invoice takes every quantity of the order not yet invoiced; with "
             "them, the quantities named (each positive and within what remains). 409 when nothing remains, 422 "
-            "for a cancelled order. `total` comes from the order's prices, discounts and taxes."
+            "for a cancelled order. `total` comes from the order's prices, discounts and taxes. Where the order's "
+            "store has an onboarded ZATCA device the invoice is signed as it is created and carries `zatca`: "
+            "a standard tax invoice (the order's client has a VAT number and the device is onboarded for standard "
+            "invoices) is cleared by ZATCA right after, a simplified one is reported by the worker. A standard "
+            "invoice to a client without a complete address is a 400 naming the missing fields "
+            "(`client.address.city`, ...) and invoices nothing; a line with two taxes cannot be signed (422)."
         ),
         request=OrderInvoiceCreateInputSerializer,
         responses={
@@ -300,6 +278,25 @@ class InvoiceListView(OrdersView):
                 value={"success": True, "data": INVOICE_EXAMPLE, "message": INVOICE_CREATED},
                 response_only=True,
                 status_codes=["201"],
+            ),
+            OpenApiExample(
+                "Created and cleared by ZATCA",
+                value={
+                    "success": True,
+                    "data": {**INVOICE_EXAMPLE, "zatca": ZATCA_EXAMPLE},
+                    "message": INVOICE_CREATED,
+                },
+                response_only=True,
+                status_codes=["201"],
+            ),
+            OpenApiExample(
+                "A standard invoice's buyer without a complete address",
+                value={
+                    "success": False,
+                    "message": "Validation error: client.address.city: Required for a standard tax invoice (ZATCA).",
+                },
+                response_only=True,
+                status_codes=["400"],
             ),
         ],
     )
@@ -329,3 +326,20 @@ class InvoiceDetailView(OrdersView):
     )
     def get(self, request: Request, pk: int) -> Response:
         return success(self.invoice_data(pk))
+
+
+class InvoiceZatcaXmlView(OrdersView):
+    @extend_schema(
+        tags=["orders"],
+        operation_id="invoices_zatca_xml_retrieve",
+        summary="An order invoice's ZATCA XML",
+        description="The invoice's UBL 2.1 XML as signed, or ZATCA's cleared XML once a standard invoice is "
+        "cleared (section 8c): what the buyer gets. 404 when the invoice was not signed (its store has no "
+        "onboarded ZATCA device).",
+        responses={(200, "application/xml"): str, **_errors(404)},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        document = document_of(ZATCA_SOURCE, pk, self.workspace.pk)
+        if document is None:
+            raise NotFoundError(_("Invoice not found"))
+        return xml_response(document)

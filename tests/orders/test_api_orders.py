@@ -12,7 +12,7 @@ from tests.orders.conftest import make_order
 pytestmark = pytest.mark.django_db
 
 
-def test_create_an_order(api, workspace, product, vat):
+def test_create_an_order(api, workspace, store, product, vat):
     customer = ClientFactory(workspace=workspace, name="مطعم النخيل")
     response = api.post(
         "/orders",
@@ -37,6 +37,7 @@ def test_create_an_order(api, workspace, product, vat):
             "id": str(order.pk),
             "entityId": str(workspace.pk),
             "clientId": str(customer.pk),
+            "storeId": str(store.pk),  # the workspace's first store when none is named
             "status": "open",
             "lineItems": [
                 {

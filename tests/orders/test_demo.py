@@ -16,6 +16,7 @@ def test_demo_orders_some_partly_invoiced_idempotently(workspace, store, owner):
 
     orders = list(Order.objects.filter(workspace=workspace).order_by("pk"))
     assert [order.status for order in orders] == ["open", "open", "open", "cancelled"]
+    assert {order.store_id for order in orders} == {store.pk}
     assert OrderInvoice.objects.count() == 2
 
     def invoiced(order):

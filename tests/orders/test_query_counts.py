@@ -27,9 +27,9 @@ def test_post_invoices_is_constant_in_the_number_of_line_items(
 ):
     api = token_client(owner)
     order = make_order(workspace, owner, [(*line, [vat]) for line in lines(size)])
-    # auth (user, membership) 2, savepoint 2, lock order 1, lines 1, invoice 1, invoice lines 1, bulk update 1,
-    # order updated_at 1, render (invoice + creator, lines) 2
-    with django_assert_num_queries(12):
+    # auth (user, membership) 2, savepoint 2, lock order 1, lines 1, the store's ZATCA device (none) 1, invoice 1,
+    # invoice lines 1, bulk update 1, order updated_at 1, render (invoice + creator, lines, ZATCA document) 3
+    with django_assert_num_queries(14):
         response = api.post("/invoices", {"orderId": order.pk}, format="json")
     assert response.status_code == 201
     assert len(response.json()["data"]["lineItems"]) == size
@@ -47,8 +47,8 @@ def test_post_orders_is_constant_in_the_number_of_lines(
             for product in products
         ]
     }
-    # auth 2, savepoint 2, products 1, their taxes 1, order 1, lines 1, render (order, lines) 2
-    with django_assert_num_queries(10):
+    # auth 2, savepoint 2, the default store 1, products 1, their taxes 1, order 1, lines 1, render (order, lines) 2
+    with django_assert_num_queries(11):
         response = api.post("/orders", body, format="json")
     assert response.status_code == 201
 
@@ -63,5 +63,5 @@ def test_lists_are_constant_in_the_number_of_rows(owner, workspace):
         api.post("/invoices", {"orderId": order.pk}, format="json")
     assert queries(lambda: api.get("/orders")) == few_orders == 4  # auth 2, orders 1, their lines 1
     assert (
-        queries(lambda: api.get("/invoices")) == few_invoices == 4
-    )  # auth 2, invoices + creators 1, lines 1
+        queries(lambda: api.get("/invoices")) == few_invoices == 5
+    )  # auth 2, invoices + creators 1, lines 1, their ZATCA documents 1

@@ -156,6 +156,7 @@ JUNK = [
 BODIES = {
     "/orders": {
         "clientId": None,
+        "storeId": None,
         "lineItems": [
             {"productId": None, "name": "Tea", "quantity": 1, "unitPrice": 8, "discount": 0, "taxIds": []}
         ],
