@@ -17,7 +17,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from invoicing.zatca.chain import Issued, lock_device, sign_next
-from invoicing.zatca.documents import TypeCode, VatCategory
+from invoicing.zatca.documents import TypeCode
+from invoicing.zatca.issuing import source_line
 from invoicing.zatca.mapping import SourceLine
 from invoicing.zatca.models import ZatcaDocument
 from pos.calculations import invoice_totals, item_taxes
@@ -25,28 +26,10 @@ from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceItem, PosPaymen
 from workspaces.errors import ApplicationError
 
 SALE, RETURN = "pos_invoice", "pos_return"
-OUT_OF_SCOPE = {
-    "category": VatCategory.OUT_OF_SCOPE,
-    "exemption_reason_code": "VATEX-SA-OOS",
-    "exemption_reason": "Not subject to VAT",
-}
 
 
 def _source_line(item: PosInvoiceItem, quantity: Decimal) -> SourceLine:
-    taxes = item_taxes(item)
-    if len(taxes) > 1:
-        raise ApplicationError(
-            _("“%(name)s” carries two taxes; a ZATCA document states one VAT per line.")
-            % {"name": item.name},
-            code="zatca_unsignable",
-            status=422,
-        )
-    if not taxes or taxes[0].rate == 0:
-        return SourceLine(
-            name=item.name, quantity=quantity, unit_price=item.unit_price, tax=taxes[0] if taxes else None,
-            **OUT_OF_SCOPE,
-        )  # fmt: skip
-    return SourceLine(name=item.name, quantity=quantity, unit_price=item.unit_price, tax=taxes[0])
+    return source_line(name=item.name, quantity=quantity, unit_price=item.unit_price, taxes=item_taxes(item))
 
 
 def _signed(store_id: int, issued: Issued) -> ZatcaDocument | None:

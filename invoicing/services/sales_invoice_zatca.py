@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,63 +17,25 @@ from django.utils.translation import gettext as _
 from invoicing.calculation_types import DocumentTotals, TaxInput
 from invoicing.models import Invoice, Product
 from invoicing.services.sales_invoice_rules import SalesInvoiceLine
-from invoicing.zatca.chain import Issued, lock_device, sign_next
-from invoicing.zatca.documents import Kind, TypeCode, VatCategory
-from invoicing.zatca.issuing import active_device, buyer_missing, buyer_of, clear_after_commit, kind_for
+from invoicing.zatca.chain import Issued, sign_next
+from invoicing.zatca.documents import Kind, TypeCode
+from invoicing.zatca.issuing import Signing, buyer_of, clear_after_commit, source_line
 from invoicing.zatca.mapping import SourceLine
-from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
-from workspaces.errors import ApplicationError, ValidationFailed
+from invoicing.zatca.models import ZatcaDocument
+from workspaces.errors import ApplicationError
 from workspaces.models import Client
 
 SOURCE = "api2_invoice"
 
 
-@dataclass(frozen=True)
-class Signing:
-    """What an issuing transaction signs with: the store's device (locked) and the document's kind."""
-
-    device: ZatcaDevice
-    kind: Kind
-
-
-def signing_for(*, store_id: int, client: Client) -> Signing | None:
-    """The device and kind of an invoice about to be issued, the device locked (after the invoice, before the
-    counter: the house's lock order); None when the store signs nothing. A standard invoice's incomplete buyer is a
-    400 naming the client's missing fields, raised before any lock."""
-    device = active_device(store_id)
-    if device is None:
-        return None
-    kind = kind_for(device, client)
-    if kind is Kind.STANDARD:
-        missing = buyer_missing(client)
-        if missing:
-            raise ValidationFailed(
-                {f"client.{name}": [_("Required for a standard tax invoice (ZATCA).")] for name in missing}
-            )
-    locked = lock_device(store_id=store_id)
-    return Signing(locked, kind) if locked is not None else None
-
-
 def _line(line: SalesInvoiceLine, name: str, taxes: dict[object, TaxInput]) -> SourceLine:
     ids = [tax_id for tax_id in (line.tax1_id, line.tax2_id) if tax_id is not None]
-    if len(ids) > 1:
-        raise ApplicationError(
-            _("A line carries two taxes; a ZATCA document states one VAT per line."),
-            code="zatca_unsignable",
-            status=422,
-        )
-    tax = taxes.get(ids[0]) if ids else None
-    if tax is None or tax.rate == 0:
-        return SourceLine(
-            name=name,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            tax=tax,
-            category=VatCategory.OUT_OF_SCOPE,
-            exemption_reason_code="VATEX-SA-OOS",
-            exemption_reason="Not subject to VAT",
-        )
-    return SourceLine(name=name, quantity=line.quantity, unit_price=line.unit_price, tax=tax)
+    return source_line(
+        name=name,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        taxes=[taxes[i] for i in ids if i in taxes],
+    )
 
 
 def sign_sales_invoice(

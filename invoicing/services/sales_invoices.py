@@ -31,8 +31,9 @@ from invoicing.services.sales_invoice_rules import (
     SalesInvoicePayment,
     sales_invoice_check,
 )
-from invoicing.services.sales_invoice_zatca import sign_sales_invoice, signing_for
+from invoicing.services.sales_invoice_zatca import sign_sales_invoice
 from invoicing.services.stock import StockLine, stock_deduct_for_document
+from invoicing.zatca.issuing import signing_for
 from workspaces import codes
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError, ValidationFailed

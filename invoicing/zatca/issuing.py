@@ -11,18 +11,31 @@ anything is numbered or stock moves.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from invoicing.zatca.documents import Address, Buyer, Kind
+from invoicing.calculation_types import TaxInput
+from invoicing.zatca.chain import lock_device
+from invoicing.zatca.documents import Address, Buyer, Kind, VatCategory
+from invoicing.zatca.mapping import SourceLine
 from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
 from invoicing.zatca.reporting import settle_now
+from workspaces.errors import ApplicationError, ValidationFailed
 from workspaces.models import Client
 
 VAT_NUMBER = re.compile(r"^3[0-9]{13}3$")
 BUYER_ADDRESS = ("street", "buildingNumber", "district", "city", "postalCode")
 SAUDI_DIGITS = {"buildingNumber": 4, "postalCode": 5}
 STANDARD_TYPES = (ZatcaDevice.InvoiceType.STANDARD, ZatcaDevice.InvoiceType.BOTH)
+OUT_OF_SCOPE = {
+    "category": VatCategory.OUT_OF_SCOPE,
+    "exemption_reason_code": "VATEX-SA-OOS",
+    "exemption_reason": "Not subject to VAT",
+}
 
 
 def active_device(store_id: int) -> ZatcaDevice | None:
@@ -64,6 +77,50 @@ def buyer_of(client: Client) -> Buyer:
             country=(address.get("countryCode") or "SA").upper(),
         ),
     )
+
+
+def source_line(
+    *, name: str, quantity: Decimal, unit_price: Decimal, taxes: Sequence[TaxInput]
+) -> SourceLine:
+    """A line as sold, for any invoice kind: its one VAT (ZATCA states one VAT per line: two are a 422
+    `zatca_unsignable`); without VAT, or at a rate of 0, out of scope (category O)."""
+    if len(taxes) > 1:
+        raise ApplicationError(
+            _("“%(name)s” carries two taxes; a ZATCA document states one VAT per line.") % {"name": name},
+            code="zatca_unsignable",
+            status=422,
+        )
+    tax = taxes[0] if taxes else None
+    if tax is None or tax.rate == 0:
+        return SourceLine(name=name, quantity=quantity, unit_price=unit_price, tax=tax, **OUT_OF_SCOPE)
+    return SourceLine(name=name, quantity=quantity, unit_price=unit_price, tax=tax)
+
+
+@dataclass(frozen=True)
+class Signing:
+    """What an issuing transaction signs with: the store's device (locked) and the document's kind."""
+
+    device: ZatcaDevice
+    kind: Kind
+
+
+def signing_for(*, store_id: int, client: Client | None) -> Signing | None:
+    """The device and kind of an invoice about to be issued (api2 or order), the device locked after the
+    document and before the counter (the house's lock order); None when the store signs nothing. A standard
+    invoice's incomplete buyer is a 400 naming the client's missing fields (`client.address.city`, ...), raised
+    before any lock and before anything is numbered or written."""
+    device = active_device(store_id)
+    if device is None:
+        return None
+    kind = kind_for(device, client)
+    if kind is Kind.STANDARD and client is not None:  # standard: always a VAT-registered client
+        missing = buyer_missing(client)
+        if missing:
+            raise ValidationFailed(
+                {f"client.{name}": [_("Required for a standard tax invoice (ZATCA).")] for name in missing}
+            )
+    locked = lock_device(store_id=store_id)
+    return Signing(locked, kind) if locked is not None else None
 
 
 def clear_after_commit(document: ZatcaDocument) -> None:
