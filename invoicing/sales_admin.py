@@ -23,7 +23,7 @@ from invoicing.services.sales_invoices import (
     sales_invoice_issue,
     sales_invoice_update_draft,
 )
-from invoicing.zatca.admin_helpers import zatca_messages
+from invoicing.zatca.admin_helpers import document_state
 from invoicing.zatca.reads import document_of
 from workspaces import codes
 from workspaces.admin_base import ReadOnlyInline, WorkspaceScopedAdmin, WorkspaceScopedInline, code_permission
@@ -223,21 +223,7 @@ class SalesInvoiceAdmin(WorkspaceScopedAdmin):
     def zatca_display(self, invoice: Invoice) -> str:
         """The invoice's ZATCA document (section 8c): its kind and state, ZATCA's errors and warnings, and a link to
         its page (its QR and XML); "—" where the store signs nothing."""
-        document = document_of(SALES_SOURCE, invoice.pk, invoice.workspace_id)
-        if document is None:
-            return "—"
-        url = reverse("admin:invoicing_zatcadocument_change", args=[document.pk])
-        notes = zatca_messages([*document.errors, *document.warnings])
-        return format_html(
-            '<a href="{}">{} — {}</a>{}',
-            url,
-            document.get_kind_display(),
-            document.get_status_display(),
-            # ZATCA's own words, in its language: kept left to right on an Arabic page.
-            format_html('<div class="help" dir="ltr">{}</div>', notes)
-            if document.errors or document.warnings
-            else "",
-        )
+        return document_state(document_of(SALES_SOURCE, invoice.pk, invoice.workspace_id))
 
     @admin.display(description=_("printed invoice"))
     def print_link(self, invoice: Invoice) -> str:

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from invoicing.zatca.admin_helpers import zatca_messages
+from invoicing.zatca.admin_helpers import document_state
 from invoicing.zatca.reads import document_of
 from orders import services
 from orders.models import Order, OrderInvoice, OrderInvoiceLine, OrderLineItem
@@ -266,18 +266,7 @@ class OrderInvoiceAdmin(WorkspaceScopedAdmin):
     def zatca_display(self, invoice: OrderInvoice) -> str:
         """The invoice's ZATCA document (section 8c): its kind and state linking to its page, and ZATCA's errors
         and warnings; "—" where the order's store signs nothing."""
-        document = self._document(invoice)
-        if document is None:
-            return "—"
-        url = reverse("admin:invoicing_zatcadocument_change", args=[document.pk])
-        notes = zatca_messages([*document.errors, *document.warnings])
-        return format_html(
-            '<a href="{}">{} — {}</a>{}',
-            url,
-            document.get_kind_display(),
-            document.get_status_display(),
-            format_html('<div class="help">{}</div>', notes) if document.errors or document.warnings else "",
-        )
+        return document_state(self._document(invoice))
 
     @admin.display(description=_("signed XML"))
     def zatca_xml(self, invoice: OrderInvoice) -> str:

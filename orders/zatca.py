@@ -20,16 +20,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from invoicing.calculation_types import DocumentTotals, TaxInput
-from invoicing.zatca.chain import Issued, sign_next
+from invoicing.zatca.chain import Issued
 from invoicing.zatca.documents import Kind, TypeCode
-from invoicing.zatca.issuing import buyer_of, clear_after_commit, signing_for, source_line
+from invoicing.zatca.issuing import buyer_of, sign_issued, signing_for, source_line
 from invoicing.zatca.mapping import SourceLine
 from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
 from orders.models import Order, OrderInvoice, OrderLineItem
-from workspaces.errors import ApplicationError
 from workspaces.models import Client
 
 SOURCE = "order_invoice"  # `ZatcaDocument.source_type` of an order invoice
@@ -87,28 +85,19 @@ def sign_order_invoice(
     moment: dt.datetime = invoice.created_at or timezone.now()
     local_day = moment.astimezone(zoneinfo.ZoneInfo(signing.device.store.workspace.timezone)).date()
     standard = signing.kind is Kind.STANDARD
-    try:
-        document = sign_next(
-            signing.device,
-            Issued(
-                source_type=SOURCE,
-                source_id=invoice.pk,
-                number=str(invoice.pk),
-                moment=moment,
-                type_code=TypeCode.INVOICE,
-                lines=[_line(item, quantity) for item, quantity in taken],
-                calculation=totals,
-                payment_method="other",  # an order invoice records no payment
-                buyer=buyer_of(signing.client) if standard and signing.client is not None else None,
-                kind=signing.kind,
-                supply_date=local_day if standard else None,
-            ),
-        )
-    except ValueError as exc:
-        raise ApplicationError(
-            _("This invoice cannot be signed for ZATCA: %(reason)s") % {"reason": str(exc)[:200]},
-            code=UNSIGNABLE,
-            status=422,
-        ) from exc
-    clear_after_commit(document)
-    return document
+    return sign_issued(
+        signing.device,
+        Issued(
+            source_type=SOURCE,
+            source_id=invoice.pk,
+            number=str(invoice.pk),
+            moment=moment,
+            type_code=TypeCode.INVOICE,
+            lines=[_line(item, quantity) for item, quantity in taken],
+            calculation=totals,
+            payment_method="other",  # an order invoice records no payment
+            buyer=buyer_of(signing.client) if standard and signing.client is not None else None,
+            kind=signing.kind,
+            supply_date=local_day if standard else None,
+        ),
+    )

@@ -14,16 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from invoicing.zatca.chain import Issued, lock_device, sign_next
+from invoicing.zatca.chain import Issued, lock_device
 from invoicing.zatca.documents import TypeCode
-from invoicing.zatca.issuing import source_line
+from invoicing.zatca.issuing import sign_issued, source_line
 from invoicing.zatca.mapping import SourceLine
 from invoicing.zatca.models import ZatcaDocument
 from pos.calculations import invoice_totals, item_taxes
 from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceItem, PosPayment, PosReturn
-from workspaces.errors import ApplicationError
 
 SALE, RETURN = "pos_invoice", "pos_return"
 
@@ -36,14 +33,7 @@ def _signed(store_id: int, issued: Issued) -> ZatcaDocument | None:
     device = lock_device(store_id=store_id)
     if device is None:  # the device was removed since the caller looked: the store signs nothing
         return None
-    try:
-        return sign_next(device, issued)
-    except ValueError as exc:  # what the XML cannot state: refused whole, the transaction rolls back
-        raise ApplicationError(
-            _("This document cannot be signed for ZATCA: %(reason)s") % {"reason": str(exc)[:200]},
-            code="zatca_unsignable",
-            status=422,
-        ) from exc
+    return sign_issued(device, issued)
 
 
 def sign_sale(

@@ -12,17 +12,15 @@ import zoneinfo
 from collections.abc import Sequence
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from invoicing.calculation_types import DocumentTotals, TaxInput
 from invoicing.models import Invoice, Product
 from invoicing.services.sales_invoice_rules import SalesInvoiceLine
-from invoicing.zatca.chain import Issued, sign_next
+from invoicing.zatca.chain import Issued
 from invoicing.zatca.documents import Kind, TypeCode
-from invoicing.zatca.issuing import Signing, buyer_of, clear_after_commit, source_line
+from invoicing.zatca.issuing import Signing, buyer_of, sign_issued, source_line
 from invoicing.zatca.mapping import SourceLine
 from invoicing.zatca.models import ZatcaDocument
-from workspaces.errors import ApplicationError
 from workspaces.models import Client
 
 SOURCE = "api2_invoice"
@@ -54,29 +52,20 @@ def sign_sales_invoice(
     local_now = timezone.now().astimezone(zoneinfo.ZoneInfo(invoice.workspace.timezone))
     moment = dt.datetime.combine(invoice.date, local_now.timetz())
     method = (payment_method or "").strip().lower()
-    try:
-        document = sign_next(
-            signing.device,
-            Issued(
-                source_type=SOURCE,
-                source_id=invoice.pk,
-                number=invoice.no,
-                moment=moment,
-                type_code=TypeCode.INVOICE,
-                lines=[_line(line, names.get(line.product_id, ""), taxes) for line in lines],
-                calculation=totals,
-                payment_method=method if method in ("cash", "card", "transfer") else "other",
-                buyer=buyer_of(client) if signing.kind is Kind.STANDARD else None,
-                kind=signing.kind,
-                supply_date=invoice.date if signing.kind is Kind.STANDARD else None,
-                order_reference=(invoice.po_number or None),
-            ),
-        )
-    except ValueError as exc:
-        raise ApplicationError(
-            _("This invoice cannot be signed for ZATCA: %(reason)s") % {"reason": str(exc)[:200]},
-            code="zatca_unsignable",
-            status=422,
-        ) from exc
-    clear_after_commit(document)
-    return document
+    return sign_issued(
+        signing.device,
+        Issued(
+            source_type=SOURCE,
+            source_id=invoice.pk,
+            number=invoice.no,
+            moment=moment,
+            type_code=TypeCode.INVOICE,
+            lines=[_line(line, names.get(line.product_id, ""), taxes) for line in lines],
+            calculation=totals,
+            payment_method=method if method in ("cash", "card", "transfer") else "other",
+            buyer=buyer_of(client) if signing.kind is Kind.STANDARD else None,
+            kind=signing.kind,
+            supply_date=invoice.date if signing.kind is Kind.STANDARD else None,
+            order_reference=(invoice.po_number or None),
+        ),
+    )

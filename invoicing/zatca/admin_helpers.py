@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -51,3 +52,21 @@ def ltr_column(field: str, description):
 
 
 # --- Devices ----------------------------------------------------------------------------------------------------
+
+
+def document_state(document) -> str:
+    """An invoice's ZATCA document as its admin page shows it: kind and state linking to the document's page, and
+    ZATCA's errors and warnings in its own words (left to right on an Arabic page); "—" where nothing was signed."""
+    if document is None:
+        return "—"
+    url = reverse("admin:invoicing_zatcadocument_change", args=[document.pk])
+    notes = zatca_messages([*document.errors, *document.warnings])
+    return format_html(
+        '<a href="{}">{} — {}</a>{}',
+        url,
+        document.get_kind_display(),
+        document.get_status_display(),
+        format_html('<div class="help" dir="ltr">{}</div>', notes)
+        if document.errors or document.warnings
+        else "",
+    )

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from invoicing.calculation_types import TaxInput
-from invoicing.zatca.chain import lock_device
+from invoicing.zatca.chain import Issued, lock_device, sign_next
 from invoicing.zatca.documents import Address, Buyer, Kind, VatCategory
 from invoicing.zatca.mapping import SourceLine
 from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
@@ -121,6 +121,22 @@ def signing_for(*, store_id: int, client: Client | None) -> Signing | None:
             )
     locked = lock_device(store_id=store_id)
     return Signing(locked, kind) if locked is not None else None
+
+
+def sign_issued(device: ZatcaDevice, issued: Issued) -> ZatcaDocument:
+    """`chain.sign_next` for any invoice kind, what the XML cannot state refused whole (422 `zatca_unsignable`: the
+    issuing transaction rolls back, nothing is numbered or written); a standard document goes to clearance once
+    the transaction commits."""
+    try:
+        document = sign_next(device, issued)
+    except ValueError as exc:
+        raise ApplicationError(
+            _("This document cannot be signed for ZATCA: %(reason)s") % {"reason": str(exc)[:200]},
+            code="zatca_unsignable",
+            status=422,
+        ) from exc
+    clear_after_commit(document)
+    return document
 
 
 def clear_after_commit(document: ZatcaDocument) -> None:
