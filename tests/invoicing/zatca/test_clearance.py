@@ -9,6 +9,7 @@ import pytest
 from cryptography import x509
 from django.test import Client, TestCase
 from lxml import etree
+from rest_framework.test import APIClient
 
 from invoicing.models import Tax
 from invoicing.zatca.hashing import FIRST_PREVIOUS_HASH, invoice_hash
@@ -243,3 +244,16 @@ def test_the_invoices_admin_page_shows_its_clearance(device, workspace, store, p
     assert f"{kind} — {cleared_word}" in pages[cleared]
     assert f"{kind} — {rejected_word}" in pages[rejected]
     assert "BR-KSA-40" in pages[rejected]  # ZATCA's error, as ZATCA wrote it
+
+
+def test_another_workspaces_xml_is_a_404(device, workspace, store, product, other_workspace):
+    api = key_client(workspace)
+    invoice_id = body(issue(api, business(workspace), store, product))["id"]
+
+    foreign = key_client(other_workspace)
+
+    assert api.get(f"/api2/invoices/{invoice_id}/zatca.xml").status_code == 200
+    response = foreign.get(f"/api2/invoices/{invoice_id}/zatca.xml")
+    assert response.status_code == 404
+    assert body(response) == {"code": 404, "result": "failed", "message": "Invoice not found."}
+    assert APIClient().get(f"/api2/invoices/{invoice_id}/zatca.xml").status_code == 401
