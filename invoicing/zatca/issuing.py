@@ -141,6 +141,7 @@ def sign_issued(device: ZatcaDevice, issued: Issued) -> ZatcaDocument:
 
 def clear_after_commit(document: ZatcaDocument) -> None:
     """A standard invoice is sent to clearance once its issuing transaction has committed (never under a lock);
-    an error leaves it pending for the worker."""
+    an error leaves it pending for the worker: logged, never the request's answer (`robust`: the invoice is
+    issued whatever ZATCA or the network does)."""
     if document.kind == ZatcaDocument.Kind.STANDARD:
-        transaction.on_commit(lambda: settle_now(document.pk))
+        transaction.on_commit(lambda: settle_now(document.pk), robust=True)

@@ -44,6 +44,24 @@ class DateBoundField(serializers.CharField):
             raise serializers.ValidationError(self.error_messages["bad_date"]) from exc
 
 
+def date_range_filters(verb: str) -> tuple[QueryFilter, QueryFilter]:
+    """`startDate` and `endDate` of a list by creation time (`created_from`, `created_to`), inclusive; `verb` starts
+    their descriptions ("Created", "Made")."""
+    start = QueryFilter(
+        DateBoundField(required=False),
+        field_name="created_from",
+        description=f"{verb} at or after: a date (its first instant in the workspace's time zone) or a date-time "
+        "(UTC without an offset).",
+    )
+    end = QueryFilter(
+        DateBoundField(required=False, end=True),
+        field_name="created_to",
+        description=f"{verb} at or before: a date (its last instant in the workspace's time zone) or a date-time "
+        "(UTC without an offset).",
+    )
+    return start, end
+
+
 class InvoiceFilterSet(QueryFilterSet):
     """Seed 001's filters. A bad value is a 400 naming the parameter."""
 
@@ -62,18 +80,7 @@ class InvoiceFilterSet(QueryFilterSet):
     posBusinessSessionId = QueryFilter(
         IdField(required=False), field_name="session_id", description="Only this business day's invoices."
     )
-    startDate = QueryFilter(
-        DateBoundField(required=False),
-        field_name="created_from",
-        description="Created at or after: a date (its first instant in the workspace's time zone) or a date-time "
-        "(UTC without an offset).",
-    )
-    endDate = QueryFilter(
-        DateBoundField(required=False, end=True),
-        field_name="created_to",
-        description="Created at or before: a date (its last instant in the workspace's time zone) or a date-time "
-        "(UTC without an offset).",
-    )
+    startDate, endDate = date_range_filters("Created")
 
     class Meta:
         model = PosInvoice

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
-from pos.api.invoice_inputs import DateBoundField
+from pos.api.invoice_inputs import date_range_filters
 from pos.api.serializers import AMOUNT_PLACES, InvoiceOutputSerializer, actor
 from pos.models import PosPayment, PosReturn
 from workspaces.api.docs import ActorSerializer
@@ -149,18 +149,7 @@ class ReturnFilterSet(QueryFilterSet):
         field_name="session_id",
         description="Only the returns made in this business day (its drawer refunded them).",
     )
-    startDate = QueryFilter(
-        DateBoundField(required=False),
-        field_name="created_from",
-        description="Made at or after: a date (its first instant in the workspace's time zone) or a date-time "
-        "(UTC without an offset).",
-    )
-    endDate = QueryFilter(
-        DateBoundField(required=False, end=True),
-        field_name="created_to",
-        description="Made at or before: a date (its last instant in the workspace's time zone) or a date-time "
-        "(UTC without an offset).",
-    )
+    startDate, endDate = date_range_filters("Made")
 
     class Meta:
         model = PosReturn

@@ -257,3 +257,34 @@ def test_another_workspaces_xml_is_a_404(device, workspace, store, product, othe
     assert response.status_code == 404
     assert body(response) == {"code": 404, "result": "failed", "message": "Invoice not found."}
     assert APIClient().get(f"/api2/invoices/{invoice_id}/zatca.xml").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_clearance_that_breaks_leaves_the_invoice_issued_and_pending(
+    device, workspace, store, product, monkeypatch
+):
+    """What happens after the commit never becomes the request's answer: the invoice is issued, the worker clears
+    it later."""
+    import invoicing.zatca.issuing as issuing
+
+    def broken(document_id):
+        raise RuntimeError("the network is down")
+
+    monkeypatch.setattr(issuing, "settle_now", broken)
+    api = key_client(workspace)
+    payload = {
+        "Invoice": {
+            "client_id": business(workspace).pk,
+            "store_id": store.pk,
+            "currency_code": "SAR",
+            "InvoiceItem": [
+                {"product_id": product.pk, "quantity": 1, "unit_price": "10", "tax1": product.vat.pk}
+            ],
+        }
+    }
+
+    response = api.post("/api2/invoices.json", payload, format="json")
+
+    assert response.status_code == 202
+    assert body(response)["zatca"]["status"] == "pending"
+    assert run_once() == {"cleared": 1}
