@@ -148,6 +148,8 @@ class StockMovement(models.Model):
         ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("API key")
     )
     note = models.CharField(_("note"), max_length=255, blank=True, default="")
+    # A sale made offline took more than the store had (section 8d): the level went below zero.
+    stock_short = models.BooleanField(_("short of stock"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

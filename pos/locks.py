@@ -57,6 +57,29 @@ def share_session_of_invoice(*, invoice_id: int, workspace_id: int) -> BusinessS
     return session
 
 
+_OPEN_SESSION_OF_STORE = CompiledRead(
+    lambda workspace_id, store_id: (
+        BusinessSession.objects.filter(
+            workspace_id=workspace_id, store_id=store_id, status=BusinessSession.Status.OPEN
+        )
+        .annotate(zatca_device=_signs("store_id"))
+        .values_list(*SESSION_COLUMNS, "zatca_device")[:1]
+    ),
+    lock=SHARE,
+)
+
+
+def share_open_session_of_store(*, workspace_id: int, store_id: int) -> BusinessSession | None:
+    """The store's open session `FOR SHARE` (a close waits; other tills do not), saying whether the store signs
+    its documents (`zatca_device`), in one compiled query; None: the store has none open."""
+    rows = _OPEN_SESSION_OF_STORE.rows(workspace_id=workspace_id, store_id=store_id)
+    if not rows:
+        return None
+    session = instance(BusinessSession, SESSION_COLUMNS, rows[0][:-1])
+    session.zatca_device = rows[0][-1]
+    return session
+
+
 def shared_sessions(read: CompiledRead, **values: object) -> list[BusinessSession]:
     """The sessions of a compiled read `FOR SHARE` (`lock=SHARE`) of `SESSION_COLUMNS` and annotations, each
     annotation an attribute of its session."""

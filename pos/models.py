@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Product
@@ -93,7 +94,10 @@ class PosInvoice(CreatedByActor, TimeStamped):
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="pos_invoices")
     session = models.ForeignKey(BusinessSession, on_delete=models.PROTECT, related_name="invoices")
     business_date = models.DateField(_("business date"))
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="pos_invoices")
+    # Null only for a sale a till made offline without naming a client (section 8d: `clientId` is optional there).
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="pos_invoices"
+    )
     number = models.PositiveBigIntegerField(_("number"))
     public_id = models.CharField(_("number"), max_length=32)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -113,15 +117,47 @@ class PosInvoice(CreatedByActor, TimeStamped):
     cancel_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True, default="")
     # The sum of its returns' totals (section 8a): kept by `pos.services.returns` under the invoice's lock.
     returned_total = models.DecimalField(_("returned"), default=0, **MONEY)
+    # An offline sale (section 8d) keeps the till's clock: `created_at` is the till's, hence a default, not
+    # `auto_now_add`, which would overwrite it.
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    offline = models.BooleanField(_("made offline"), default=False)
+    client_ref = models.UUIDField(_("till's reference"), null=True, blank=True, editable=False)
+    device_ref = models.CharField(_("till"), max_length=64, blank=True, default="")
+    synced_at = models.DateTimeField(_("synced"), null=True, blank=True)
+    # What the till computed and the customer paid, kept when the calculator's total differs (`total_mismatch`).
+    offline_total = models.DecimalField(_("till's total"), null=True, blank=True, **MONEY)
+    total_mismatch = models.BooleanField(_("total differs from the till's"), default=False)
+    # Sold offline with less in stock than sold: the level went below zero (the movements are flagged too).
+    stock_short = models.BooleanField(_("sold short of stock"), default=False)
 
     class Meta:
         verbose_name = _("POS invoice")
         verbose_name_plural = _("POS invoices")
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "number"], name="pos_invoice_number_unique")
+            models.UniqueConstraint(fields=["workspace", "number"], name="pos_invoice_number_unique"),
+            # A sale sent again (same batch, a later one, a concurrent one) is recorded once (section 8d).
+            models.UniqueConstraint(
+                fields=["workspace", "client_ref"],
+                condition=models.Q(client_ref__isnull=False),
+                name="pos_invoice_client_ref_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["workspace", "-id"], name="pos_invoice_list_idx"),
+            # The admin's and the dashboard's offline lists: small partial indexes, newest first.
+            models.Index(
+                fields=["workspace", "-id"], condition=models.Q(offline=True), name="pos_invoice_offline_idx"
+            ),
+            models.Index(
+                fields=["workspace", "-id"],
+                condition=models.Q(total_mismatch=True),
+                name="pos_invoice_mismatch_idx",
+            ),
+            models.Index(
+                fields=["workspace", "-id"],
+                condition=models.Q(stock_short=True),
+                name="pos_invoice_short_idx",
+            ),
             # startDate/endDate: a day's range is read from here, never by walking the primary key backwards.
             models.Index(fields=["workspace", "created_at", "id"], name="pos_invoice_created_id_idx"),
             models.Index(fields=["session", "status"], name="pos_invoice_session_idx"),

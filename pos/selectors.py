@@ -107,6 +107,12 @@ INVOICE_OWN_COLUMNS = (
     "created_by_type",
     "created_at",
     "updated_at",
+    "offline",
+    "client_ref",
+    "synced_at",
+    "offline_total",
+    "total_mismatch",
+    "stock_short",
 )
 INVOICE_COLUMNS = (
     *INVOICE_OWN_COLUMNS,
@@ -156,6 +162,13 @@ def invoice_rows(*, workspace: Workspace, filters: InvoiceFilters | None = None)
     rows = filtered(workspace, filters).values(*INVOICE_COLUMNS)
     rows._iterable_class = _InvoiceRows
     return rows
+
+
+def invoice_rows_of(*, workspace: Workspace, ids: Sequence[int]) -> list[InvoiceRow]:
+    """The workspace's invoices of `ids` as rows with their lines (`with_lines`); none read for no ids."""
+    if not ids:
+        return []
+    return with_lines(list(invoice_rows(workspace=workspace).filter(pk__in=ids)))
 
 
 _LINE_TABLES = (

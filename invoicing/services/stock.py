@@ -121,6 +121,7 @@ def stock_deduct_for_document(
     lines: Sequence[StockLine],
     actor: Access | None,
     reason: str = StockMovement.Reason.SALE,
+    short_allowed: bool = False,
 ) -> list[StockMovement]:
     """Takes a completed document's quantities out of `store`: one "out" movement per tracked product (lines of
     the same product add up), and the levels lowered, in one transaction.
@@ -128,6 +129,8 @@ def stock_deduct_for_document(
     - Products with `track_stock=False` are skipped; a product of another workspace is a 404.
     - Below zero only where the workspace allows negative stock; otherwise a 422 `insufficient_stock` names every
       short product and nothing is deducted.
+    - `short_allowed`: a sale that already happened (made offline, section 8d) is never refused: a level may go
+      below zero, and the movements of the products that were short are flagged `stock_short`.
     - A document is deducted once: a second call is a 409 `stock_already_deducted` and changes nothing. The
       check runs under the level locks, and the ledger's unique constraint backs it.
     Returns the movements written, by product id ([] when no line is tracked).
@@ -169,14 +172,11 @@ def stock_deduct_for_document(
 
     levels = lock_stock_levels(workspace=workspace, store=store, product_ids=tracked)
 
-    if not workspace.allow_negative_stock:
-        shortages = [
-            (products_by_id[pk], quantity, levels[pk].quantity)
-            for pk, quantity in tracked.items()  # in the order of the document's lines
-            if levels[pk].quantity - quantity < 0
-        ]
-        if shortages:
-            raise _insufficient_stock(shortages)
+    short = {pk for pk, quantity in tracked.items() if levels[pk].quantity - quantity < 0}
+    if short and not workspace.allow_negative_stock and not short_allowed:
+        raise _insufficient_stock(
+            [(products_by_id[pk], tracked[pk], levels[pk].quantity) for pk in tracked if pk in short]
+        )
 
     movements = [
         StockMovement(
@@ -188,6 +188,7 @@ def stock_deduct_for_document(
             source_type=source_type,
             source_id=source_id,
             direction=StockMovement.Direction.OUT,
+            stock_short=short_allowed and pk in short,
             **_actor_fields(actor),
         )
         for pk in sorted(tracked)

@@ -256,7 +256,7 @@ def invoice_row_output(row: dict[str, Any]) -> dict[str, Any]:
         "id": str(row["id"]),
         "workspaceId": str(row["workspace_id"]),
         "storeId": str(row["store_id"]),
-        "clientId": str(row["client_id"]),
+        "clientId": _id(row["client_id"]),
         "posBusinessSessionId": str(row["session_id"]),
         "businessDate": row["business_date"],
         "publicId": row["public_id"],
@@ -286,6 +286,12 @@ def invoice_row_output(row: dict[str, Any]) -> dict[str, Any]:
         ),
         "createdAt": row["created_at"],
         "updatedAt": row["updated_at"],
+        "offline": row["offline"],
+        "clientRef": None if row["client_ref"] is None else str(row["client_ref"]),
+        "syncedAt": row["synced_at"],
+        "offlineTotal": row["offline_total"],
+        "totalMismatch": row["total_mismatch"],
+        "stockShort": row["stock_short"],
     }
 
 
@@ -351,7 +357,11 @@ class InvoiceOutputSerializer(serializers.Serializer):
     id = IdField()
     workspaceId = IdField(source="workspace_id")
     storeId = IdField(source="store_id")
-    clientId = IdField(source="client_id")
+    clientId = IdField(
+        source="client_id",
+        allow_null=True,
+        help_text="Null only for a sale a till made offline without naming a client (section 8d).",
+    )
     posBusinessSessionId = IdField(source="session_id")
     businessDate = serializers.DateField(source="business_date")
     publicId = serializers.CharField(source="public_id")
@@ -376,8 +386,30 @@ class InvoiceOutputSerializer(serializers.Serializer):
     completedAt = DateTimeField(source="completed_at", allow_null=True)
     cancelledAt = DateTimeField(source="cancelled_at", allow_null=True)
     createdBy = serializers.SerializerMethodField()
-    createdAt = DateTimeField(source="created_at")
+    createdAt = DateTimeField(
+        source="created_at", help_text="For a sale made offline, the till's clock when the sale began."
+    )
     updatedAt = DateTimeField(source="updated_at")
+    offline = serializers.BooleanField(
+        help_text="Made on a till while offline and sent by `POST .../pos/sync`."
+    )
+    clientRef = serializers.UUIDField(
+        source="client_ref", allow_null=True, help_text="The till's own reference of an offline sale."
+    )
+    syncedAt = DateTimeField(source="synced_at", allow_null=True, help_text="When an offline sale arrived.")
+    offlineTotal = MoneyField(
+        source="offline_total",
+        decimal_places=3,
+        allow_null=True,
+        help_text="The total the till computed and the customer paid, kept when it differs from `total`.",
+    )
+    totalMismatch = serializers.BooleanField(
+        source="total_mismatch", help_text="The till's total differs from the calculator's (`offlineTotal`)."
+    )
+    stockShort = serializers.BooleanField(
+        source="stock_short",
+        help_text="Sold offline with less in stock than sold: the level went below zero.",
+    )
 
     @extend_schema_field(ActorSerializer(allow_null=True))
     def get_createdBy(self, invoice) -> dict | None:

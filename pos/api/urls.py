@@ -1,7 +1,7 @@
 from django.urls import path
 
 from pos.api import views
-from pos.api.views import einvoicing
+from pos.api.views import einvoicing, sync
 
 base = "workspace/<id:workspace_id>/pos"
 invoice = f"{base}/invoices/<id:invoice_id>"
@@ -26,6 +26,7 @@ urlpatterns = [
     path(f"{invoice}/returns", views.InvoiceReturnListView.as_view()),
     path(f"{invoice}/zatca", einvoicing.InvoiceZatcaView.as_view()),
     path(f"{invoice}/zatca.xml", einvoicing.InvoiceZatcaXmlView.as_view()),
+    path(f"{base}/sync", sync.SyncView.as_view()),
     path(f"{base}/returns", views.ReturnListView.as_view()),
     path(f"{base}/returns/<id:return_id>", views.ReturnDetailView.as_view()),
     path(f"{base}/returns/<id:return_id>/receipt", views.ReturnReceiptView.as_view()),

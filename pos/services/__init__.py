@@ -14,9 +14,13 @@ from pos.services.drafting import (
 from pos.services.order_statuses import ORDER_STATUS_FIELDS, order_status_delete, order_status_save
 from pos.services.returns import RefundInput, ReturnLineInput, return_create
 from pos.services.sessions import default_store, session_close, session_open
+from pos.services.sync import OfflineDiscount, OfflineLine, OfflineSale, sales_sync
 
 __all__ = [
     "ORDER_STATUS_FIELDS",
+    "OfflineDiscount",
+    "OfflineLine",
+    "OfflineSale",
     "PaymentInput",
     "RefundInput",
     "ReturnLineInput",
@@ -34,6 +38,7 @@ __all__ = [
     "order_status_delete",
     "order_status_save",
     "return_create",
+    "sales_sync",
     "session_close",
     "session_open",
 ]

@@ -33,6 +33,7 @@ from pos.services.common import (
 )
 from workspaces import codes
 from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
+from workspaces.models import Workspace
 from workspaces.tenancy import Access
 from workspaces.transactions import atomic
 
@@ -43,27 +44,24 @@ class PaymentInput:
     amount: Decimal
 
 
-def _settle(
-    invoice: PosInvoice, payments: Sequence[PaymentInput] | None
+def payments_settle(
+    *, total: Decimal, workspace: Workspace, currency: str, payments: Sequence[PaymentInput] | None
 ) -> tuple[list[PaymentInput], Decimal]:
-    """Payments that cover the total; only cash may exceed it, the excess being the change (else 422)."""
-    total = invoice.total
+    """Payments that cover `total`; only cash may exceed it, the excess being the change (else 422). None: the
+    total in cash. Each amount is more than zero, in the currency's digits."""
     if payments is None:
         return ([PaymentInput(PosPayment.Method.CASH, total)] if total > 0 else []), Decimal(0)
     for index, payment in enumerate(payments):
         if payment.amount <= 0:
             raise ValidationFailed({f"payments.{index}.amount": [_("The payment must be more than zero.")]})
-        amount_places_check(invoice.workspace, payment.amount, f"payments.{index}.amount")
+        amount_places_check(workspace, payment.amount, f"payments.{index}.amount")
     paid = sum((p.amount for p in payments), Decimal(0))
     cash = sum((p.amount for p in payments if p.method == PosPayment.Method.CASH), Decimal(0))
     change = paid - total
     if change < 0 or change > cash:
         raise ApplicationError(
             _("The payments (%(paid)s) must cover the total (%(total)s); only cash may exceed it.")
-            % {
-                "paid": quantize_money(paid, invoice.currency),
-                "total": quantize_money(total, invoice.currency),
-            },
+            % {"paid": quantize_money(paid, currency), "total": quantize_money(total, currency)},
             code=error_codes.PAYMENT_MISMATCH,
             details={"total": total, "paid": paid},
         )
@@ -96,7 +94,9 @@ def invoice_complete(
         raise ApplicationError(_("Add at least one item before completing."), code=error_codes.INVOICE_EMPTY)
     discounts = discounts_of(invoice)  # for the answer
     limits.payments_check(len(payments or ()))
-    settled, change = _settle(invoice, payments)
+    settled, change = payments_settle(
+        total=invoice.total, workspace=invoice.workspace, currency=invoice.currency, payments=payments
+    )
     recorded = PosPayment.objects.bulk_create(
         PosPayment(workspace_id=invoice.workspace_id, invoice=invoice, method=p.method, amount=p.amount)
         for p in settled

@@ -120,6 +120,7 @@ ROWS: list[Row] = [
     Row("GET", f"{BASE}/invoices/{{obj}}/receipt", ORDERS, make=_invoice),
     Row("GET", f"{BASE}/invoices/{{obj}}/returns", ORDERS, make=_invoice),
     Row("POST", f"{BASE}/invoices/{{obj}}/returns", "pos.invoices.void", make=_invoice, body={"reason": "x"}),
+    Row("POST", f"{BASE}/sync", ORDERS, body={"deviceId": "till-1", "sales": []}),
     Row("GET", f"{BASE}/returns", ORDERS),
     Row("GET", f"{BASE}/returns/{{obj}}", ORDERS, make=_return),
     Row("GET", f"{BASE}/returns/{{obj}}/receipt", ORDERS, make=_return),

@@ -72,6 +72,13 @@ def test_create_matches_seed_000_exactly(
         "createdBy": {"type": "staff", "id": str(cashier.pk), "name": cashier.name, "email": cashier.email},
         "createdAt": stamp(stored.created_at),
         "updatedAt": stamp(stored.updated_at),
+        # Section 8d: a sale made at the till online is none of these.
+        "offline": False,
+        "clientRef": None,
+        "syncedAt": None,
+        "offlineTotal": None,
+        "totalMismatch": False,
+        "stockShort": False,
     }
     # Types as the seed writes them: ids as strings, businessDate a date, amounts numbers.
     for key in ("id", "workspaceId", "storeId", "clientId", "posBusinessSessionId"):

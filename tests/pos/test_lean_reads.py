@@ -109,6 +109,12 @@ def _before(invoice):
         "createdBy": actor(invoice.created_by_type, invoice.created_by, invoice.created_by_api_key),
         "createdAt": invoice.created_at,
         "updatedAt": invoice.updated_at,
+        "offline": invoice.offline,
+        "clientRef": str(invoice.client_ref) if invoice.client_ref else None,
+        "syncedAt": invoice.synced_at,
+        "offlineTotal": invoice.offline_total,
+        "totalMismatch": invoice.total_mismatch,
+        "stockShort": invoice.stock_short,
     }
 
 

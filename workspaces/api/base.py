@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -35,6 +35,10 @@ class ApiView(APIView):
 
     api_family = "v1"
     idempotent = True
+    # With an `Idempotency-Key`, the work and its stored answer are one transaction (section 2). A view whose work
+    # is several transactions by design (a till's batch of sales, each its own: section 8d) sets this False: its
+    # answer is stored after the work, and its writes must be exactly-once on their own (a unique reference).
+    idempotent_in_one_transaction = True
 
     def dispatch(self, request, *args: Any, **kwargs: Any):
         # Files stored by the work stay only if it succeeded and committed (workspaces.files).
@@ -49,6 +53,14 @@ class ApiView(APIView):
             self._idempotency = None
             return super().dispatch(request, *args, **kwargs)
         self._idempotency = idempotency.Pending(key=idempotency.header_text(key).strip())
+        if not self.idempotent_in_one_transaction:
+            response = super().dispatch(request, *args, **kwargs)
+            try:
+                with transaction.atomic():
+                    idempotency.finish(self._idempotency, self.request, response)
+            except IntegrityError:
+                pass  # a concurrent request under the key stored its answer first; this one is as true
+            return response
         try:
             with all_or_nothing():  # any refusal rolls the work back (`idempotency.finish`)
                 response = super().dispatch(request, *args, **kwargs)

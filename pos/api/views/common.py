@@ -39,6 +39,12 @@ INVOICE_EXAMPLE = {
         "createdBy": {"type": "staff", "id": "4", "name": "Khalid", "email": "cashier@shop.sa"},
         "createdAt": "2024-01-15T10:00:00.000Z",
         "updatedAt": "2024-01-15T10:00:00.000Z",
+        "offline": False,
+        "clientRef": None,
+        "syncedAt": None,
+        "offlineTotal": None,
+        "totalMismatch": False,
+        "stockShort": False,
     }
 }
 
