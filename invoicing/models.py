@@ -41,6 +41,13 @@ class Tax(TimeStamped):
         return f"{self.name} ({self.rate.normalize():f}%)"
 
 
+class LiveProducts(models.Manager):
+    """Products not deleted: every read of the catalogue (API, admin, documents) goes through this one."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Product(TimeStamped):
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(_("name"), max_length=200)
@@ -51,17 +58,26 @@ class Product(TimeStamped):
     # At most two, never an inclusive and an exclusive one together: checked by `services.product_taxes_check`.
     taxes = models.ManyToManyField(Tax, blank=True, related_name="products", verbose_name=_("taxes"))
     track_stock = models.BooleanField(_("track stock"), default=True)
+    # Deleting a product no document refers to hides it (section 4) but keeps the row: a till that loaded it before
+    # may still have sold it offline (section 8d). Its SKU and barcode are free again.
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+
+    objects = LiveProducts()
+    with_deleted = models.Manager()
 
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
+        base_manager_name = "with_deleted"  # a document's line reaches its product, deleted or not
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "sku"], condition=models.Q(sku__isnull=False), name="product_sku_unique"
+                fields=["workspace", "sku"],
+                condition=models.Q(sku__isnull=False, deleted_at__isnull=True),
+                name="product_sku_unique",
             ),
             models.UniqueConstraint(
                 fields=["workspace", "barcode"],
-                condition=models.Q(barcode__isnull=False),
+                condition=models.Q(barcode__isnull=False, deleted_at__isnull=True),
                 name="product_barcode_unique",
             ),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="product_price_not_negative"),

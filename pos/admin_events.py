@@ -35,9 +35,9 @@ def event_names(invoice: PosInvoice, events: Iterable[PosInvoiceEvent]) -> Event
     arabic = (get_language() or "").startswith("ar")
     products = {
         pk: (name_ar if arabic and name_ar else name)
-        for pk, name, name_ar in Product.objects.filter(pk__in=[p for p in product_ids if p]).values_list(
-            "pk", "name", "name_ar"
-        )
+        for pk, name, name_ar in Product.with_deleted.filter(
+            pk__in=[p for p in product_ids if p]
+        ).values_list("pk", "name", "name_ar")
     }
     statuses: dict[int, str] = {}
     if status_ids - {None}:

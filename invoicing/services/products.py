@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
+from django.db.models.deletion import Collector
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from invoicing.calculations import MAX_TAXES_PER_LINE
@@ -148,7 +150,11 @@ def product_update(*, product: Product, access: Access, data: dict[str, Any]) ->
 @transaction.atomic
 def product_delete(*, product: Product, access: Access) -> None:
     """A product that documents or the stock ledger refer to is protected (PROTECT foreign keys): Django raises
-    `ProtectedError`, which the API answers with 409 `in_use` and the admin with its "cannot delete" page. Needs
-    `catalog.manage`."""
+    `ProtectedError`, which the API answers with 409 `in_use` and the admin with its "cannot delete" page. Any
+    other is hidden from every read (`deleted_at`) but kept, so that a sale a till made offline before it heard of
+    the deletion still lands (section 8d), with the taxes it had. Needs `catalog.manage`."""
     access.require(codes.CATALOG_MANAGE)
-    product.delete()
+    Collector(using=router.db_for_write(Product)).collect(
+        [product]
+    )  # ProtectedError when documents refer to it
+    Product.with_deleted.filter(pk=product.pk).update(deleted_at=timezone.now())

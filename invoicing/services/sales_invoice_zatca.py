@@ -46,7 +46,9 @@ def sign_sales_invoice(
 ) -> ZatcaDocument:
     """The issued invoice signed into its store's chain (388; a standard one with its buyer and supply date, sent to
     clearance once the transaction commits)."""
-    names = dict(Product.objects.filter(pk__in={line.product_id for line in lines}).values_list("pk", "name"))
+    names = dict(
+        Product.with_deleted.filter(pk__in={line.product_id for line in lines}).values_list("pk", "name")
+    )
     taxes = {tax.key: TaxInput(key=tax.key, rate=tax.rate, inclusive=tax.inclusive) for tax in totals.taxes}
     # The invoice's date at the moment of issue, in the workspace's time zone.
     local_now = timezone.now().astimezone(zoneinfo.ZoneInfo(invoice.workspace.timezone))

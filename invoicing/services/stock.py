@@ -154,7 +154,7 @@ def stock_deduct_for_document(
         direction=StockMovement.Direction.OUT,
     )
     products = (
-        Product.objects.filter(workspace=workspace, pk__in=requested)
+        Product.with_deleted.filter(workspace=workspace, pk__in=requested)
         .only("pk", "name", "track_stock")
         .annotate(document_deducted=Exists(deducted))
     )

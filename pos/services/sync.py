@@ -121,9 +121,9 @@ def _known(workspace: Workspace, sales: Sequence[OfflineSale]) -> _Known:
     if product_ids:
         products = {
             product.pk: product
-            for product in Product.objects.filter(workspace=workspace, pk__in=product_ids).prefetch_related(
-                Prefetch("taxes", queryset=Tax.objects.order_by("pk"))
-            )
+            for product in Product.with_deleted.filter(
+                workspace=workspace, pk__in=product_ids
+            ).prefetch_related(Prefetch("taxes", queryset=Tax.objects.order_by("pk")))
         }
     statuses = {
         status.pk: status

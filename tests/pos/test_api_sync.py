@@ -417,3 +417,31 @@ def test_an_offline_sale_is_signed_and_chained_on_arrival(
     assert root.xpath("cbc:IssueDate", namespaces=NS)[0].text == "2026-12-03"
     assert root.xpath("cbc:IssueTime", namespaces=NS)[0].text.startswith(("07:15:40", "10:15:40"))
     assert root.xpath("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS)[0].text == "26.45"
+
+
+def test_a_product_deleted_since_the_till_loaded_it_is_still_sold(
+    cashier_client, owner_client, sync_url, session, store, workspace
+):
+    # Given: a pastry the till loaded this morning, deleted in the back office since (nothing referred to it yet)
+    pastry = stocked_product(workspace, store, quantity="0", price="7", name="معمول", sku="MAM-1")
+    products_url = f"/v1/workspace/{workspace.pk}/products"
+    assert owner_client.delete(f"{products_url}/{pastry.pk}").status_code == 204
+    assert owner_client.get(f"{products_url}/{pastry.pk}").status_code == 404
+    assert str(pastry.pk) not in {p["id"] for p in owner_client.get(products_url).json()["products"]}
+    # Its SKU is free again.
+    again = owner_client.post(products_url, {"name": "معمول جديد", "sku": "MAM-1", "price": 8}, format="json")
+    assert again.status_code == 201, again.content
+
+    # When: the till, offline, sold two, and syncs
+    sale = sale_c(store, pastry)
+    sale["items"][0].update(quantity=2, unitPrice=7)
+    sale["payments"][0]["amount"] = sale["total"] = 14
+    [result] = sync(cashier_client, sync_url, [sale])
+
+    # Then: recorded with the name it had, short of stock (none was counted in)
+    assert result["status"] == "created", result
+    assert result["invoice"]["items"][0]["name"] == "معمول"
+    assert result["invoice"]["total"] == 14 and result["invoice"]["stockShort"] is True
+    assert stock_of(pastry, store) == -2
+    # The product stays deleted, and an online till still cannot add it.
+    assert owner_client.get(f"{products_url}/{pastry.pk}").status_code == 404
