@@ -260,6 +260,13 @@ class DocumentTypeFilter(admin.SimpleListFilter):
         return queryset.filter(source_type=self.value()) if self.value() else queryset
 
 
+# The ledger's mark of a movement sold short (no stylesheet of its own: the admin's warning colour, light and dark).
+STOCK_SHORT_STYLE = (
+    "padding: 0 6px; border-radius: 8px; font-size: 0.6875rem; white-space: nowrap; "
+    "background: var(--message-warning-bg); border: 1px solid var(--hairline-color)"
+)
+
+
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyScopedAdmin):
     """The ledger as a person reads it: the document a movement belongs to by its kind and number, linked to it
@@ -268,8 +275,12 @@ class StockMovementAdmin(ReadOnlyScopedAdmin):
     list_display = ("created_at", "product", "store", "delta_display", "reason_display", "by")
     fields = (
         "created_at", "product", "store", "delta_display", "direction", "reason", "document", "by", "note",
+        "stock_short_display",
     )  # fmt: skip
-    list_filter = ("direction", "reason", DocumentTypeFilter, ("store", related_filter(_("store"))))
+    # `stock_short`: a sale a till made offline took more than the store had (section 8d); Yes / No, no query.
+    list_filter = (
+        "direction", "reason", DocumentTypeFilter, ("store", related_filter(_("store"))), "stock_short",
+    )  # fmt: skip
     search_fields = ("product__name", "product__name_ar", "product__sku", "note", "=source_id")
     date_hierarchy = "created_at"
     list_select_related = ("product", "store", "created_by", "api_key")
@@ -295,8 +306,22 @@ class StockMovementAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description=_("change"), ordering="delta")
     def delta_display(self, movement: StockMovement) -> str:
+        """The change, marked "Short of stock" when an offline sale took the level below zero."""
         sign = "+" if movement.delta > 0 else ""
-        return format_html('<span dir="ltr">{}{}</span>', sign, format_quantity(movement.delta))
+        delta = format_html('<span dir="ltr">{}{}</span>', sign, format_quantity(movement.delta))
+        if not movement.stock_short:
+            return delta
+        return format_html(
+            '{} <span class="stock-short-flag" title="{}" style="{}">{}</span>',
+            delta,
+            _("An offline sale took more than the store had: the level went below zero."),
+            STOCK_SHORT_STYLE,
+            _("Short of stock"),
+        )
+
+    @admin.display(description=_("short of stock"))
+    def stock_short_display(self, movement: StockMovement) -> str:
+        return _("Yes: the level went below zero") if movement.stock_short else _("No")
 
     @admin.display(description=_("reason"), ordering="reason")
     def reason_display(self, movement: StockMovement) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pos import admin_views, error_codes, selectors, services
 from pos.admin_inlines import DiscountInline, EventInline, ItemInline, PaymentInline
+from pos.admin_offline import OFFLINE_FILTERS, OfflineSaleMixin
 from pos.admin_returns import RETURN_FIELDS, InvoiceReturnsMixin
 from pos.dashboard import session_figures
 from pos.models import (
@@ -198,15 +199,16 @@ class BusinessSessionAdmin(WorkspaceScopedAdmin):
 
 
 @admin.register(PosInvoice)
-class PosInvoiceAdmin(InvoiceReturnsMixin, WorkspaceScopedAdmin):
+class PosInvoiceAdmin(OfflineSaleMixin, InvoiceReturnsMixin, WorkspaceScopedAdmin):
     """Invoices are made at the till; here they are read, given an order status (a draft), cancelled and
-    printed. A completed or cancelled invoice is read-only: its page has no save button."""
+    printed. A completed or cancelled invoice is read-only: its page has no save button. A sale a till made offline
+    is marked beside its number and has an "Offline sale" section (`pos.admin_offline`)."""
 
     view_permission = codes.STORE_ORDERS_MANAGE
     change_permission = codes.STORE_ORDERS_MANAGE
     # Short, with the print link second: visible without scrolling sideways at 1400 px.
     list_display = (
-        "public_id",
+        "number_display",
         "receipt_link",
         "status",
         "client_name",
@@ -229,6 +231,8 @@ class PosInvoiceAdmin(InvoiceReturnsMixin, WorkspaceScopedAdmin):
             ),
         ),
         "business_date",
+        # Offline sales (section 8d): fixed choices, each read along its partial index.
+        *OFFLINE_FILTERS,
     )
     search_fields = ("public_id", "client__name")
     date_hierarchy = "created_at"

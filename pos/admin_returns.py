@@ -146,7 +146,8 @@ class PosReturnAdmin(WorkspaceScopedAdmin):
 
     @admin.display(description=_("client"))
     def client_name(self, pos_return: PosReturn) -> str:
-        return pos_return.invoice.client.name
+        client = pos_return.invoice.client  # none for a sale a till made offline without one (section 8d)
+        return "—" if client is None else client.name
 
     @admin.display(description=_("business session"))
     def session_link(self, pos_return: PosReturn) -> str:

@@ -15,7 +15,16 @@ from django.template.loader import render_to_string
 from invoicing.money import minor_unit
 from pos.einvoicing import RETURN, qr_of
 from pos.models import PosReturn
-from pos.receipts import document_frame, item_names, label, local_time, money_text, receipt_row, refund_label
+from pos.receipts import (
+    client_rows,
+    document_frame,
+    item_names,
+    label,
+    local_time,
+    money_text,
+    receipt_row,
+    refund_label,
+)
 from workspaces.numbers import decimal_literal
 
 PAPERS = ("80mm", "a4")
@@ -60,7 +69,7 @@ def credit_note_context(pos_return: PosReturn, paper: str = "80mm") -> dict[str,
             receipt_row(labels["credit_note_number"], pos_return.public_id),
             receipt_row(labels["date"], local_time(pos_return.created_at, workspace)),
             receipt_row(labels["billing_reference"], invoice.public_id),
-            receipt_row(labels["client"], invoice.client.name, number=False),
+            *client_rows(invoice, labels),
             receipt_row(labels["reason"], pos_return.reason, number=False),
         ],
         "items": [

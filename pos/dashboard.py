@@ -7,8 +7,8 @@ session's: the open one's, else the last closed one's.
 Each session's figures are `pos.selectors.session_report`'s (an open session) or its stored Z-report (a closed
 one): the dashboard only adds them up, never computes a second version of them, so they stay after the day is
 closed. The queries are fixed in number for any number of invoices and sessions: the stores, their sessions,
-four per open session (its X-report, its returns included), and one each for the best sellers and the sales by
-hour of every shown store together.
+four per open session (its X-report, its returns included), and one each for the best sellers, the sales by hour
+and the offline sales (section 8d) of every shown store together.
 
 Returns (PRODUCT.md section 8a) count on the day whose drawer refunded them: each report has `returnTotal`, the
 refunds by method and `netOfReturns` (net sales less the returns); the cash lines subtract the cash refunds.
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
 from invoicing.money import quantize_money
+from pos.admin_offline import OFFLINE_FLAGS, offline_counts, offline_lines
 from pos.models import BusinessSession, PosInvoice, PosInvoiceItem, PosPayment
 from pos.selectors import session_report
 from workspaces import codes
@@ -75,6 +76,8 @@ class StoreDay:
     average_ticket: Decimal
     best_sellers: list[ProductSales]
     sales_by_hour: list[HourSales]
+    # Sales a till made offline (section 8d) on these sessions: {"offline", "total_mismatch", "stock_short"}.
+    offline: dict[str, int] = field(default_factory=dict)
 
     @property
     def earlier_sessions(self) -> list[BusinessSession]:
@@ -276,6 +279,7 @@ def store_days(*, workspace: Workspace, today: dt.date | None = None) -> list[St
     arabic = (get_language() or "").startswith("ar")
     sellers = best_sellers(session_ids=session_ids, arabic=arabic) if session_ids else {}
     hours = sales_by_hour(workspace=workspace, session_ids=session_ids) if session_ids else {}
+    offline = offline_counts(session_ids=session_ids) if session_ids else {}
     days = []
     for store in stores:
         day = sessions.get(store.pk)
@@ -297,6 +301,7 @@ def store_days(*, workspace: Workspace, today: dt.date | None = None) -> list[St
                 average,
                 sellers.get(store.pk, []),
                 hours.get(store.pk, []),
+                offline.get(store.pk, {flag: 0 for flag in OFFLINE_FLAGS}),
             )
         )
     return days
@@ -371,6 +376,7 @@ def today_panel(*, workspace: Workspace, access: Access) -> dict[str, Any] | Non
                     for status, label in PosInvoice.Status.choices
                 ],
                 "chart": hour_chart(day.sales_by_hour, currency=workspace.currency, rtl=rtl),
+                "offline": offline_lines(day),
             }
             for day in days
         ],

@@ -175,6 +175,13 @@ def receipt_row(
     return {"label": label, "value": value, "number": number, "total": total}
 
 
+def client_rows(invoice: PosInvoice, labels: dict[str, ReceiptLabel]) -> list[dict[str, Any]]:
+    """The client's line, or none: a sale a till made offline may have no client (section 8d)."""
+    if invoice.client is None:
+        return []
+    return [receipt_row(labels["client"], invoice.client.name, number=False)]
+
+
 def zatca_payload(invoice: PosInvoice) -> str | None:
     """The QR's text: the signed document's 9-tag QR where the store signs (phase 2, section 8b), else the phase-1
     QR (tags 1-5) where the workspace has a VAT number."""
@@ -213,7 +220,7 @@ def receipt_context(invoice: PosInvoice) -> dict[str, Any]:
     details = [
         receipt_row(labels["number"], invoice.public_id),
         receipt_row(labels["date"], local_time(invoice.completed_at or invoice.created_at, workspace)),
-        receipt_row(labels["client"], invoice.client.name, number=False),
+        *client_rows(invoice, labels),
     ]
     if invoice.status != PosInvoice.Status.COMPLETED:
         details.append(receipt_row(labels["status"], str(label(invoice.status, language)), number=False))
