@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +33,7 @@ from workspaces.tenancy import Access
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+NOW = dt.datetime(2026, 12, 3, 7, 0, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -172,6 +174,11 @@ SERVICES: list[tuple[str, str, tuple[str, ...], Call]] = [
      lambda w, a: pos_services.invoice_cancel(invoice=w.completed, access=a, reason="")),
     ("return_create", codes.POS_INVOICES_VOID, (), lambda w, a: pos_services.return_create(
         invoice=w.completed, access=a, reason="damaged")),
+    ("sales_sync", codes.STORE_ORDERS_MANAGE, (), lambda w, a: pos_services.sales_sync(
+        workspace=w.workspace, access=a, device_id="till-1", sales=[pos_services.OfflineSale(
+            client_ref=uuid.uuid4(), store_id=w.store.pk, created_at=NOW, completed_at=NOW,
+            items=[pos_services.OfflineLine(product_id=w.product.pk, quantity=D(1), unit_price=D(10))],
+            payments=[pos_services.PaymentInput("cash", D(10))], total=D(10))])),
     ("order_status_save (new)", codes.OWNER, (), lambda w, a: pos_services.order_status_save(
         workspace=w.workspace, access=a, status=None, data={"label_ar": "جديد"})),
     ("order_status_save (change)", codes.OWNER, (), lambda w, a: pos_services.order_status_save(

@@ -12,9 +12,18 @@ from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
 from pos.api.invoice_inputs import DiscountInputSerializer, PaymentInputSerializer
 from pos.api.serializers import AMOUNT_PLACES, InvoiceOutputSerializer, invoice_output, invoice_row_output
 from pos.services.checkout import PaymentInput
-from pos.services.sync import MAX_SALES, REJECTED, OfflineDiscount, OfflineLine, OfflineSale, SyncResult
+from pos.services.sync import (
+    CREATED,
+    DUPLICATE,
+    MAX_SALES,
+    REJECTED,
+    OfflineDiscount,
+    OfflineLine,
+    OfflineSale,
+    SyncResult,
+)
 from workspaces.api.errors import error_body, flatten_errors
-from workspaces.api.fields import IdField, MoneyField, StrictCharField
+from workspaces.api.fields import ChoiceField, IdField, MoneyField, StrictCharField
 from workspaces.api.parsers import PayloadTooLarge
 from workspaces.errors import ApplicationError, ValidationFailed
 
@@ -77,7 +86,7 @@ class SyncErrorSerializer(serializers.Serializer):
 
 class SyncResultSerializer(serializers.Serializer):
     clientRef = serializers.CharField(allow_null=True, help_text="The sale's reference, as sent.")
-    status = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
+    status = ChoiceField(choices=[CREATED, DUPLICATE, REJECTED])
     invoice = InvoiceOutputSerializer(
         required=False, help_text="The invoice made from the sale: created now, or first (duplicate)."
     )

@@ -8,10 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from pos import selectors, services
+from pos.api.order_status_serializers import OrderStatusInputSerializer, OrderStatusOutputSerializer
 from pos.api.serializers import (
     DayReportOutputSerializer,
-    OrderStatusInputSerializer,
-    OrderStatusOutputSerializer,
     SessionCloseInputSerializer,
     SessionOpenInputSerializer,
     SessionOutputSerializer,
