@@ -2,6 +2,8 @@
 behind gapless document numbers. Rules live in `invoicing.services`; the constraints here are the database's
 last word on them."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,11 @@ class Tax(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.rate.normalize():f}%)"
+
+    def snapshot(self) -> dict[str, Any]:
+        """What a document's line copies of the tax when the line is written: the line keeps it whatever the tax
+        becomes (`{"id", "name", "rate", "inclusive"}`, the rate as exact text)."""
+        return {"id": self.pk, "name": self.name, "rate": str(self.rate), "inclusive": self.inclusive}
 
 
 class LiveProducts(models.Manager):

@@ -99,10 +99,6 @@ def _totals(lines: Sequence[_Line], currency: str, field_prefix: str = "line_ite
         raise ValidationFailed({name: [exc.message]}) from exc
 
 
-def _tax_snapshot(tax: Tax) -> dict[str, Any]:
-    return {"id": tax.pk, "name": tax.name, "rate": str(tax.rate), "inclusive": tax.inclusive}
-
-
 def _resolve_catalogue(
     workspace: Workspace, lines: Sequence[OrderLineRequest]
 ) -> tuple[dict[int, Product], dict[int, Tax]]:
@@ -205,7 +201,7 @@ def order_create(
                 quantity=line.quantity,
                 unit_price=line.unit_price,
                 discount=line.discount,
-                taxes=[_tax_snapshot(tax) for tax in line_taxes],
+                taxes=[tax.snapshot() for tax in line_taxes],
             )
         )
     totals = _totals([_Line(r.quantity, r.unit_price, r.discount, r.taxes) for r in rows], currency)

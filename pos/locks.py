@@ -49,7 +49,11 @@ _SESSION_OF_INVOICE = CompiledRead(
 def share_session_of_invoice(*, invoice_id: int, workspace_id: int) -> BusinessSession | None:
     """The session of the workspace's invoice `FOR SHARE`, read and locked in one compiled query, saying whether
     its store signs its documents (`zatca_device`); None: no such invoice."""
-    rows = _SESSION_OF_INVOICE.rows(invoice_id=invoice_id, workspace_id=workspace_id)
+    return _session_signing(_SESSION_OF_INVOICE.rows(invoice_id=invoice_id, workspace_id=workspace_id))
+
+
+def _session_signing(rows: list[tuple]) -> BusinessSession | None:
+    """The session of a read's first row (`SESSION_COLUMNS`, then `zatca_device`), or None for no row."""
     if not rows:
         return None
     session = instance(BusinessSession, SESSION_COLUMNS, rows[0][:-1])
@@ -72,12 +76,7 @@ _OPEN_SESSION_OF_STORE = CompiledRead(
 def share_open_session_of_store(*, workspace_id: int, store_id: int) -> BusinessSession | None:
     """The store's open session `FOR SHARE` (a close waits; other tills do not), saying whether the store signs
     its documents (`zatca_device`), in one compiled query; None: the store has none open."""
-    rows = _OPEN_SESSION_OF_STORE.rows(workspace_id=workspace_id, store_id=store_id)
-    if not rows:
-        return None
-    session = instance(BusinessSession, SESSION_COLUMNS, rows[0][:-1])
-    session.zatca_device = rows[0][-1]
-    return session
+    return _session_signing(_OPEN_SESSION_OF_STORE.rows(workspace_id=workspace_id, store_id=store_id))
 
 
 def shared_sessions(read: CompiledRead, **values: object) -> list[BusinessSession]:

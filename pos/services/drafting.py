@@ -114,10 +114,7 @@ def invoice_add_item(
     read from `invoice` (`invoice_locked`)."""
     access.require(codes.STORE_ORDERS_MANAGE)
     require_in_workspace(product, workspace_id=invoice.workspace_id, message=_("Product not found."))
-    taxes = [
-        {"id": tax.pk, "name": tax.name, "rate": str(tax.rate), "inclusive": tax.inclusive}
-        for tax in product.taxes.all()
-    ]
+    taxes = [tax.snapshot() for tax in product.taxes.all()]
     invoice, items = invoice_locked_with_items(invoice)
     require_draft(invoice)
     _check_quantity(quantity)

@@ -174,10 +174,7 @@ def _lines(sale: OfflineSale, known: _Known, workspace: Workspace) -> list[PosIn
                 sku=product.sku,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
-                taxes=[
-                    {"id": tax.pk, "name": tax.name, "rate": str(tax.rate), "inclusive": tax.inclusive}
-                    for tax in product.taxes.all()
-                ],
+                taxes=[tax.snapshot() for tax in product.taxes.all()],
                 note=line.note,
             )
         )
