@@ -19,6 +19,7 @@ from invoicing.services.stock import (
     StockLine,
     stock_adjust,
     stock_deduct_for_document,
+    stock_deduct_sold,
     stock_put_back,
     stock_restore_for_document,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "sales_invoice_update_draft",
     "stock_adjust",
     "stock_deduct_for_document",
+    "stock_deduct_sold",
     "stock_put_back",
     "stock_restore_for_document",
     "tax_create",

@@ -29,7 +29,7 @@ from invoicing import limits
 from invoicing.calculations import CalculationError, DocumentTotals
 from invoicing.models import Product, Tax
 from invoicing.numbering import POS_SERIES, format_number, number_next
-from invoicing.services import StockLine, stock_deduct_for_document
+from invoicing.services import stock_deduct_sold
 from pos import error_codes
 from pos.calculations import invoice_totals
 from pos.einvoicing import sign_sale
@@ -312,14 +312,17 @@ def _record(
         log_event(invoice, "synced", access, {"deviceId": device_id, "tillTotal": str(sale.total)})
         if session.zatca_device:  # signed and chained on arrival: the server is the device (section 8b)
             sign_sale(invoice, items, discounts, payments)
-        movements = stock_deduct_for_document(
+        taken: dict[int, Decimal] = {}
+        for item in items:  # a product deleted since is still taken out, as the till sold it
+            if known.products[item.product_id].track_stock:
+                taken[item.product_id] = taken.get(item.product_id, Decimal(0)) + item.quantity
+        movements = stock_deduct_sold(
             workspace=workspace,
             store=store_of(invoice),
             source_type=STOCK_SOURCE,
             source_id=invoice.pk,
-            lines=[StockLine(product_id=item.product_id, quantity=item.quantity) for item in items],
+            taken=taken,
             actor=access,
-            short_allowed=True,
         )
         if any(movement.stock_short for movement in movements):
             invoice.stock_short = True

@@ -5,7 +5,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from invoicing.models import StockLevel, StockMovement
-from invoicing.services import StockLine, stock_adjust, stock_deduct_for_document, stock_restore_for_document
+from invoicing.services import (
+    StockLine,
+    stock_adjust,
+    stock_deduct_for_document,
+    stock_deduct_sold,
+    stock_restore_for_document,
+)
 from tests.factories import StoreFactory
 from tests.invoicing.factories import ProductFactory, StockLevelFactory, stock_keeper
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
@@ -510,3 +516,46 @@ def test_adjust_query_count(workspace, store, django_assert_num_queries):
             reason="x",
             access=access,
         )
+
+
+# --- A sale that already happened (offline, section 8d) -------------------------------------------------------
+
+
+def test_a_sold_deduction_goes_below_zero_and_flags_only_the_short_products(workspace, store, actor):
+    plenty, scarce = stocked(workspace, store, "10.5"), stocked(workspace, store, 1)
+    never_counted = ProductFactory(workspace=workspace)  # no level in the store yet
+
+    movements = stock_deduct_sold(
+        workspace=workspace,
+        store=store,
+        taken={scarce.pk: Decimal(3), plenty.pk: Decimal("0.25"), never_counted.pk: Decimal(2)},
+        actor=actor,
+        **DOC,
+    )
+
+    assert [(m.product_id, m.delta, m.stock_short) for m in movements] == sorted(
+        [
+            (plenty.pk, Decimal("-0.25"), False),
+            (scarce.pk, Decimal(-3), True),
+            (never_counted.pk, Decimal(-2), True),
+        ]
+    )
+    assert (level(store, plenty), level(store, scarce), level(store, never_counted)) == (
+        Decimal("10.25"),
+        Decimal(-2),
+        Decimal(-2),
+    )
+    # What the ledger took is what the levels lost (the levels here were set without movements).
+    assert [ledger_sum(store, p) for p in (plenty, scarce, never_counted)] == [Decimal("-0.25"), -3, -2]
+
+
+def test_a_sold_deduction_of_the_same_document_twice_is_refused_and_changes_nothing(workspace, store):
+    product = stocked(workspace, store, 10)
+    stock_deduct_sold(workspace=workspace, store=store, taken={product.pk: Decimal(2)}, actor=None, **DOC)
+
+    with pytest.raises(ConflictError) as caught, transaction.atomic():
+        stock_deduct_sold(workspace=workspace, store=store, taken={product.pk: Decimal(2)}, actor=None, **DOC)
+
+    assert caught.value.code == "stock_already_deducted"
+    assert level(store, product) == 8
+    assert StockMovement.objects.count() == 1

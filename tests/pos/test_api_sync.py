@@ -353,11 +353,11 @@ def test_a_batch_costs_a_fixed_number_of_queries_per_sale(
         return [sale_c(store, tea) if i % 2 else sale_a(store, coffee) for i in range(size)]
 
     # 6 per request (the caller's membership; the batch's stores, products, their taxes, order statuses and the
-    # references already made) + 12 per sale (BEGIN; the session FOR SHARE; the number; the invoice, its items,
-    # its payments; the audit event; the products, the stock levels locked, the movements, the levels; COMMIT).
-    with django_assert_num_queries(6 + 12):
+    # references already made) + 10 per sale (BEGIN; the session FOR SHARE; the number; the invoice, its items,
+    # its payments; the audit event; the stock levels lowered in one UPDATE locking them, the movements; COMMIT).
+    with django_assert_num_queries(6 + 10):
         sync(cashier_client, sync_url, batch(1))
-    with django_assert_num_queries(6 + 12 * 3):
+    with django_assert_num_queries(6 + 10 * 3):
         sync(cashier_client, sync_url, batch(3))
 
 
