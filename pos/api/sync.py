@@ -64,7 +64,7 @@ class SaleInputSerializer(serializers.Serializer):
 class SyncInputSerializer(serializers.Serializer):
     deviceId = StrictCharField(max_length=64, source="device_id", help_text="The till that made the sales.")
     sales = serializers.ListField(
-        child=serializers.DictField(),
+        child=serializers.JSONField(allow_null=True),  # each sale is read on its own: one that is not an object is rejected alone
         max_length=MAX_SALES,
         help_text="At most 500 (more is a 413); each read, and answered, on its own.",
     )
@@ -103,8 +103,11 @@ def sales_of(validated: dict[str, Any]) -> tuple[str, list[OfflineSale | Applica
     sales: list[OfflineSale | ApplicationError] = []
     refs: list[str | None] = []
     for raw in validated["sales"]:
-        ref = raw.get("clientRef")
+        ref = raw.get("clientRef") if isinstance(raw, dict) else None
         refs.append(ref[:MAX_ECHO] if isinstance(ref, str) else None)
+        if not isinstance(raw, dict):
+            sales.append(ValidationFailed({"non_field_errors": [_("A sale is a JSON object.")]}))
+            continue
         serializer = SaleInputSerializer(data=raw)
         if not serializer.is_valid():
             flat = flatten_errors(serializer.errors)

@@ -192,6 +192,21 @@ def test_a_malformed_sale_is_rejected_with_its_fields_named(cashier_client, sync
     assert results[1]["status"] == "created"
 
 
+def test_a_sale_that_is_not_an_object_is_rejected_alone(cashier_client, sync_url, session, store, coffee):
+    results = sync(cashier_client, sync_url, ["not a sale", None, sale_a(store, coffee)])
+
+    assert [r["status"] for r in results] == ["rejected", "rejected", "created"]
+    assert results[0] == {
+        "clientRef": None,
+        "status": "rejected",
+        "errors": {
+            "message": "Invalid input.",
+            "code": "validation_error",
+            "errors": {"non_field_errors": ["A sale is a JSON object."]},
+        },
+    }
+
+
 def test_a_sale_short_of_stock_is_recorded_below_zero_and_flagged(
     cashier_client, sync_url, session, workspace, store, owner_client
 ):
