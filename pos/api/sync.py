@@ -63,8 +63,9 @@ class SaleInputSerializer(serializers.Serializer):
 
 class SyncInputSerializer(serializers.Serializer):
     deviceId = StrictCharField(max_length=64, source="device_id", help_text="The till that made the sales.")
+    # Each sale is read on its own (`sales_of`): one that is not an object is rejected alone.
     sales = serializers.ListField(
-        child=serializers.JSONField(allow_null=True),  # each sale is read on its own: one that is not an object is rejected alone
+        child=serializers.JSONField(allow_null=True),
         max_length=MAX_SALES,
         help_text="At most 500 (more is a 413); each read, and answered, on its own.",
     )
