@@ -19,10 +19,10 @@ from invoicing.services.stock import (
     StockLine,
     stock_adjust,
     stock_deduct_for_document,
-    stock_deduct_sold,
     stock_put_back,
     stock_restore_for_document,
 )
+from invoicing.services.stock_sold import stock_deduct_sold
 from invoicing.services.taxes import tax_create, tax_kind_change_validate, tax_rate_validate, tax_update
 
 __all__ = [

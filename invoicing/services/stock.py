@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Case, Exists, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,7 +129,7 @@ def stock_deduct_for_document(
     - Products with `track_stock=False` are skipped; a product of another workspace is a 404.
     - Below zero only where the workspace allows negative stock; otherwise a 422 `insufficient_stock` names every
       short product and nothing is deducted.
-    A sale that already happened (made offline) is never refused: `stock_deduct_sold`.
+    A sale that already happened (made offline) is never refused: `invoicing.services.stock_sold`.
     - A document is deducted once: a second call is a 409 `stock_already_deducted` and changes nothing. The
       check runs under the level locks, and the ledger's unique constraint backs it.
     Returns the movements written, by product id ([] when no line is tracked).
@@ -202,81 +202,6 @@ def stock_deduct_for_document(
         ) from exc
     _apply(levels.values(), {pk: -quantity for pk, quantity in tracked.items()})
     return created
-
-
-def _lower_levels(workspace: Workspace, store: Store, taken: dict[int, Decimal]) -> dict[int, Decimal]:
-    """Lowers the existing levels of `taken`'s products by its quantities in one `UPDATE ... RETURNING`, its
-    sub-select locking them in primary-key order (the house's order); returns their new quantities. A product
-    without a level in the store is left out of the answer."""
-    connection = transaction.get_connection()
-    table = connection.ops.quote_name(StockLevel._meta.db_table)
-    cases = " ".join("WHEN %s THEN %s" for _ in taken)
-    listed = ", ".join("%s" for _ in taken)
-    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""  # SQLite's writers queue on the file
-    sql = (
-        f"UPDATE {table} SET quantity = quantity - (CASE product_id {cases} END), updated_at = %s "
-        f"WHERE id IN (SELECT id FROM {table} WHERE workspace_id = %s AND store_id = %s "
-        f"AND product_id IN ({listed}) ORDER BY id{lock}) RETURNING product_id, quantity"
-    )
-    params = [value for pair in taken.items() for value in pair]
-    params += [connection.ops.adapt_datetimefield_value(timezone.now()), workspace.pk, store.pk, *taken]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        # SQLite hands back a number of its own: the level's exact value is its text at three places.
-        return {pk: Decimal(str(value)).quantize(QUANTUM) for pk, value in cursor.fetchall()}
-
-
-@atomic
-def stock_deduct_sold(
-    *,
-    workspace: Workspace,
-    store: Store,
-    source_type: str,
-    source_id: int,
-    taken: dict[int, Decimal],
-    actor: Access | None,
-    reason: str = StockMovement.Reason.SALE,
-) -> list[StockMovement]:
-    """Takes out of `store` what a sale that already happened took (a sale made offline, section 8d): `taken` is
-    product id → quantity, products that track stock only (the caller knows them). Never refused for short stock:
-    a level may go below zero, and the movement of each product whose level did is flagged `stock_short`.
-
-    Two statements in the usual case: the levels lowered (`_lower_levels`, locked in primary-key order), then the
-    movements. A product without a level in the store gets one first (`lock_stock_levels`). The ledger's unique
-    constraint keeps a document's stock from leaving twice."""
-    _check_store(workspace, store)
-    _check_reason(reason)
-    taken = {pk: _quantity(quantity, positive=True) for pk, quantity in taken.items()}
-    if not taken:
-        return []
-    levels = _lower_levels(workspace, store, taken)
-    missing = {pk: quantity for pk, quantity in taken.items() if pk not in levels}
-    if missing:
-        lock_stock_levels(workspace=workspace, store=store, product_ids=missing)
-        levels.update(_lower_levels(workspace, store, missing))
-    for level in levels.values():
-        _check_storable(level)
-    movements = [
-        StockMovement(
-            workspace=workspace,
-            store=store,
-            product_id=pk,
-            delta=-taken[pk],
-            reason=reason,
-            source_type=source_type,
-            source_id=source_id,
-            direction=StockMovement.Direction.OUT,
-            stock_short=levels[pk] < 0,
-            **_actor_fields(actor),
-        )
-        for pk in sorted(taken)
-    ]
-    try:
-        return StockMovement.objects.bulk_create(movements)
-    except IntegrityError as exc:  # the ledger's unique constraint: this document left this store already
-        raise ConflictError(
-            _("The stock of this document has already been deducted."), code="stock_already_deducted"
-        ) from exc
 
 
 @atomic
