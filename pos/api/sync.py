@@ -61,11 +61,22 @@ class SaleInputSerializer(serializers.Serializer):
         return data
 
 
+class _Sale(serializers.Field):
+    """A sale as sent, whatever it is: `sales_of` reads each on its own (DRF's JSONField would re-encode it, and
+    the parser's exact Decimals are not the standard library's JSON)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
 class SyncInputSerializer(serializers.Serializer):
     deviceId = StrictCharField(max_length=64, source="device_id", help_text="The till that made the sales.")
     # Each sale is read on its own (`sales_of`): one that is not an object is rejected alone.
     sales = serializers.ListField(
-        child=serializers.JSONField(allow_null=True),
+        child=_Sale(allow_null=True),
         max_length=MAX_SALES,
         help_text="At most 500 (more is a 413); each read, and answered, on its own.",
     )

@@ -192,6 +192,16 @@ def test_a_malformed_sale_is_rejected_with_its_fields_named(cashier_client, sync
     assert results[1]["status"] == "created"
 
 
+def test_amounts_may_be_json_numbers_with_decimals(cashier_client, sync_url, session, store, coffee):
+    sale = sale_a(store, coffee, total=26.45, payments=[{"method": "card", "amount": 26.45}])
+    sale["items"][0]["unitPrice"] = 11.5
+
+    [result] = sync(cashier_client, sync_url, [sale])
+
+    assert result["status"] == "created", result
+    assert (result["invoice"]["total"], result["invoice"]["totalMismatch"]) == (26.45, False)
+
+
 def test_a_sale_that_is_not_an_object_is_rejected_alone(cashier_client, sync_url, session, store, coffee):
     results = sync(cashier_client, sync_url, ["not a sale", None, sale_a(store, coffee)])
 
