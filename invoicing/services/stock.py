@@ -112,6 +112,49 @@ def _apply(levels: Iterable[StockLevel], changes: dict[int, Decimal]) -> None:
     StockLevel.objects.bulk_update(changed, ["quantity", "updated_at"])
 
 
+def document_movements(
+    *,
+    workspace: Workspace,
+    store: Store,
+    source_type: str,
+    source_id: int,
+    direction: str,
+    reason: str,
+    actor: Access | None,
+    deltas: dict[int, Decimal],
+    short: Iterable[int] = (),
+) -> list[StockMovement]:
+    """A document's ledger rows in `store`, one per product of `deltas` (product id → signed change), in product
+    order; those of `short` flagged `stock_short`. Not written: `insert_out_movements` or `bulk_create`."""
+    short = set(short)
+    return [
+        StockMovement(
+            workspace=workspace,
+            store=store,
+            product_id=pk,
+            delta=deltas[pk],
+            reason=reason,
+            source_type=source_type,
+            source_id=source_id,
+            direction=direction,
+            stock_short=pk in short,
+            **_actor_fields(actor),
+        )
+        for pk in sorted(deltas)
+    ]
+
+
+def insert_out_movements(movements: list[StockMovement]) -> list[StockMovement]:
+    """Writes a document's "out" rows; the ledger's unique constraint makes a second deduction of the document a
+    409 `stock_already_deducted` (the caller's transaction is then rolled back)."""
+    try:
+        return StockMovement.objects.bulk_create(movements)
+    except IntegrityError as exc:  # the ledger's unique constraint: this document left this store already
+        raise ConflictError(
+            _("The stock of this document has already been deducted."), code="stock_already_deducted"
+        ) from exc
+
+
 @atomic
 def stock_deduct_for_document(
     *,
@@ -180,26 +223,18 @@ def stock_deduct_for_document(
         if shortages:
             raise _insufficient_stock(shortages)
 
-    movements = [
-        StockMovement(
+    created = insert_out_movements(
+        document_movements(
             workspace=workspace,
             store=store,
-            product_id=pk,
-            delta=-tracked[pk],
-            reason=reason,
             source_type=source_type,
             source_id=source_id,
             direction=StockMovement.Direction.OUT,
-            **_actor_fields(actor),
+            reason=reason,
+            actor=actor,
+            deltas={pk: -quantity for pk, quantity in tracked.items()},
         )
-        for pk in sorted(tracked)
-    ]
-    try:
-        created = StockMovement.objects.bulk_create(movements)
-    except IntegrityError as exc:  # the ledger's unique constraint: this document left this store already
-        raise ConflictError(
-            _("The stock of this document has already been deducted."), code="stock_already_deducted"
-        ) from exc
+    )
     _apply(levels.values(), {pk: -quantity for pk, quantity in tracked.items()})
     return created
 
@@ -234,20 +269,16 @@ def stock_restore_for_document(
     levels = lock_stock_levels(workspace=workspace, store=store, product_ids=taken)
     if document.filter(direction=StockMovement.Direction.BACK).exists():
         return []
-    movements = [
-        StockMovement(
-            workspace=workspace,
-            store=store,
-            product_id=pk,
-            delta=taken[pk],
-            reason=reason,
-            source_type=source_type,
-            source_id=source_id,
-            direction=StockMovement.Direction.BACK,
-            **_actor_fields(actor),
-        )
-        for pk in sorted(taken)
-    ]
+    movements = document_movements(
+        workspace=workspace,
+        store=store,
+        source_type=source_type,
+        source_id=source_id,
+        direction=StockMovement.Direction.BACK,
+        reason=reason,
+        actor=actor,
+        deltas=taken,
+    )
     created = StockMovement.objects.bulk_create(movements)
     _apply(levels.values(), taken)
     return created
@@ -295,18 +326,16 @@ def stock_put_back(
         quantity=F("quantity") + raised, updated_at=timezone.now()
     )
     return StockMovement.objects.bulk_create(
-        StockMovement(
+        document_movements(
             workspace=workspace,
             store=store,
-            product_id=product_id,
-            delta=back[product_id],
-            reason=reason,
             source_type=source_type,
             source_id=source_id,
             direction=StockMovement.Direction.BACK,
-            **_actor_fields(actor),
+            reason=reason,
+            actor=actor,
+            deltas=back,
         )
-        for product_id in sorted(back)
     )
 
 

@@ -6,21 +6,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from invoicing.locks import lock_stock_levels
 from invoicing.models import StockLevel, StockMovement
 from invoicing.services.stock import (
     QUANTUM,
-    _actor_fields,
     _check_reason,
     _check_storable,
     _check_store,
     _quantity,
+    document_movements,
+    insert_out_movements,
 )
-from workspaces.errors import ConflictError
 from workspaces.models import Store, Workspace
 from workspaces.tenancy import Access
 from workspaces.transactions import atomic
@@ -78,24 +77,16 @@ def stock_deduct_sold(
         levels.update(_lower_levels(workspace, store, missing))
     for level in levels.values():
         _check_storable(level)
-    movements = [
-        StockMovement(
+    return insert_out_movements(
+        document_movements(
             workspace=workspace,
             store=store,
-            product_id=pk,
-            delta=-taken[pk],
-            reason=reason,
             source_type=source_type,
             source_id=source_id,
             direction=StockMovement.Direction.OUT,
-            stock_short=levels[pk] < 0,
-            **_actor_fields(actor),
+            reason=reason,
+            actor=actor,
+            deltas={pk: -quantity for pk, quantity in taken.items()},
+            short=[pk for pk, level in levels.items() if level < 0],
         )
-        for pk in sorted(taken)
-    ]
-    try:
-        return StockMovement.objects.bulk_create(movements)
-    except IntegrityError as exc:  # the ledger's unique constraint: this document left this store already
-        raise ConflictError(
-            _("The stock of this document has already been deducted."), code="stock_already_deducted"
-        ) from exc
+    )
