@@ -17,8 +17,6 @@ What prints depends on the invoice's ZATCA document:
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,10 +29,10 @@ from django.utils.safestring import SafeString
 from lxml import etree
 
 from invoicing.models import Invoice, InvoiceItem
-from invoicing.money import minor_unit, quantize_money
+from invoicing.money import minor_unit
 from invoicing.zatca.issuing import VAT_NUMBER
 from invoicing.zatca.models import ZatcaDocument
-from invoicing.zatca.qr import tlv
+from invoicing.zatca.phase1 import workspace_qr
 from workspaces.models import Workspace
 from workspaces.numbers import decimal_literal
 
@@ -98,8 +96,6 @@ QR_XPATH = (
     "/*/cac:AdditionalDocumentReference[cbc:ID='QR']/cac:Attachment/cbc:EmbeddedDocumentBinaryObject/text()"
 )
 CLEARED = (ZatcaDocument.Status.CLEARED, ZatcaDocument.Status.CLEARED_WITH_WARNINGS)
-# ZATCA's QR amounts are in riyals with halalas (as the POS receipt's phase-1 QR).
-QR_CURRENCY = "SAR"
 
 
 @dataclass(frozen=True)
@@ -178,19 +174,12 @@ def cleared_qr(document: ZatcaDocument) -> str:
 def phase1_qr(invoice: Invoice) -> str | None:
     """The phase-1 QR (tags 1-5: seller, VAT number, time, total, VAT) of a store that signs nothing; None where
     the workspace has no VAT number."""
-    workspace = invoice.workspace
-    if not workspace.vat_number:
-        return None
-    stamp = invoice.created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    values = (
-        workspace.legal_name or workspace.name,
-        workspace.vat_number,
-        stamp,
-        format(quantize_money(invoice.summary_total, QR_CURRENCY), "f"),
-        format(quantize_money(invoice.summary_tax, QR_CURRENCY), "f"),
+    return workspace_qr(
+        invoice.workspace,
+        timestamp=invoice.created_at,
+        total_with_vat=invoice.summary_total,
+        vat_total=invoice.summary_tax,
     )
-    payload = b"".join(tlv(tag, value.encode()) for tag, value in enumerate(values, start=1))
-    return base64.b64encode(payload).decode("ascii")
 
 
 def invoice_for_print(*, workspace: Workspace, invoice_id: int) -> Invoice | None:

@@ -17,10 +17,10 @@ import segno
 from django.template.loader import render_to_string
 
 from invoicing.money import minor_unit
+from invoicing.zatca.phase1 import workspace_qr
 from pos.calculations import invoice_totals
 from pos.einvoicing import SALE, qr_of
 from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceItem, PosReturnItem
-from pos.zatca import zatca_tlv_base64
 from workspaces.models import Workspace
 from workspaces.numbers import decimal_literal
 
@@ -192,12 +192,8 @@ def zatca_payload(invoice: PosInvoice) -> str | None:
     )
     if signed:
         return signed
-    workspace = invoice.workspace
-    if not workspace.vat_number:
-        return None
-    return zatca_tlv_base64(
-        seller_name=workspace.legal_name or workspace.name,
-        vat_number=workspace.vat_number,
+    return workspace_qr(
+        invoice.workspace,
         timestamp=invoice.completed_at or invoice.created_at,
         total_with_vat=invoice.total,
         vat_total=invoice.tax_total,

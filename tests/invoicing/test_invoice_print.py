@@ -275,6 +275,18 @@ def test_a_store_that_signs_nothing_prints_with_the_phase_1_qr(seller, store, pr
     assert tags[2] == b"310122393500003" and tags[4] == b"248.40" and tags[5] == b"32.40"
 
 
+def test_a_long_legal_name_prints_with_the_qr_field_cut_to_fit(seller, store, product, admin):
+    api = key_client(seller)
+    invoice_id = body(issue(api, business(seller), store, product))["id"]
+    seller.legal_name = "ي" * 200  # 400 bytes of UTF-8: the QR's field holds 255
+    seller.save()
+
+    page = printed(admin, invoice_id)
+
+    tags = decode_tlv(select(page, ".qr img")[0].get("data-zatca"))
+    assert tags[1].decode() == "ي" * 127
+
+
 def test_without_a_vat_number_the_invoice_prints_without_a_qr(workspace, store, product, admin):
     api = key_client(workspace)
     invoice_id = body(issue(api, ClientFactory(workspace=workspace, name="Walk-in"), store, product))["id"]

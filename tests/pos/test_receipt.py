@@ -97,6 +97,19 @@ def test_receipt_qr_decodes_to_the_five_zatca_fields(cashier_client, sold, works
     assert 'src="data:image/svg+xml' in html
 
 
+def test_a_legal_name_longer_than_the_qr_holds_is_cut_at_a_letter(cashier_client, sold, workspace):
+    # 200 Arabic letters are 400 bytes of UTF-8; a QR field holds 255. Once a 500: now printed, the name cut.
+    workspace.legal_name = "ش" * 200
+    workspace.save()
+
+    response = cashier_client.get(f"{sold}/receipt")
+
+    assert response.status_code == 200
+    fields = decode_tlv(re.search(r'data-zatca="([^"]+)"', response.content.decode()).group(1))
+    assert fields[1] == "ش" * 127  # 254 bytes: the 128th letter would make 256
+    assert "ش" * 200 in response.content.decode()  # the receipt's header still prints it whole
+
+
 def test_no_qr_without_a_vat_number(cashier_client, new_invoice, invoices_url):
     html = cashier_client.get(f"{invoices_url}/{new_invoice()['id']}/receipt").content.decode()
     assert "data-zatca" not in html

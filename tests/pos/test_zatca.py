@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from pos.zatca import zatca_tlv_base64
+from invoicing.zatca.phase1 import zatca_tlv_base64
 
 FIELD_NAMES = {1: "seller_name", 2: "vat_number", 3: "timestamp", 4: "total_with_vat", 5: "vat_total"}
 

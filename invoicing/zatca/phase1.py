@@ -10,7 +10,8 @@ The QR code of a simplified tax invoice holds a base64-encoded TLV (tag, length,
 
 Each field is one tag byte, one length byte (the value's length in bytes, so at most 255) and the
 value encoded as UTF-8.  Amounts are plain decimal strings with two places ("1150.00").
-Pure Python: no Django, no clock (the caller passes the invoice time).
+`zatca_tlv_base64` is pure Python: no Django, no clock (the caller passes the invoice time). `workspace_qr` is
+what a printed POS receipt or sales invoice shows, for the workspace as seller.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from invoicing.money import quantize_money
 
@@ -58,6 +60,28 @@ def _text(value: str, name: str) -> str:
     if not value.strip():
         raise ValueError(f"{name} must not be empty.")
     return value
+
+
+def fit_bytes(text: str, limit: int = MAX_VALUE_BYTES) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8 at a character boundary: a shop's legal name may be 200 Arabic
+    letters (400 bytes), and the QR's field holds 255."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def workspace_qr(
+    workspace: Any, *, timestamp: datetime, total_with_vat: Decimal, vat_total: Decimal
+) -> str | None:
+    """The phase-1 QR of a document the workspace issued (its legal name, else its name, cut to fit; its VAT
+    number); None where the workspace has no VAT number."""
+    if not workspace.vat_number:
+        return None
+    return zatca_tlv_base64(
+        seller_name=fit_bytes(workspace.legal_name or workspace.name),
+        vat_number=workspace.vat_number,
+        timestamp=timestamp,
+        total_with_vat=total_with_vat,
+        vat_total=vat_total,
+    )
 
 
 def zatca_tlv_base64(
