@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from invoicing import limits
 from invoicing.money import PRICE_DECIMAL_PLACES, QUANTITY_DECIMAL_PLACES
 from pos.api.invoice_inputs import DiscountInputSerializer, PaymentInputSerializer
 from pos.api.serializers import AMOUNT_PLACES, InvoiceOutputSerializer, invoice_output, invoice_row_output
@@ -120,6 +121,13 @@ def sales_of(validated: dict[str, Any]) -> tuple[str, list[OfflineSale | Applica
         if not isinstance(raw, dict):
             sales.append(ValidationFailed({"non_field_errors": [_("A sale is a JSON object.")]}))
             continue
+        items = raw.get("items")
+        if isinstance(items, list) and len(items) > limits.MAX_LINES:  # refused before reading 20,000 lines
+            try:
+                limits.lines_check(len(items))
+            except ApplicationError as error:
+                sales.append(error)
+                continue
         serializer = SaleInputSerializer(data=raw)
         if not serializer.is_valid():
             flat = flatten_errors(serializer.errors)
