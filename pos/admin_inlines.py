@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pos.admin_events import event_names, event_sentence
-from pos.models import PosInvoiceDiscount, PosInvoiceEvent, PosInvoiceItem, PosPayment
+from pos.models import PosInvoiceDiscount, PosInvoiceEvent, PosInvoiceItem, PosPayment, PosReturnItem
 from workspaces.admin_base import ReadOnlyInline
 from workspaces.admin_display import money_column, quantity_column
 from workspaces.templatetags.backoffice import format_money, format_quantity
@@ -31,7 +31,27 @@ class InvoiceRowInline(ReadOnlyInline):
         return super().get_formset(request, obj, **kwargs)
 
 
-class ItemInline(InvoiceRowInline):
+class LineInline(InvoiceRowInline):
+    """A line of a sale or of a return: its product's name and its figures in the invoice's currency's digits."""
+
+    quantity_display = quantity_column("quantity", _("quantity"))
+    unit_price_display = money_column("unit_price", _("unit price"), _parent_currency, exact=True)
+    subtotal_display = money_column("subtotal", _("subtotal"), _parent_currency)
+    discount_display = money_column("discount_amount", _("discount"), _parent_currency)
+    tax_display = money_column("tax_amount", _("tax"), _parent_currency)
+    total_display = money_column("total", _("total"), _parent_currency)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
+    @admin.display(description=_("name"))
+    def item_name(self, item: PosInvoiceItem | PosReturnItem) -> str:
+        """The name as sold; in Arabic the product's Arabic name, where it has one."""
+        arabic = (get_language() or "").startswith("ar")
+        return item.product.name_ar if arabic and item.product.name_ar else item.name
+
+
+class ItemInline(LineInline):
     model = PosInvoiceItem
     fields = (
         "item_name",
@@ -44,21 +64,6 @@ class ItemInline(InvoiceRowInline):
         "total_display",
         "note",
     )
-    quantity_display = quantity_column("quantity", _("quantity"))
-    unit_price_display = money_column("unit_price", _("unit price"), _parent_currency, exact=True)
-    subtotal_display = money_column("subtotal", _("subtotal"), _parent_currency)
-    discount_display = money_column("discount_amount", _("discount"), _parent_currency)
-    tax_display = money_column("tax_amount", _("tax"), _parent_currency)
-    total_display = money_column("total", _("total"), _parent_currency)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("product")
-
-    @admin.display(description=_("name"))
-    def item_name(self, item: PosInvoiceItem) -> str:
-        """The name as sold; in Arabic the product's Arabic name, where it has one."""
-        arabic = (get_language() or "").startswith("ar")
-        return item.product.name_ar if arabic and item.product.name_ar else item.name
 
 
 class DiscountInline(InvoiceRowInline):

@@ -19,13 +19,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pos import return_selectors, services
-from pos.admin_inlines import InvoiceRowInline, ItemInline
+from pos.admin_inlines import ItemInline, LineInline
 from pos.credit_note_print import PAPERS, render_credit_note
 from pos.models import PosInvoice, PosInvoiceItem, PosPayment, PosReturn, PosReturnItem
 from pos.services.returns import REASON_MAX_LENGTH, ReturnLineInput
 from workspaces import codes
 from workspaces.admin_base import WorkspaceScopedAdmin, add_service_errors, code_permission
-from workspaces.admin_display import actor_column, money_column, quantity_column, related_column
+from workspaces.admin_display import actor_column, money_column, related_column
 from workspaces.admin_lists import related_filter
 from workspaces.admin_site import admin_actor
 from workspaces.errors import ApplicationError
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 
 def _currency(modeladmin, obj) -> str:
     return obj.currency
-
-
-def _parent_currency(inline, obj) -> str:
-    return inline.parent_currency
 
 
 def refunds_text(pos_return: PosReturn) -> str:
@@ -68,25 +64,12 @@ def print_links(pos_return: PosReturn) -> str:
     )
 
 
-class ReturnItemInline(InvoiceRowInline):
+class ReturnItemInline(LineInline):
     """The returned lines, read-only as written."""
 
     model = PosReturnItem
     fields = ("item_name", "quantity_display", "unit_price_display", "subtotal_display", "discount_display",
               "tax_display", "total_display")  # fmt: skip
-    quantity_display = quantity_column("quantity", _("quantity"))
-    unit_price_display = money_column("unit_price", _("unit price"), _parent_currency, exact=True)
-    subtotal_display = money_column("subtotal", _("subtotal"), _parent_currency)
-    discount_display = money_column("discount_amount", _("discount"), _parent_currency)
-    tax_display = money_column("tax_amount", _("tax"), _parent_currency)
-    total_display = money_column("total", _("total"), _parent_currency)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("product")
-
-    @admin.display(description=_("name"))
-    def item_name(self, item: PosReturnItem) -> str:
-        return ItemInline.item_name(self, item)
 
 
 @admin.register(PosReturn)
