@@ -28,8 +28,8 @@ from tests.factories import (
 from tests.invoicing.api2_helpers import key_client
 from tests.invoicing.factories import ProductFactory
 from tests.invoicing.helpers import body
+from tests.invoicing.zatca.sellers import ADDRESS, make_seller
 from tests.invoicing.zatca.test_clearance import NS, business, issue
-from tests.invoicing.zatca.test_onboarding import ADDRESS
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +41,7 @@ TITLES = {
 
 @pytest.fixture
 def seller(workspace, store):
-    workspace.vat_number, workspace.cr_number, workspace.legal_name = (
-        "310122393500003",
-        "1010010000",
-        "شركة القهوة",
-    )
-    workspace.save()
-    store.national_address = ADDRESS
-    store.save()
+    make_seller(workspace, store)
     return workspace
 
 

@@ -20,7 +20,6 @@ from rest_framework.test import APIClient
 from invoicing.models import Tax
 from invoicing.zatca.hashing import FIRST_PREVIOUS_HASH, invoice_hash
 from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
-from invoicing.zatca.onboarding import zatca_onboard
 from invoicing.zatca.reporting import run_once
 from invoicing.zatca.signing import verify
 from orders.models import Order, OrderInvoice, OrderLineItem
@@ -28,7 +27,7 @@ from tests.concurrency import run_together, values_of
 from tests.factories import ClientFactory, StoreFactory, owner_access
 from tests.invoicing.factories import ProductFactory
 from tests.invoicing.helpers import body
-from tests.invoicing.zatca.test_onboarding import ADDRESS
+from tests.invoicing.zatca.sellers import sandbox_device
 from tests.orders.conftest import make_order, token_client
 from workspaces.services import api_key_create
 
@@ -52,17 +51,7 @@ ZATCA_KEYS = ["kind", "status", "uuid", "icv", "hash", "qr", "errors", "warnings
 
 @pytest.fixture
 def device(workspace, store):
-    workspace.vat_number, workspace.cr_number, workspace.legal_name = (
-        "310122393500003",
-        "1010010000",
-        "شركة القهوة",
-    )
-    workspace.save()
-    store.national_address = ADDRESS
-    store.save()
-    return zatca_onboard(
-        store=store, access=owner_access(workspace), otp="123345", environment="sandbox", invoice_type="1100"
-    )
+    return sandbox_device(workspace, store)
 
 
 def business(workspace, *, vat_number="399999999900003", address=BUYER_ADDRESS, name="مطعم النخيل"):

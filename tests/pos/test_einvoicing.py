@@ -13,7 +13,7 @@ from invoicing.zatca.hashing import FIRST_PREVIOUS_HASH, invoice_hash
 from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
 from invoicing.zatca.qr import decode_tlv
 from invoicing.zatca.signing import verify
-from tests.invoicing.zatca.test_onboarding import ADDRESS
+from tests.invoicing.zatca.sellers import ADDRESS
 from tests.pos.conftest import stocked_product
 
 pytestmark = pytest.mark.django_db

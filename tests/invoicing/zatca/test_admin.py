@@ -22,6 +22,7 @@ from invoicing.zatca.onboarding import zatca_onboard
 from tests.browser.backoffice_data import ADDRESS, sign_sample
 from tests.conftest import make_staff
 from tests.factories import StoreFactory
+from tests.invoicing.zatca.sellers import make_seller
 from tests.pos.conftest import owner_access
 from workspaces import codes
 
@@ -30,22 +31,9 @@ pytestmark = pytest.mark.django_db
 DEVICES, DOCUMENTS = "/admin/invoicing/zatcadevice/", "/admin/invoicing/zatcadocument/"
 
 
-def seller_of(workspace, store):
-    """The workspace's VAT and CR numbers and the store's national address: what ZATCA needs."""
-    workspace.vat_number, workspace.cr_number, workspace.legal_name = (
-        "310122393500003",
-        "1010010000",
-        "شركة القهوة",
-    )
-    workspace.save()
-    store.national_address = ADDRESS
-    store.save()
-    return store
-
-
 @pytest.fixture
 def seller(workspace, store):
-    return seller_of(workspace, store)
+    return make_seller(workspace, store)
 
 
 @pytest.fixture
@@ -174,7 +162,7 @@ def test_the_lists_and_pages_read_as_many_queries_with_20_rows_as_with_1(admin_c
     assert max(counts) <= 12, counts
     for number in range(2, 21):
         sign_sample(device.store, number=f"INV-{number:04d}", source_id=number)
-    other = seller_of(device.workspace, StoreFactory(workspace=device.workspace, name="الفرع الثاني"))
+    other = make_seller(device.workspace, StoreFactory(workspace=device.workspace, name="الفرع الثاني"))
     zatca_onboard(
         store=other,
         access=owner_access(device.workspace, _owner(device)),
@@ -292,7 +280,7 @@ def test_devices_are_the_owners_and_documents_whoever_reads_the_pos_invoices(
 def test_another_workspaces_device_and_documents_are_absent(
     admin_client, other_workspace, other_owner, device
 ):
-    theirs = seller_of(other_workspace, other_workspace.stores.get())
+    theirs = make_seller(other_workspace, other_workspace.stores.get())
     their_device = zatca_onboard(
         store=theirs, access=owner_access(other_workspace, other_owner), otp="123345", environment="sandbox"
     )

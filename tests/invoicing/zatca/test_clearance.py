@@ -14,14 +14,13 @@ from rest_framework.test import APIClient
 from invoicing.models import Tax
 from invoicing.zatca.hashing import FIRST_PREVIOUS_HASH, invoice_hash
 from invoicing.zatca.models import ZatcaDevice, ZatcaDocument
-from invoicing.zatca.onboarding import zatca_onboard
 from invoicing.zatca.reporting import run_once
 from invoicing.zatca.signing import verify
-from tests.factories import ClientFactory, owner_access
+from tests.factories import ClientFactory
 from tests.invoicing.api2_helpers import key_client
 from tests.invoicing.factories import ProductFactory
 from tests.invoicing.helpers import body
-from tests.invoicing.zatca.test_onboarding import ADDRESS
+from tests.invoicing.zatca.sellers import sandbox_device
 
 pytestmark = pytest.mark.django_db
 
@@ -41,17 +40,7 @@ BUYER_ADDRESS = {
 
 @pytest.fixture
 def device(workspace, store):
-    workspace.vat_number, workspace.cr_number, workspace.legal_name = (
-        "310122393500003",
-        "1010010000",
-        "شركة القهوة",
-    )
-    workspace.save()
-    store.national_address = ADDRESS
-    store.save()
-    return zatca_onboard(
-        store=store, access=owner_access(workspace), otp="123345", environment="sandbox", invoice_type="1100"
-    )
+    return sandbox_device(workspace, store)
 
 
 @pytest.fixture

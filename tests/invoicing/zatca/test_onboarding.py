@@ -11,32 +11,16 @@ from invoicing.zatca.csr import load_csr, load_private_key
 from invoicing.zatca.hashing import FIRST_PREVIOUS_HASH
 from invoicing.zatca.models import ZatcaDevice
 from invoicing.zatca.onboarding import zatca_onboard
+from tests.invoicing.zatca.sellers import ADDRESS, make_seller
 from tests.pos.conftest import owner_access
 from workspaces.errors import ApplicationError, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = {
-    "street": "King Fahd Road",
-    "buildingNumber": "1234",
-    "district": "Al Olaya",
-    "city": "Riyadh",
-    "postalCode": "12345",
-    "shortAddress": "RRRD2929",
-}
-
 
 @pytest.fixture
 def seller(workspace, store):
-    workspace.vat_number, workspace.cr_number, workspace.legal_name = (
-        "310122393500003",
-        "1010010000",
-        "شركة القهوة",
-    )
-    workspace.save()
-    store.national_address = ADDRESS
-    store.save()
-    return store
+    return make_seller(workspace, store)
 
 
 def test_a_sandbox_store_is_onboarded_offline(seller, workspace, owner):

@@ -42,20 +42,13 @@ from tests.invoicing.zatca.fake_zatca import (
     reported,
     reported_earlier,
 )
+from tests.invoicing.zatca.sellers import make_seller
 from tests.pos.conftest import owner_access
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 VAT = TaxInput(key="vat", rate=D(15), inclusive=False)
-ADDRESS = {
-    "street": "King Fahd Road",
-    "buildingNumber": "1234",
-    "district": "Al Olaya",
-    "city": "Riyadh",
-    "postalCode": "12345",
-    "shortAddress": "RRRD2929",
-}
 LEASE = reporting.lease_duration  # read under the test's settings
 WARNING = message("WARNING", "BR-KSA-98", "The seller's address is incomplete.")
 ERROR = message("ERROR", "BR-KSA-37", "The invoice hash does not match.")
@@ -68,15 +61,7 @@ def short_timeout(settings):
 
 @pytest.fixture
 def seller(workspace, store):
-    workspace.vat_number, workspace.cr_number, workspace.legal_name = (
-        "310122393500003",
-        "1010010000",
-        "شركة القهوة",
-    )
-    workspace.save()
-    store.national_address = ADDRESS
-    store.save()
-    return store
+    return make_seller(workspace, store)
 
 
 @pytest.fixture
