@@ -54,13 +54,6 @@ class SaleInputSerializer(serializers.Serializer):
         decimal_places=AMOUNT_PLACES, help_text="What the till computed and the customer paid."
     )
 
-    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        if data["completed_at"] < data["created_at"]:
-            raise serializers.ValidationError(
-                {"completedAt": [_("A sale is completed after it is created.")]}
-            )
-        return data
-
 
 class _Sale(serializers.Field):
     """A sale as sent, whatever it is: `sales_of` reads each on its own (DRF's JSONField would re-encode it, and

@@ -237,6 +237,8 @@ class _Prepared:
 
 def _prepare(sale: OfflineSale, known: _Known, workspace: Workspace) -> _Prepared:
     """Everything a sale can be refused for without the database: ids, lines, discounts, payments."""
+    if sale.completed_at < sale.created_at:
+        raise ValidationFailed({"completedAt": [_("A sale is completed after it is created.")]})
     _check_ids(sale, known)
     lines = _lines(sale, known, workspace)
     discounts = _discounts(sale, workspace)

@@ -228,6 +228,16 @@ def test_a_sale_that_is_not_an_object_is_rejected_alone(cashier_client, sync_url
     }
 
 
+def test_a_sale_completed_before_it_was_created_is_rejected(cashier_client, sync_url, session, store, coffee):
+    sale = sale_a(store, coffee, completedAt="2026-12-03T07:14:04.999Z")  # a millisecond before createdAt
+
+    [result] = sync(cashier_client, sync_url, [sale])
+
+    assert result["status"] == "rejected"
+    assert result["errors"]["errors"] == {"completedAt": ["A sale is completed after it is created."]}
+    assert not PosInvoice.objects.exists()
+
+
 def test_a_sale_short_of_stock_is_recorded_below_zero_and_flagged(
     cashier_client, sync_url, session, workspace, store, owner_client
 ):
