@@ -18,6 +18,7 @@ install: $(STAMP)
 migrate: install
 	mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py createcachetable
 
 demo: migrate
 	PORT=$(PORT) DEBUG=1 $(PY) manage.py seed_demo

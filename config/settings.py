@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workspaces.routing.RoutingMiddleware",  # the replica's reads (section 11); nothing without a replica
     "workspaces.middleware.AdminTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -133,6 +134,27 @@ if DATABASE_URL:
         # Django turns psycopg's prepared statements off (`prepare_threshold`: None); prepared from the 2nd run,
         # psycopg keeps the 100 most used per connection.
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
+    # Behind pgbouncer in transaction mode (PRODUCT.md section 11; DATABASE_POOLER=transaction), consecutive
+    # transactions of one connection may run on different server connections: no named prepared statements (the
+    # pooler of Debian 12 cannot keep them) and no server-side cursors (`.iterator()` reads in one transaction's
+    # fetches instead). Nothing else is session state: advisory locks are transaction-scoped, nothing is SET.
+    DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "")
+    if DATABASE_POOLER == "transaction":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    # A streaming replica for the reads that tolerate a moment's lag (lists, reports, exports, the admin's lists
+    # and dashboard), chosen by `workspaces.routing`; every write, every locked read, every read of a request that
+    # wrote, and of a client within DATABASE_READ_YOUR_WRITES_SECONDS of its last write, goes to the primary. In
+    # tests the replica is the default database itself (a mirror).
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = {
+            **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+            # A replica that is down is given up on at once: its reads go to the primary (workspaces.routing).
+            "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2},
+            "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
+            "TEST": {"MIRROR": "default"},
+        }
 else:
     DATABASES = {
         "default": {
@@ -146,6 +168,20 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_REPLICA_READS = "replica" in DATABASES  # the router's switch (the test settings turn it off)
+DATABASE_ROUTERS = ["workspaces.routing.PrimaryReplicaRouter"]  # no replica configured: every query on default
+DATABASE_READ_YOUR_WRITES_SECONDS = float(os.environ.get("DATABASE_READ_YOUR_WRITES_SECONDS", "5"))
+
+# --- Cache ---------------------------------------------------------------------------------------------------
+# Shared by every worker on every machine: Redis where REDIS_URL is set (Django's own backend), else a table of
+# the database (`manage.py createcachetable`, run by `make run`, `deploy/up` and the test runner).
+REDIS_URL = os.environ.get("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}
+    }
 
 AUTH_USER_MODEL = "workspaces.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -185,6 +221,31 @@ STORAGES = {
 # seconds instead of streaming the file (0, the default: every storage streams through the view).
 UPLOAD_QUOTA_BYTES = int(os.environ.get("UPLOAD_QUOTA_BYTES", str(1024**3)))
 UPLOAD_PRESIGNED_URL_SECONDS = int(os.environ.get("UPLOAD_PRESIGNED_URL_SECONDS", "0"))
+# Object storage (PRODUCT.md section 11): with AWS_STORAGE_BUCKET_NAME set, files go to that S3 bucket through
+# django-storages (AWS_S3_ENDPOINT_URL for SeaweedFS, MinIO or another S3-compatible store; the keys from
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), members are redirected to presigned URLs valid 5 minutes, and
+# uploads are read into memory only, so no file touches the app server's disk.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("UPLOAD_PRESIGNED_URL_SECONDS") or 300),
+        },
+    }
+    UPLOAD_PRESIGNED_URL_SECONDS = int(os.environ.get("UPLOAD_PRESIGNED_URL_SECONDS") or 300)
+    FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+    FILE_UPLOAD_MAX_MEMORY_SIZE = 13 * 1024 * 1024  # above the 12 MB a multipart body may carry (413 beyond)
 
 # --- API -----------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -336,6 +397,8 @@ DEMO_SEEDERS = [
     "suppliers.demo.seed_suppliers_demo",
     "orders.demo.seed_orders_demo",
 ]  # run in order by seed_demo
+# Background work (PRODUCT.md section 11): the modules whose tasks `manage.py worker` runs (workspaces.tasks).
+TASK_MODULES = ["workspaces.tasks.builtin", "invoicing.zatca.tasks", "suppliers.tasks"]
 ADMIN_TODAY_PANELS = [
     "pos.dashboard.today_panel",
     "suppliers.dashboard.today_panel",

@@ -21,3 +21,12 @@ ZATCA_BASE_URLS = {
     "production": "http://127.0.0.1:9/core",
 }
 ZATCA_TIMEOUT_SECONDS = 2
+# On PostgreSQL a `replica` alias: a second connection to the test database (a test mirror), which sees what the
+# primary committed. The router leaves it alone unless a test turns DATABASE_REPLICA_READS on
+# (tests/workspaces/test_routing.py): a rolled-back test's rows are invisible to a second connection.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES.setdefault(  # noqa: F405
+        "replica",
+        {**DATABASES["default"], "TEST": {"MIRROR": "default"}},  # noqa: F405
+    )
+DATABASE_REPLICA_READS = False

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from workspaces import codes
+from workspaces import codes, routing
 from workspaces.admin_lists import (
     BoundedChangeList,
     BoundedPaginator,
@@ -103,6 +103,14 @@ class WorkspaceScopedAdmin(WorkspaceScopedChoices, admin.ModelAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs):
         return BoundedChangeList
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        """A list reads from the replica where one is configured (`workspaces.routing`: not after a write)."""
+        return routing.served_from_replica(
+            routing.request_principal_of(request),
+            lambda: super(WorkspaceScopedAdmin, self).changelist_view(request, extra_context),
+            render=True,
+        )
 
     def action_checkbox(self, obj) -> str:
         """Django's row checkbox, the same markup written at once: its widget template, rendered per row, is a

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from workspaces import login_throttle
+from workspaces import login_throttle, routing
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership, Workspace
 from workspaces.tenancy import Access
@@ -170,13 +170,18 @@ class BackOfficeSite(admin.AdminSite):
     def index(self, request: HttpRequest, extra_context: dict | None = None):
         """The index shows today: each app adds its panel (settings.ADMIN_TODAY_PANELS)."""
         access = admin_access(request)
-        panels = []
-        if access is not None:
-            panels = [
-                import_string(name)(workspace=access.workspace, access=access)
-                for name in settings.ADMIN_TODAY_PANELS
-            ]
-        return super().index(request, {**(extra_context or {}), "today_panels": [p for p in panels if p]})
+
+        def dashboard():  # its figures from the replica where one is configured (`workspaces.routing`)
+            panels = []
+            if access is not None:
+                panels = [
+                    import_string(name)(workspace=access.workspace, access=access)
+                    for name in settings.ADMIN_TODAY_PANELS
+                ]
+            context = {**(extra_context or {}), "today_panels": [p for p in panels if p]}
+            return super(BackOfficeSite, self).index(request, context)
+
+        return routing.served_from_replica(routing.request_principal_of(request), dashboard, render=True)
 
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)

@@ -22,6 +22,7 @@ from invoicing.models import Product, Tax
 from workspaces import codes
 from workspaces.api.base import WorkspaceView, created, no_content, ok, page
 from workspaces.api.pagination import paginate
+from workspaces.api.replica import replica_reads
 from workspaces.models import Store
 from workspaces.tenancy import get_object_or_404
 
@@ -32,6 +33,7 @@ class TaxListView(WorkspaceView):
     required_permissions = {"POST": codes.CATALOG_MANAGE}
 
     @extend_schema(responses={200: TaxOutputSerializer(many=True)})
+    @replica_reads
     def get(self, request: Request, workspace_id: int) -> Response:
         """List the taxes
 
@@ -92,6 +94,7 @@ class ProductListView(WorkspaceView):
     required_permissions = {"POST": codes.CATALOG_MANAGE}
 
     @extend_schema(parameters=[ProductQuerySerializer], responses={200: ProductOutputSerializer(many=True)})
+    @replica_reads
     def get(self, request: Request, workspace_id: int) -> Response:
         """List the products
 
@@ -176,6 +179,7 @@ class StoreStockView(WorkspaceView):
 
 class StockListView(StoreStockView):
     @extend_schema(responses={200: StockLevelOutputSerializer(many=True)})
+    @replica_reads
     def get(self, request: Request, workspace_id: int, store_id: int) -> Response:
         """List a store's stock
 

@@ -34,6 +34,7 @@ from workspaces import codes
 from workspaces.api.base import WorkspaceView
 from workspaces.api.docs import errors
 from workspaces.api.parsers import JSONParser, PlainTextJSONParser
+from workspaces.api.replica import replica_reads
 from workspaces.errors import NotFoundError
 
 SEED_REQUEST = {
@@ -142,6 +143,7 @@ class InvoiceListView(Api2View):
             )
         ],
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         page, limit, filters = invoice_list_query(request.query_params)
         invoices = sales_selectors.sales_invoice_list(workspace=self.workspace, filters=filters)

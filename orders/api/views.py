@@ -31,6 +31,7 @@ from workspaces import codes
 from workspaces.api.base import WorkspaceView
 from workspaces.api.docs import errors
 from workspaces.api.pagination import paginate
+from workspaces.api.replica import replica_reads
 from workspaces.authentication import (
     AccessTokenHeaderAuthentication,
     ApiKeyAuthentication,
@@ -126,6 +127,7 @@ class OrderListView(OrdersView):
             )
         ],
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         rows, next_cursor = paginate(selectors.order_list(workspace=self.workspace), request)
         return success_page(OrderOutputSerializer(rows, many=True).data, next_cursor)
@@ -240,6 +242,7 @@ class InvoiceListView(OrdersView):
             )
         ],
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         filters = OrderInvoiceFilterSet.parse(request.query_params)
         invoices = selectors.order_invoice_list(workspace=self.workspace, order_id=filters.get("order_id"))

@@ -29,6 +29,7 @@ from pos.receipts import render_receipt
 from workspaces import codes
 from workspaces.api.base import ok, page
 from workspaces.api.pagination import parse_limit
+from workspaces.api.replica import replica_reads
 from workspaces.errors import NotFoundError
 from workspaces.models import Client
 from workspaces.tenancy import get_object_or_404
@@ -38,6 +39,7 @@ class InvoiceListView(PosView):
     required_permissions = {"GET": codes.STORE_ORDERS_MANAGE, "POST": codes.STORE_ORDERS_MANAGE}
 
     @extend_schema(parameters=[InvoiceQuerySerializer], responses={200: InvoiceOutputSerializer(many=True)})
+    @replica_reads
     def get(self, request: Request, workspace_id: int) -> Response:
         """List POS invoices
 

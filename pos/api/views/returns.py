@@ -23,6 +23,7 @@ from pos.credit_note_print import render_credit_note
 from workspaces import codes
 from workspaces.api.base import ok, page
 from workspaces.api.pagination import paginate
+from workspaces.api.replica import replica_reads
 from workspaces.errors import NotFoundError, ValidationFailed
 
 
@@ -34,6 +35,7 @@ class InvoiceReturnListView(PosView):
     required_permissions = {"GET": codes.STORE_ORDERS_MANAGE, "POST": codes.POS_INVOICES_VOID}
 
     @extend_schema(responses={200: ReturnOutputSerializer(many=True)})
+    @replica_reads
     def get(self, request: Request, workspace_id: int, invoice_id: int) -> Response:
         """List a sale's returns
 
@@ -88,6 +90,7 @@ class ReturnListView(PosView):
     required_permissions = {"GET": codes.STORE_ORDERS_MANAGE}
 
     @extend_schema(parameters=[ReturnQuerySerializer], responses={200: ReturnOutputSerializer(many=True)})
+    @replica_reads
     def get(self, request: Request, workspace_id: int) -> Response:
         """List returns
 

@@ -24,6 +24,7 @@ from workspaces.api.base import created, no_content, ok, page
 from workspaces.api.fields import ChoiceField, IdField
 from workspaces.api.filtering import QueryFilter, QueryFilterSet, query_serializer
 from workspaces.api.pagination import paginate
+from workspaces.api.replica import replica_reads
 from workspaces.errors import NotFoundError
 from workspaces.tenancy import get_object_or_404
 
@@ -51,6 +52,7 @@ class SessionListView(PosView):
     required_permissions = {"POST": codes.POS_SESSIONS_MANAGE}
 
     @extend_schema(parameters=[SessionQuerySerializer], responses={200: SessionOutputSerializer(many=True)})
+    @replica_reads
     def get(self, request: Request, workspace_id: int) -> Response:
         """List the business days
 
@@ -134,6 +136,7 @@ class SessionReportView(PosView):
             )
         ],
     )
+    @replica_reads
     def get(self, request: Request, workspace_id: int, session_id: int) -> Response:
         """Get a day's report
 

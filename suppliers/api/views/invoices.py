@@ -25,6 +25,7 @@ from suppliers.api.views.common import (
 from workspaces.api.base import created, no_content, ok
 from workspaces.api.docs import envelope, errors
 from workspaces.api.docs import page as page_of
+from workspaces.api.replica import replica_reads
 
 
 class SupplierInvoiceListView(SuppliersView):
@@ -43,6 +44,7 @@ class SupplierInvoiceListView(SuppliersView):
             )
         ],
     )
+    @replica_reads
     def get(self, request: Request, workspace_id: int, supplier_id: int) -> Response:
         supplier = self.supplier_of(supplier_id)
         filters = SupplierInvoiceFilterSet.parse(request.query_params)
@@ -144,5 +146,6 @@ class InvoiceListView(SuppliersView):
             )
         ],
     )
+    @replica_reads
     def get(self, request: Request, workspace_id: int) -> Response:
         return self.invoice_page(request, SupplierInvoiceFilterSet.parse(request.query_params))

@@ -24,6 +24,7 @@ from suppliers.api.views.common import (
 from workspaces.api.docs import errors
 from workspaces.api.fields import ChoiceField
 from workspaces.api.filtering import QueryFilter, query_serializer
+from workspaces.api.replica import replica_reads
 
 
 class InvoiceExportFilterSet(SupplierInvoiceFilterSet):
@@ -66,6 +67,7 @@ class InvoiceExportView(SuppliersView):
             **errors(400),
         },
     )
+    @replica_reads
     def get(self, request: Request, workspace_id: int):
         filters = InvoiceExportFilterSet.parse(request.query_params)
         kind = filters.pop("format")
@@ -115,6 +117,7 @@ class AgingView(SuppliersView):
             )
         ],
     )
+    @replica_reads
     def get(self, request: Request, workspace_id: int) -> Response:
         as_of = SupplierAgingFilterSet.parse(request.query_params).get("as_of") or self.today
         return Response(selectors.aging(workspace=self.workspace, as_of=as_of))

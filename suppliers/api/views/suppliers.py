@@ -21,6 +21,7 @@ from workspaces.api.base import created, no_content, ok, page
 from workspaces.api.docs import envelope, errors
 from workspaces.api.docs import page as page_of
 from workspaces.api.pagination import paginate
+from workspaces.api.replica import replica_reads
 
 
 class SupplierListView(SuppliersView):
@@ -37,6 +38,7 @@ class SupplierListView(SuppliersView):
             )
         ],
     )
+    @replica_reads
     def get(self, request: Request, workspace_id: int) -> Response:
         rows, next_cursor = paginate(selectors.supplier_list(workspace=self.workspace), request)
         return page("suppliers", SupplierOutputSerializer(rows, many=True).data, next_cursor)
