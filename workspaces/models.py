@@ -349,3 +349,6 @@ class CreatedByActor(models.Model):
 
     class Meta:
         abstract = True
+
+
+from workspaces.tasks.models import Task  # noqa: E402,F401  the task queue (workspaces.tasks), seen by Django

@@ -208,14 +208,12 @@ class RoutingMiddleware:
 
 def request_principal_of(request: Any) -> str | None:
     """The principal of a request that authenticated (an API user or key, an admin user), else None."""
-    from workspaces.authentication import ApiKeyPrincipal
     from workspaces.tenancy import principal_key
 
     user = getattr(request, "user", None)
-    if user is None:
-        return None
-    if isinstance(user, ApiKeyPrincipal):
-        return principal_key(user=None, api_key=user.api_key)
-    if not getattr(user, "is_authenticated", False):
+    api_key = getattr(user, "api_key", None)  # a workspace API key's principal (workspaces.authentication)
+    if api_key is not None:
+        return principal_key(user=None, api_key=api_key)
+    if user is None or not getattr(user, "is_authenticated", False):
         return None
     return principal_key(user=user, api_key=None)

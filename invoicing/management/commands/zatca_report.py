@@ -21,7 +21,8 @@ class Command(BaseCommand):
         "Sends the signed documents waiting in the ZATCA outbox (reporting; clearance for standard invoices) and "
         "records ZATCA's answers, retrying with backoff on network errors, 429 and 5xx. Runs until SIGTERM or "
         "SIGINT (the document being sent is recorded first), polling every --interval seconds; --once sends what "
-        "is due and exits (cron). Logs one line per document: its number, ICV and outcome."
+        "is due and exits (cron). Logs one line per document: its number, ICV and outcome. `manage.py worker` runs "
+        "this with every other background task; this command runs the ZATCA outbox alone."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -10,7 +10,8 @@ from suppliers.services.images import invoice_files_cleanup
 class Command(BaseCommand):
     help = (
         "Removes the scanned supplier invoices (file and record) that no invoice named within --older-than hours "
-        "of their upload (default 24). --dry-run lists them and removes nothing. Run it hourly from cron."
+        "of their upload (default 24). --dry-run lists them and removes nothing. `manage.py worker` runs it hourly with every other "
+        "background task; run this by hand or from cron where no worker runs."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

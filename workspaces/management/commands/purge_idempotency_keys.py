@@ -6,7 +6,10 @@ from workspaces.models import IdempotencyRecord
 
 
 class Command(BaseCommand):
-    help = "Deletes stored Idempotency-Key responses older than IDEMPOTENCY_KEY_TTL (24 h); run it from cron."
+    help = (
+        "Deletes stored Idempotency-Key responses older than IDEMPOTENCY_KEY_TTL (24 h). `manage.py worker` runs "
+        "it hourly with every other background task; run this by hand or from cron where no worker runs."
+    )
 
     def handle(self, *args, **options) -> None:
         cutoff = timezone.now() - settings.IDEMPOTENCY_KEY_TTL
