@@ -398,7 +398,9 @@ DEMO_SEEDERS = [
     "orders.demo.seed_orders_demo",
 ]  # run in order by seed_demo
 # Background work (PRODUCT.md section 11): the modules whose tasks `manage.py worker` runs (workspaces.tasks).
+# EXTRA_TASK_MODULES adds more (the reference setup's probe task: tests/scale/probe_tasks.py).
 TASK_MODULES = ["workspaces.tasks.builtin", "invoicing.zatca.tasks", "suppliers.tasks"]
+TASK_MODULES += env_list("EXTRA_TASK_MODULES")
 ADMIN_TODAY_PANELS = [
     "pos.dashboard.today_panel",
     "suppliers.dashboard.today_panel",

@@ -2,15 +2,18 @@
 `LOGIN_THROTTLE_FAILURES` failures within `LOGIN_THROTTLE_WINDOW`, every attempt, the right password included, is
 refused with 429 `too_many_attempts` and `Retry-After` until enough of those failures have left the window.
 
-The state is a table (`LoginFailure`) rather than a cache: a row per failure is exact under concurrency (an insert
-cannot be lost the way a read-modify-write counter can be), the window slides, every worker shares it, and a fresh
-`migrate` creates it. Only failures are recorded, so the many successful sign-ins of a busy shop (or of the test
-suite) cost one small indexed read each. `/v1/auth/token` (`workspaces.services.token_obtain`) and the admin's
+The state is a table (`LoginFailure`) rather than a cache counter: a row per failure is exact under concurrency (an
+insert cannot be lost the way a read-modify-write counter can be), the window slides, every worker shares it, and a
+fresh `migrate` creates it. Where `REDIS_URL` is set (section 11), the same failures live in Redis instead, one
+sorted set per key with the same exactness (`workspaces.login_throttle_redis`); the choice is made at each call, so
+the store follows the settings. Only failures are recorded, so the many successful sign-ins of a busy shop (or of
+the test suite) cost one small read each. `/v1/auth/token` (`workspaces.services.token_obtain`) and the admin's
 login form (`workspaces.admin_site.BackOfficeLoginForm`) share the counters.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 from collections.abc import Mapping
@@ -21,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workspaces import login_throttle_redis
 from workspaces.errors import ApplicationError
 from workspaces.models import LoginFailure
 
@@ -52,19 +56,28 @@ def _keys(*, email: str, address: str) -> dict[str, str]:
     }
 
 
-def _state(*, email: str, address: str) -> tuple[int | None, bool]:
-    """(seconds until an attempt is allowed again or None, whether the account has failures in the window)."""
-    limit = settings.LOGIN_THROTTLE_FAILURES
-    now = timezone.now()
-    since = now - settings.LOGIN_THROTTLE_WINDOW
-    keys = _keys(email=email, address=address)
+def _in_redis() -> bool:
+    return bool(settings.REDIS_URL)
+
+
+def _failure_times(keys: Mapping[str, str], *, since: dt.datetime) -> dict[str, list[dt.datetime]]:
+    if _in_redis():
+        return login_throttle_redis.failure_times(keys, since=since)
     rows = LoginFailure.objects.filter(
         Q(scope=Scope.ACCOUNT, key=keys[Scope.ACCOUNT]) | Q(scope=Scope.ADDRESS, key=keys[Scope.ADDRESS]),
         at__gt=since,
     ).values_list("scope", "at")
-    times: dict[str, list] = {Scope.ACCOUNT: [], Scope.ADDRESS: []}
+    times: dict[str, list[dt.datetime]] = {Scope.ACCOUNT: [], Scope.ADDRESS: []}
     for scope, at in rows:
         times[scope].append(at)
+    return times
+
+
+def _state(*, email: str, address: str) -> tuple[int | None, bool]:
+    """(seconds until an attempt is allowed again or None, whether the account has failures in the window)."""
+    limit = settings.LOGIN_THROTTLE_FAILURES
+    now = timezone.now()
+    times = _failure_times(_keys(email=email, address=address), since=now - settings.LOGIN_THROTTLE_WINDOW)
     waits = []
     for failures in times.values():
         if len(failures) >= limit:
@@ -101,6 +114,11 @@ def failure_record(*, email: str, address: str) -> None:
     """One failure for the account and one for the address; rows older than the window go (any key's: a key never
     tried again leaves nothing behind)."""
     now = timezone.now()
+    if _in_redis():
+        login_throttle_redis.failure_add(
+            _keys(email=email, address=address), at=now, window=settings.LOGIN_THROTTLE_WINDOW
+        )
+        return
     LoginFailure.objects.filter(at__lte=now - settings.LOGIN_THROTTLE_WINDOW).delete()
     LoginFailure.objects.bulk_create(
         [
@@ -114,4 +132,7 @@ def success_record(*, email: str) -> None:
     """A right password clears the account's failures (not the address's: one valid account must not reset an
     address that guesses at others)."""
     key = _keys(email=email, address="")[Scope.ACCOUNT]
+    if _in_redis():
+        login_throttle_redis.failures_clear(Scope.ACCOUNT, key)
+        return
     LoginFailure.objects.filter(scope=Scope.ACCOUNT, key=key).delete()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import posixpath
 import re
 import secrets
 from typing import BinaryIO
@@ -25,6 +26,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from suppliers import error_codes
@@ -140,21 +142,39 @@ def is_attachment(file: InvoiceFile) -> bool:
     return file.content_type == "application/pdf"
 
 
-def invoice_file_presigned_url(file: InvoiceFile) -> str | None:
-    """With `UPLOAD_PRESIGNED_URL_SECONDS` set and a storage that signs URLs (django-storages' S3 storage:
-    `url(name, parameters=..., expire=...)`), a URL valid that many seconds, answering with the file's type and
-    disposition; otherwise None and the file view streams the file itself."""
-    seconds = settings.UPLOAD_PRESIGNED_URL_SECONDS
-    if seconds <= 0:
-        return None
+def file_disposition(file: InvoiceFile) -> str:
+    """`Content-Disposition` as the file view streams it (`FileResponse`) and as a presigned URL answers it: the
+    same name whichever serves it."""
+    return content_disposition_header(is_attachment(file), posixpath.basename(file.name))
+
+
+def _storage_signs_urls() -> bool:
+    """Whether `default_storage.url(name, parameters=..., expire=...)` answers a signed, expiring URL. Without
+    query-string auth, or on a custom domain without a CloudFront signer, django-storages answers a plain URL: a
+    private bucket would refuse it and a public one would serve anyone, so the view streams the file then."""
     accepts = inspect.signature(default_storage.url).parameters
     if "expire" not in accepts or "parameters" not in accepts:
+        return False
+    custom_domain = getattr(default_storage, "custom_domain", None)
+    if custom_domain and not getattr(default_storage, "cloudfront_signer", None):
+        return False
+    return bool(getattr(default_storage, "querystring_auth", True))
+
+
+def invoice_file_presigned_url(file: InvoiceFile) -> str | None:
+    """With `UPLOAD_PRESIGNED_URL_SECONDS` set and a storage that signs URLs (django-storages' S3 storage), a URL
+    valid that many seconds, whose answer carries the file's type and disposition (S3's `response-content-*`
+    overrides, covered by the signature), whatever the object was stored with. Otherwise None and the file view
+    streams the file itself."""
+    if settings.UPLOAD_PRESIGNED_URL_SECONDS <= 0 or not _storage_signs_urls():
         return None
-    disposition = "attachment" if is_attachment(file) else "inline"
     return default_storage.url(
         file.name,
-        parameters={"ResponseContentType": file.content_type, "ResponseContentDisposition": disposition},
-        expire=seconds,
+        parameters={
+            "ResponseContentType": file.content_type,
+            "ResponseContentDisposition": file_disposition(file),
+        },
+        expire=settings.UPLOAD_PRESIGNED_URL_SECONDS,
     )
 
 

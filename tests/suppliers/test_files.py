@@ -231,9 +231,11 @@ def test_presigned_urls_on_a_storage_that_signs(upload, owner_client, settings, 
     response = owner_client.get(pdf_path)
     assert response.status_code == 302
     name = storage_name(pdf_path)
+    # The disposition names the file as the streamed answer does (quoted by the redirect).
     assert response["Location"] == (
         f"https://bucket.example/{name}?X-Amz-Expires=120"
-        "&ResponseContentDisposition=attachment&ResponseContentType=application/pdf"
+        f"&ResponseContentDisposition=attachment;%20filename=%22{name.rsplit('/', 1)[1]}%22"
+        "&ResponseContentType=application/pdf"
     )
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
