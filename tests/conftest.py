@@ -1,7 +1,7 @@
 import os
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -24,6 +24,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _connections_closed_before_the_test_database_goes(django_db_setup, django_db_blocker):
+    """The `replica` test mirror (config/test_settings.py) is a second connection to the test database: closed
+    before the database is dropped, which refuses while a session is connected."""
+    yield
+    with django_db_blocker.unblock():
+        connections.close_all()
 
 
 @pytest.fixture(autouse=True)
