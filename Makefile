@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt install migrate demo clean messages bench
+.PHONY: run test lint fmt install migrate demo clean messages bench test-scale deploy-up deploy-down
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,3 +52,24 @@ messages: install
 # By hand, never in CI: ratios against baselines measured in the same run (docs/PERFORMANCE.md).
 bench: install
 	$(PY) bench/pos_bench.py
+
+# The reference setup of PRODUCT.md section 11 (deploy/: two app servers behind nginx, pgbouncer, a PostgreSQL
+# primary and streaming replica, Redis, SeaweedFS, two task workers), started, tested and stopped: tests/scale
+# through it, then the PostgreSQL suites of locks, idempotency, exports and tasks through its pgbouncer.
+SCALE_THROUGH_PGBOUNCER := tests/pos/test_concurrency.py tests/pos/test_sync_concurrency.py \
+	tests/pos/test_returns_concurrency.py tests/test_idempotency.py tests/suppliers/test_exports.py \
+	tests/workspaces/test_tasks.py tests/workspaces/test_tasks_concurrency.py tests/workspaces/test_routing.py
+test-scale: install
+	deploy/up
+	status=0; \
+	SCALE_URL=http://127.0.0.1:8080 SCALE_APP_VAR=var/deploy/app $(PY) -m pytest -q -rs -p no:cacheprovider \
+		tests/scale || status=1; \
+	DATABASE_URL=postgres://postgres@127.0.0.1:6432/invoicing_pgbouncer DATABASE_POOLER=transaction \
+		REQUIRE_POSTGRES=1 $(PY) -m pytest -q -rs -p no:cacheprovider $(SCALE_THROUGH_PGBOUNCER) || status=1; \
+	deploy/down; exit $$status
+
+deploy-up: install
+	deploy/up
+
+deploy-down:
+	deploy/down
