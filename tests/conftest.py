@@ -1,4 +1,5 @@
 import os
+import subprocess
 
 import pytest
 from django.db import connection, connections
@@ -32,7 +33,19 @@ def _connections_closed_before_the_test_database_goes(django_db_setup, django_db
     before the database is dropped, which refuses while a session is connected."""
     yield
     with django_db_blocker.unblock():
+        name = connections["default"].settings_dict["NAME"]
         connections.close_all()
+    if os.environ.get("DATABASE_POOLER") == "transaction":
+        # Through pgbouncer (make test-scale) the pooler keeps server connections to the test database: dropped
+        # (KILL) and the database let through again (RESUME), so that the test runner can drop it.
+        server = connections["default"].settings_dict
+        console = ["psql", "-h", server["HOST"], "-p", str(server["PORT"]), "-U", server["USER"], "pgbouncer"]
+        subprocess.run(
+            [*console, "-qc", f"KILL {name}", "-qc", f"RESUME {name}"],
+            check=False,
+            capture_output=True,
+            timeout=30,
+        )
 
 
 @pytest.fixture(autouse=True)
