@@ -60,9 +60,9 @@ SCALE_THROUGH_PGBOUNCER := tests/pos/test_concurrency.py tests/pos/test_sync_con
 	tests/pos/test_returns_concurrency.py tests/test_idempotency.py tests/suppliers/test_exports.py \
 	tests/workspaces/test_tasks.py tests/workspaces/test_tasks_concurrency.py tests/workspaces/test_routing.py
 test-scale: install
-	deploy/up
 	status=0; \
-	SCALE_URL=http://127.0.0.1:8080 SCALE_APP_VAR=var/deploy/app $(PY) -m pytest -q -rs -p no:cacheprovider \
+	deploy/up || { deploy/down; exit 1; }; \
+	SCALE_URL=http://127.0.0.1:8080 $(PY) -m pytest -q -rs -p no:cacheprovider \
 		tests/scale || status=1; \
 	DATABASE_URL=postgres://postgres@127.0.0.1:6432/invoicing_pgbouncer DATABASE_POOLER=transaction \
 		REQUIRE_POSTGRES=1 $(PY) -m pytest -q -rs -p no:cacheprovider $(SCALE_THROUGH_PGBOUNCER) || status=1; \

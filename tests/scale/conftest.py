@@ -19,6 +19,7 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+STATE = Path(os.environ.get("DEPLOY_STATE") or ROOT / "var" / "deploy")  # deploy/lib.sh's state folder
 sys.path.insert(0, str(ROOT / "tools"))
 
 

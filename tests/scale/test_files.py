@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from PIL import Image
 
-from tests.scale.conftest import ROOT, Setup, Shop, expect
+from tests.scale.conftest import STATE, Setup, Shop, expect
 
 
 def picture() -> bytes:
@@ -31,7 +31,7 @@ def test_a_scan_uploaded_through_one_server_is_served_through_the_other_from_obj
 ):
     first, second = setup.apps
     http = shop.session()
-    media = Path(os.environ.get("SCALE_APP_VAR", ROOT / "var")) / "media"
+    media = STATE / "app" / "media"  # the app servers' VAR_DIR (deploy/app.env.template)
     before = files_under(media)
     supplier = expect(
         http.post(f"{shop.root(first)}/suppliers", json={"name": "مورد الصور"}, timeout=30), 201

@@ -7,7 +7,7 @@ import subprocess
 
 import psycopg
 
-from tests.scale.conftest import ROOT, Setup, wait_for
+from tests.scale.conftest import ROOT, STATE, Setup, wait_for
 
 JOBS = 1000
 ENQUEUE = (
@@ -21,7 +21,7 @@ def test_two_workers_do_each_of_a_thousand_jobs_exactly_once(setup: Setup):
         conn.execute("DROP TABLE IF EXISTS scale_probe")
         conn.execute("CREATE TABLE scale_probe (job integer NOT NULL, worker integer NOT NULL)")
         conn.execute("DELETE FROM workspaces_task WHERE name = 'scale.probe'")
-    env_file = ROOT / "var" / "deploy" / "app.env"
+    env_file = STATE / "app.env"
     subprocess.run(
         ["bash", "-c", f'set -a; . {env_file}; exec .venv/bin/python manage.py shell -c "{ENQUEUE}"'],
         cwd=ROOT,
