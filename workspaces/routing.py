@@ -104,12 +104,21 @@ def _pin_key(principal: str) -> str:
 
 def client_wrote(principal: str) -> None:
     """The client `principal` (`workspaces.tenancy.principal_key`) just wrote: its reads stay on the primary for
-    `DATABASE_READ_YOUR_WRITES_SECONDS`."""
-    cache.set(_pin_key(principal), 1, timeout=settings.DATABASE_READ_YOUR_WRITES_SECONDS)
+    `DATABASE_READ_YOUR_WRITES_SECONDS`. A cache that is down costs the mark, never the write's answer (its reads
+    then stay on the primary while the cache cannot be read: `client_recently_wrote`)."""
+    try:
+        cache.set(_pin_key(principal), 1, timeout=settings.DATABASE_READ_YOUR_WRITES_SECONDS)
+    except Exception:
+        logger.warning("The cache refused a read-your-writes mark", exc_info=True)
 
 
 def client_recently_wrote(principal: str) -> bool:
-    return cache.get(_pin_key(principal)) is not None
+    """Whether the client wrote within the last few seconds; when the cache cannot say, it did."""
+    try:
+        return cache.get(_pin_key(principal)) is not None
+    except Exception:
+        logger.warning("The cache could not be read for a read-your-writes mark", exc_info=True)
+        return True
 
 
 @contextmanager

@@ -234,3 +234,18 @@ def test_the_admins_lists_and_dashboard_read_from_the_replica(replica_connection
             response = client.get(url)
         assert response.status_code == 200, url
         assert len(on_replica) > 0, url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cache_that_is_down_keeps_the_client_on_the_primary_and_its_writes_answered(
+    replica_on, monkeypatch
+):
+    def down(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    routing.client_wrote("user:1")  # the write's answer is not lost for want of the mark
+    with routing.request_routing("GET"), routing.replica_allowed("user:1") as state:
+        assert state is None
+        assert router.db_for_read(Store) == "default"
