@@ -215,6 +215,17 @@ def resend_check(url: str, setup: dict, till: ReferenceTill, count: int = 50) ->
     return False, "no answer"
 
 
+def level_and_ledger(conn: psycopg.Connection, workspace: int, store: int, product: int) -> tuple:
+    """A product's stock level in a store, and the sum of its movements there (the ledger it must equal)."""
+    return conn.execute(
+        "SELECT (SELECT quantity FROM invoicing_stocklevel WHERE workspace_id = %(ws)s"
+        "        AND store_id = %(st)s AND product_id = %(p)s),"
+        "       (SELECT sum(delta) FROM invoicing_stockmovement WHERE workspace_id = %(ws)s"
+        "        AND store_id = %(st)s AND product_id = %(p)s)",
+        {"ws": workspace, "st": store, "p": product},
+    ).fetchone()
+
+
 def check_database(
     db: str, setup: dict, sales: list[dict], till: ReferenceTill
 ) -> dict[str, tuple[bool, str]]:
@@ -264,13 +275,7 @@ def check_database(
             f"{len(numbers)} numbers, {len(set(numbers))} distinct, from {numbers[:1]} to {numbers[-1:]}",
         )
         for product in setup["products"]:
-            level, ledger = conn.execute(
-                "SELECT (SELECT quantity FROM invoicing_stocklevel WHERE workspace_id = %(ws)s"
-                "        AND store_id = %(st)s AND product_id = %(p)s),"
-                "       (SELECT sum(delta) FROM invoicing_stockmovement WHERE workspace_id = %(ws)s"
-                "        AND store_id = %(st)s AND product_id = %(p)s)",
-                {"ws": ws, "st": store, "p": int(product["id"])},
-            ).fetchone()
+            level, ledger = level_and_ledger(conn, ws, store, int(product["id"]))
             expected = Decimal(product["stock"]) - sold[product["id"]]
             checks[f"stock {product['id']}"] = (
                 level == ledger == expected,

@@ -103,7 +103,7 @@ class Reporter(threading.Thread):
 
 
 def test_tills_lose_and_double_nothing_while_servers_pgbouncer_and_the_replica_fail(setup: Setup):
-    from till_faults import set_up
+    from till_faults import level_and_ledger, set_up
 
     made = set_up(setup.url)  # a workspace of its own: its numbers start at 1
     body = {"email": made["email"], "password": made["password"], "workspaceId": made["workspaceId"]}
@@ -184,13 +184,7 @@ def test_tills_lose_and_double_nothing_while_servers_pgbouncer_and_the_replica_f
         assert {row[1] for row in rows} == {"completed"}
         assert [row[2] for row in rows] == list(range(1, len(sales) + 1))  # gapless
         for product in products:
-            level, ledger = conn.execute(
-                "SELECT (SELECT quantity FROM invoicing_stocklevel WHERE workspace_id = %(ws)s"
-                "        AND store_id = %(st)s AND product_id = %(p)s),"
-                "       (SELECT sum(delta) FROM invoicing_stockmovement WHERE workspace_id = %(ws)s"
-                "        AND store_id = %(st)s AND product_id = %(p)s)",
-                {"ws": ws, "st": store, "p": int(product["id"])},
-            ).fetchone()
+            level, ledger = level_and_ledger(conn, ws, store, int(product["id"]))
             assert level == ledger == Decimal(product["stock"]) - sold[product["id"]], product
 
     down_from, down_to = windows["replica down"]

@@ -4,21 +4,18 @@ the upload clean-up, the idempotency-key and task-row purges."""
 
 from __future__ import annotations
 
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.core.management.base import CommandError, CommandParser
 
 from workspaces.tasks import worker
+from workspaces.tasks.polling import PollingCommand
 from workspaces.tasks.registry import registered
 
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
+class Command(PollingCommand):
+    batch_label = "Tasks"
 
-class Command(BaseCommand):
     help = (
         "Runs the background tasks (ZATCA reporting and clearance, upload clean-up, purges of idempotency keys "
         "and old task rows) from the task queue in the database. Start one on each machine that should do "
@@ -48,49 +45,16 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, once: bool, interval: float, limit: int, names: list[str] | None, **options: Any
     ) -> None:
-        if interval <= 0 or limit <= 0:
-            raise CommandError("--interval and --limit must be more than 0.")
         unknown = sorted(set(names or ()) - set(registered()))
         if unknown:
             raise CommandError(f"No task is registered as {', '.join(unknown)}.")
         worker_id = worker.default_worker_id()
-        stop = threading.Event()
-        previous = self._on_stop_signals(stop)
-        try:
-            while not stop.is_set():
-                try:
-                    counts = worker.run_once(
-                        limit=limit, worker_id=worker_id, names=names, should_stop=stop.is_set
-                    )
-                except Exception:
-                    if once:
-                        raise
-                    # The database went away mid-batch: what was claimed comes back after its lease.
-                    worker.logger.exception("The worker's batch failed; trying again in %ss", interval)
-                    counts = {}
-                if counts:
-                    summary = ", ".join(f"{label} {count}" for label, count in sorted(counts.items()))
-                    self.stdout.write(f"Tasks: {summary}.")
-                if once:
-                    break
-                close_old_connections()  # a long-lived process: no connection older than CONN_MAX_AGE, none broken
-                handled = sum(count for label, count in counts.items() if label != "released")
-                if handled < limit:  # a full batch: more may be due at once
-                    stop.wait(interval)
-        finally:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
-
-    def _on_stop_signals(self, stop: threading.Event) -> dict[int, Any]:
-        """SIGTERM and SIGINT set `stop` (the current task still finishes); the handlers they had."""
-        if threading.current_thread() is not threading.main_thread():
-            return {}  # signals reach the main thread only (a test calling the command from a thread)
-
-        def on_signal(number: int, frame: FrameType | None) -> None:
-            stop.set()
-
-        previous = {}
-        for number in STOP_SIGNALS:
-            previous[number] = signal.getsignal(number)
-            signal.signal(number, on_signal)
-        return previous
+        self.poll(
+            lambda should_stop: worker.run_once(
+                limit=limit, worker_id=worker_id, names=names, should_stop=should_stop
+            ),
+            once=once,
+            interval=interval,
+            limit=limit,
+            logger=worker.logger,
+        )
