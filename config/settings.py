@@ -169,7 +169,8 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_REPLICA_READS = "replica" in DATABASES  # the router's switch (the test settings turn it off)
-DATABASE_ROUTERS = ["workspaces.routing.PrimaryReplicaRouter"]  # no replica configured: every query on default
+# Without a replica, every query goes to the default database.
+DATABASE_ROUTERS = ["workspaces.routing.PrimaryReplicaRouter"]
 DATABASE_READ_YOUR_WRITES_SECONDS = float(os.environ.get("DATABASE_READ_YOUR_WRITES_SECONDS", "5"))
 
 # --- Cache ---------------------------------------------------------------------------------------------------
