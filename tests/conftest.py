@@ -1,5 +1,6 @@
 import os
 import subprocess
+import sys
 
 import pytest
 from django.db import connection, connections
@@ -27,6 +28,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def _lingering_sessions_ended(name: str) -> None:
+    """A connection a test's thread left open (a live server's, a worker thread's) would keep the runner from
+    dropping the test database: each is named on stderr, then ended."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        for pid, application, state, query in cursor.fetchall():
+            sys.stderr.write(f"\nA session was left open on {name}: {application!r} {state} {query!r}\n")
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    connection.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _connections_closed_before_the_test_database_goes(django_db_setup, django_db_blocker):
     """The `replica` test mirror (config/test_settings.py) is a second connection to the test database: closed
@@ -35,6 +51,8 @@ def _connections_closed_before_the_test_database_goes(django_db_setup, django_db
     with django_db_blocker.unblock():
         name = connections["default"].settings_dict["NAME"]
         connections.close_all()
+        if connection.vendor == "postgresql" and not os.environ.get("DATABASE_POOLER"):
+            _lingering_sessions_ended(name)
     if os.environ.get("DATABASE_POOLER") == "transaction":
         # Through pgbouncer (make test-scale) the pooler keeps server connections to the test database: dropped
         # (KILL) and the database let through again (RESUME), so that the test runner can drop it.
