@@ -52,15 +52,17 @@ def test_a_megabyte_of_escaped_quotes_is_refused_in_well_under_a_second(api_clie
     ids=lambda f: repr(f),
 )
 def test_sixteen_times_the_body_costs_about_sixteen_times_the_time(fragment):
-    """Linear: 1 MB costs about 16 times 64 KB (best of three each); a quadratic scan would cost 256 times."""
+    """Linear: 1 MB costs about 16 times 64 KB (best of five each); a quadratic scan would cost 256 times. The
+    bound, 128 times, is eight times linear and half of quadratic: a loaded machine once measured 82 times for
+    the linear pass, and a quadratic scan still fails it."""
 
     def best(size: int) -> float:
         raw = ('"' + fragment * (size // len(fragment)))[:size].encode()
-        return min(_seconds(lambda: _refused(raw)) for _ in range(3))
+        return min(_seconds(lambda: _refused(raw)) for _ in range(5))
 
     small, large = best(64 * 1024), best(MEGABYTE - 16)
     assert large < 1.0
-    assert large < max(small, 0.002) * 64, f"64 KB: {small:.4f} s, 1 MB: {large:.4f} s"
+    assert large < max(small, 0.002) * 128, f"64 KB: {small:.4f} s, 1 MB: {large:.4f} s"
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
