@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from workspaces.models import IdempotencyRecord
+from workspaces.tasks.builtin import idempotency_keys_purge
 
 
 class Command(BaseCommand):
@@ -12,6 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        cutoff = timezone.now() - settings.IDEMPOTENCY_KEY_TTL
-        deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+        now = timezone.now()
+        deleted = idempotency_keys_purge(now=now)
+        cutoff = now - settings.IDEMPOTENCY_KEY_TTL
         self.stdout.write(f"Deleted {deleted} idempotency records older than {cutoff:%Y-%m-%d %H:%M} UTC.")
