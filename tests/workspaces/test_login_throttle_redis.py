@@ -200,3 +200,21 @@ def test_redis_url_without_the_redis_cache_is_a_configuration_error(settings):
     }
     with pytest.raises(ImproperlyConfigured, match="RedisCache"):
         login_throttle.check(email="someone@example.com", address="10.0.8.1")
+
+
+def test_a_redis_that_is_down_is_a_503_to_retry_never_a_500(owner, settings):
+    """Sign-in reads the throttle first: with Redis unreachable (a closed port), the API answers 503
+    `service_unavailable` with `Retry-After`, the admin's login page a plain 503, and nothing is recorded."""
+    down = "redis://127.0.0.1:9/0"
+    settings.REDIS_URL = down
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": down}
+    }
+    response = token(owner.email, PASSWORD)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response.json()["code"] == "service_unavailable"
+    page = admin_login(owner.email, "wrong password")
+    assert page.status_code == 503
+    assert page["Retry-After"] == "1"
+    assert not LoginFailure.objects.exists()

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from workspaces.api.families import UNAVAILABLE
 from workspaces.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailed
 
 
@@ -81,8 +82,8 @@ def _classify(exc: Exception) -> ApplicationError | None:
         return ConflictError(
             _("This record is used by other documents and cannot be deleted."), code="in_use"
         )
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        # The database cannot be reached (restart, failover, lost connection): tills retry on 503.
+    if isinstance(exc, UNAVAILABLE):
+        # The database or Redis cannot be reached (restart, failover, lost connection): tills retry on 503.
         return ApplicationError(
             _("The service is briefly unavailable: retry in a moment."),
             code="service_unavailable",

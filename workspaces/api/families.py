@@ -3,10 +3,19 @@ method, and a database that cannot be reached (PRODUCT.md section 2, "Limits")."
 
 from __future__ import annotations
 
+import redis
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 API_PREFIXES = ("/v1/", "/api/v1/", "/orders", "/invoices", "/api2/")
+# A shared engine that cannot be reached (section 11): the database, or Redis where the cache and the login
+# throttles live. Each is a 503 with `Retry-After`, never a 500.
+UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
 
 
 def family_of(path: str) -> str:
@@ -41,7 +50,8 @@ def service_unavailable(request: HttpRequest) -> JsonResponse:
 
 
 class DatabaseUnavailableMiddleware:
-    """A lost or refused database connection is a 503 with `Retry-After: 1` (tills retry on 503), never a 500.
+    """A lost or refused database (or Redis) connection is a 503 with `Retry-After: 1` (tills retry on 503), never
+    a 500.
 
     DRF views answer it through the exception handler; this catches what happens around them (the idempotency
     transaction, the admin, the session middleware)."""
@@ -52,11 +62,11 @@ class DatabaseUnavailableMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             return self.get_response(request)
-        except (OperationalError, InterfaceError):
+        except UNAVAILABLE:
             return self._answer(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, (OperationalError, InterfaceError)):
+        if isinstance(exception, UNAVAILABLE):
             return self._answer(request)
         return None
 
