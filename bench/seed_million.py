@@ -102,12 +102,12 @@ def seed_workspace(workspace_id: int, *, pos: int, supplier: int, api2: int, ord
         """INSERT INTO pos_posinvoice (created_at, updated_at, business_date, number, public_id, status, currency,
                subtotal, discount_total, tax_total, total, paid_total, change_due, stock_deducted_at,
                completed_at, cancelled_at, cancel_reason, created_by_type, client_id, session_id, store_id,
-               workspace_id)
+               workspace_id, device_ref, offline, returned_total, stock_short, total_mismatch)
            SELECT t.at, t.at, t.day, t.g, 'POS-' || lpad(t.g::text, 7, '0'), t.status, 'SAR',
                   100, 0, 15, 115, CASE WHEN t.status = 'completed' THEN 115 ELSE 0 END, 0,
                   CASE WHEN t.status = 'completed' THEN t.at END, CASE WHEN t.status = 'completed' THEN t.at END,
                   CASE WHEN t.status = 'cancelled' THEN t.at END, '', 'owner',
-                  c.first_id + (t.g %% 1000), bs.id, st.id, %(ws)s
+                  c.first_id + (t.g %% 1000), bs.id, st.id, %(ws)s, '', false, 0, false, false
            FROM (
                SELECT g, (%(start)s::date + ((g - 1) * %(days)s / %(n)s)::int) AS day,
                       (%(start)s::date + ((g - 1) * %(days)s / %(n)s)::int) + time '08:00'
@@ -126,9 +126,9 @@ def seed_workspace(workspace_id: int, *, pos: int, supplier: int, api2: int, ord
     )
     sql(
         """INSERT INTO pos_posinvoiceitem (name, sku, quantity, unit_price, taxes, note, subtotal, discount_amount,
-               tax_amount, total, created_at, invoice_id, product_id, workspace_id)
+               tax_amount, total, created_at, invoice_id, product_id, workspace_id, returned_quantity)
            SELECT 'Product ' || k, 'SKU-' || k, 2, 25, '[]'::jsonb, '', 50, 0, 7.5, 57.5, i.created_at, i.id,
-                  pr.first_id + (i.id + k) %% 50, %(ws)s
+                  pr.first_id + (i.id + k) %% 50, %(ws)s, 0
            FROM pos_posinvoice i CROSS JOIN generate_series(1, 2) k
            CROSS JOIN (SELECT min(id) AS first_id FROM invoicing_product WHERE workspace_id = %(ws)s) pr
            WHERE i.workspace_id = %(ws)s ORDER BY i.id, k""",

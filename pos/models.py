@@ -84,6 +84,10 @@ class OrderStatus(TimeStamped):
         return self.label_ar
 
 
+# What a page of the invoice list reads besides the id (`pos.pages`): its indexes carry them.
+PAGE_KEYS = ["workspace", "created_at"]
+
+
 class PosInvoice(CreatedByActor, TimeStamped):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -92,17 +96,20 @@ class PosInvoice(CreatedByActor, TimeStamped):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="pos_invoices")
-    session = models.ForeignKey(BusinessSession, on_delete=models.PROTECT, related_name="invoices")
+    # The session's, client's and order status's own indexes are the list's (`pos_invoice_*_list_idx`, below).
+    session = models.ForeignKey(
+        BusinessSession, on_delete=models.PROTECT, related_name="invoices", db_index=False
+    )
     business_date = models.DateField(_("business date"))
     # Null only for a sale a till made offline without naming a client (section 8d: `clientId` is optional there).
     client = models.ForeignKey(
-        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="pos_invoices"
+        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="pos_invoices", db_index=False
     )
     number = models.PositiveBigIntegerField(_("number"))
     public_id = models.CharField(_("number"), max_length=32)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     order_status = models.ForeignKey(
-        OrderStatus, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoices"
+        OrderStatus, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoices", db_index=False
     )
     currency = models.CharField(_("currency"), max_length=3)
     subtotal = models.DecimalField(_("subtotal"), default=0, **MONEY)
@@ -142,8 +149,18 @@ class PosInvoice(CreatedByActor, TimeStamped):
                 name="pos_invoice_client_ref_unique",
             ),
         ]
+        # The list and each of its filters walk an index newest first and stop after the page: covering, so the
+        # page's ids and moments (`pos.pages`, the cursor) are read from the index alone.
         indexes = [
-            models.Index(fields=["workspace", "-id"], name="pos_invoice_list_idx"),
+            models.Index(fields=["workspace", "-id"], include=["created_at"], name="pos_invoice_list_idx"),
+            models.Index(
+                fields=["workspace", "status", "-id"], include=["created_at"], name="pos_invoice_status_idx"
+            ),
+            models.Index(fields=["client", "-id"], include=PAGE_KEYS, name="pos_invoice_client_list_idx"),
+            models.Index(
+                fields=["order_status", "-id"], include=PAGE_KEYS, name="pos_invoice_ostatus_list_idx"
+            ),
+            models.Index(fields=["session", "-id"], include=PAGE_KEYS, name="pos_invoice_session_list_idx"),
             # The admin's and the dashboard's offline lists: small partial indexes, newest first.
             models.Index(
                 fields=["workspace", "-id"], condition=models.Q(offline=True), name="pos_invoice_offline_idx"
@@ -171,11 +188,17 @@ class PosInvoice(CreatedByActor, TimeStamped):
         return self.status == self.Status.DRAFT
 
 
+def lines_index(name: str) -> models.Index:
+    """An invoice's lines in their order (the answer's, `pos.api.json_rows`), read without a sort; it is also the
+    foreign key's index."""
+    return models.Index(fields=["invoice", "id"], name=f"pos_{name}_lines_idx")
+
+
 class PosInvoiceItem(models.Model):
     """A line. Name, SKU and taxes are copied from the product when added: the invoice keeps what was sold."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
-    invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="items")
+    invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="items", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=200)
     sku = models.CharField(_("SKU"), max_length=64, null=True, blank=True)
@@ -197,6 +220,7 @@ class PosInvoiceItem(models.Model):
         verbose_name = _("item")
         verbose_name_plural = _("items")
         ordering = ["pk"]
+        indexes = [lines_index("item")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(returned_quantity__gte=0, returned_quantity__lte=models.F("quantity")),
@@ -216,7 +240,9 @@ class PosInvoiceDiscount(models.Model):
     Type = DiscountType  # the one discount type (workspaces.discounts)
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
-    invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="discounts")
+    invoice = models.ForeignKey(
+        PosInvoice, on_delete=models.CASCADE, related_name="discounts", db_index=False
+    )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     type = models.CharField(_("type"), max_length=10, choices=Type.choices)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
@@ -228,6 +254,7 @@ class PosInvoiceDiscount(models.Model):
         verbose_name = _("discount")
         verbose_name_plural = _("discounts")
         ordering = ["pk"]
+        indexes = [lines_index("discount")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.value}"
@@ -237,7 +264,7 @@ class PosPayment(models.Model):
     Method = PaymentMethod  # the one vocabulary, shared with supplier payments (workspaces.payment_methods)
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
-    invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="payments")
+    invoice = models.ForeignKey(PosInvoice, on_delete=models.CASCADE, related_name="payments", db_index=False)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -247,6 +274,7 @@ class PosPayment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["pk"]
         indexes = [
+            lines_index("payment"),
             # The day's report sums its invoices' payments by method from this index alone.
             models.Index(fields=["invoice", "method", "amount"], name="pos_payment_invoice_idx"),
         ]

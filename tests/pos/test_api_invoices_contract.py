@@ -8,6 +8,7 @@ from pos.models import PosInvoice
 from tests.conftest import client_for
 from tests.factories import ClientFactory
 from tests.invoicing.helpers import stamp
+from workspaces import json_sql
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -166,12 +167,14 @@ def test_list_query_count_does_not_grow_with_invoices(
         )
 
     add_invoice()
-    # the member (one query), the page of invoices (with order status and creator), items, discounts, payments
-    with django_assert_num_queries(5):
+    # the member (one query), then on PostgreSQL the page with each invoice's answer written by the database;
+    # elsewhere the page of invoices (with order status and creator), items, discounts, payments
+    queries = 2 if json_sql.available() else 5
+    with django_assert_num_queries(queries):
         assert len(cashier_client.get(invoices_url).json()["invoices"]) == 1
     for _ in range(4):
         add_invoice()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(queries):
         assert len(cashier_client.get(invoices_url).json()["invoices"]) == 5
 
 
