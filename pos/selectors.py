@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, Model, OuterRef, Prefetch, QuerySet,
 from django.db.models.query import ValuesIterable
 
 from invoicing.money import quantize_money
+from pos import day_figures
 from pos.models import (
     BusinessSession,
     OrderStatus,
@@ -19,7 +20,6 @@ from pos.models import (
     PosInvoiceDiscount,
     PosInvoiceItem,
     PosPayment,
-    PosReturn,
 )
 from workspaces.models import Store, Workspace
 from workspaces.statements import CompiledRead
@@ -306,25 +306,11 @@ def session_report(*, session: BusinessSession, counted_cash: Decimal | None) ->
     def money(value: Decimal | None) -> Decimal:
         return quantize_money(value or Decimal(0), currency)
 
-    invoices = PosInvoice.objects.filter(session=session)
-    counts = _status_counts(invoices)
-    completed = _completed(invoices)
-    sums = completed.aggregate(
-        gross=Sum("subtotal"),
-        discounts=Sum("discount_total"),
-        tax=Sum("tax_total"),
-        net=Sum("total"),
-        change=Sum("change_due"),
-    )
+    counts, sums = day_figures.invoice_figures(session.pk)  # `pos.day_figures`: the day's rows only
     zero = Decimal(0)
     payments = {method: zero for method in PosPayment.Method.values}
-    # The session's completed invoices (`pos_invoice_session_idx`), then their payments (`pos_payment_invoice_idx`,
-    # index-only): never a scan of every workspace's payments.
-    session_payments = PosPayment.objects.filter(
-        invoice__session=session, invoice__status=PosInvoice.Status.COMPLETED
-    )
-    for row in session_payments.values("method").annotate(total=Sum("amount")).order_by():
-        payments[row["method"]] = money(row["total"])
+    for method, total in day_figures.payment_figures(session.pk):
+        payments[method] = money(total)
     returns = returns_of_session(session, money)
     expected_cash = money(
         session.opening_cash + payments["cash"] - (sums["change"] or zero) - returns["refunds"]["cash"]
@@ -351,9 +337,7 @@ def returns_of_session(session: BusinessSession, money: Callable[[Decimal], Deci
     day's returns (`pos_return_session_idx`)."""
     count, total, sales = 0, Decimal(0), set()
     refunds = dict.fromkeys(PosPayment.Method.values, Decimal(0))
-    for invoice_id, return_total, return_refunds in PosReturn.objects.filter(session=session).values_list(
-        "invoice_id", "total", "refunds"
-    ):
+    for invoice_id, return_total, return_refunds in day_figures.return_rows(session.pk):
         count += 1
         total += return_total
         sales.add(invoice_id)

@@ -90,7 +90,10 @@ def get_object_or_404(queryset: QuerySet[M], **lookup: object) -> M:
     """A row of the caller's workspace or a 404: `queryset` is already scoped by a selector."""
     obj = queryset.filter(**lookup).first()
     if obj is None:
-        raise NotFoundError(
-            _("%(model)s not found.") % {"model": queryset.model._meta.verbose_name.capitalize()}
-        )
+        raise not_found(queryset.model)
     return obj
+
+
+def not_found(model: type[Model]) -> NotFoundError:
+    """The 404 of a row of `model` the caller's workspace does not have: "Business session not found." """
+    return NotFoundError(_("%(model)s not found.") % {"model": model._meta.verbose_name.capitalize()})

@@ -267,14 +267,14 @@ def test_which_day_each_store_shows(workspace, store, owner, other_workspace, ot
 def test_the_query_count_does_not_grow_with_the_invoices(
     session, till, coffee, workspace, django_assert_num_queries
 ):
-    # The stores, their days, the open day's X-report (4, its returns included), the best sellers, the sales by
-    # hour, the offline sales (section 8d).
+    # The stores, their days, the open day's X-report (3: counts with sums, payments, returns), the best sellers,
+    # the sales by hour, the offline sales (section 8d).
     till([(coffee, 1)])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         store_days(workspace=workspace)
     for _ in range(19):
         till([(coffee, 1)])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         (today,) = store_days(workspace=workspace)
     assert today.sales_count == 20
 
@@ -282,8 +282,8 @@ def test_the_query_count_does_not_grow_with_the_invoices(
 def test_the_query_count_does_not_grow_with_the_sessions_of_the_date(
     reopened, workspace, django_assert_num_queries
 ):
-    # A closed session reads its stored Z-report: no query; the open one its X-report (4).
-    with django_assert_num_queries(9):
+    # A closed session reads its stored Z-report: no query; the open one its X-report (3).
+    with django_assert_num_queries(8):
         (today,) = store_days(workspace=workspace)
     assert len(today.sessions) == 2
 

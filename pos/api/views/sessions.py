@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from pos import selectors, services
+from pos import day_figures, selectors, services
 from pos.api.order_status_serializers import OrderStatusInputSerializer, OrderStatusOutputSerializer
 from pos.api.serializers import (
     DayReportOutputSerializer,
@@ -26,7 +26,7 @@ from workspaces.api.filtering import QueryFilter, QueryFilterSet, query_serializ
 from workspaces.api.pagination import paginate
 from workspaces.api.replica import replica_reads
 from workspaces.errors import NotFoundError
-from workspaces.tenancy import get_object_or_404
+from workspaces.tenancy import get_object_or_404, not_found
 
 
 class SessionFilterSet(QueryFilterSet):
@@ -144,7 +144,10 @@ class SessionReportView(PosView):
         true): invoice counts by status, sales, discounts, tax, payments by method, the day's returns and refunds
         by method (section 8a: a return counts in the day whose drawer refunded it), expected cash (less cash
         refunds) and counted cash."""
-        session = get_object_or_404(selectors.session_list(workspace=self.workspace), pk=session_id)
+        session = day_figures.day_session(workspace_id=self.workspace.pk, session_id=session_id)
+        if session is None:
+            raise not_found(BusinessSession)
+        session.workspace = self.workspace  # its currency, without reading it again
         report, final = selectors.session_day_report(session=session)
         return Response({"report": summary_output(report), "final": final})
 
