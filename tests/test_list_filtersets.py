@@ -4,6 +4,7 @@ FilterSet, v1's blank and repeated parameters read as they always did, and a ref
 import datetime as dt
 
 import pytest
+from django.http import QueryDict
 from drf_spectacular.generators import SchemaGenerator
 
 from invoicing.api.serializers import ProductFilterSet
@@ -15,6 +16,7 @@ from pos.models import BusinessSession
 from suppliers.api.serializers import SupplierAgingFilterSet, SupplierInvoiceFilterSet
 from suppliers.api.views.reports import InvoiceExportFilterSet
 from suppliers.models import Supplier, SupplierInvoice
+from workspaces.errors import ValidationFailed
 
 # (path, FilterSet, parameters the path leaves out)
 LISTS = [
@@ -120,3 +122,21 @@ def test_a_refusal_is_in_each_callers_language_request_after_request(owner_clien
     english = {"q": ["Ensure this field has no more than 100 characters."]}
     arabic = {"q": ["تأكد ان عدد الحروف في هذا الحقل لا تتجاوز 100."]}
     assert answers == [("ar", arabic), ("en", english), ("ar", arabic), ("en", english)]
+
+
+@pytest.mark.parametrize("filterset", sorted({row[1] for row in LISTS}, key=lambda cls: cls.__name__))
+def test_a_query_naming_no_parameter_reads_as_a_parsed_empty_one(filterset):
+    """The first page's query (no parameter of the list: `?limit=20`) is parsed once per FilterSet: the same
+    filters as a full parse, and a fresh dict each time."""
+    expected = filterset._parse(QueryDict(""), None)
+    first = filterset.parse(QueryDict("limit=20&cursor=x"))
+    assert first == expected
+    first["leaked"] = True
+    assert filterset.parse(QueryDict("")) == expected
+
+
+def test_a_query_with_parameters_is_still_parsed_and_checked_after_an_empty_one():
+    InvoiceFilterSet.parse(QueryDict(""))
+    assert InvoiceFilterSet.parse(QueryDict("status=draft")) == {"status": "draft"}
+    with pytest.raises(ValidationFailed):
+        InvoiceFilterSet.parse(QueryDict("clientId=abc"))
