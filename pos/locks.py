@@ -9,7 +9,7 @@ takes the session `FOR UPDATE`, waits for every sale in flight; a sale that star
 
 from __future__ import annotations
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Exists, Field, FilteredRelation, Func, OuterRef, Q, Subquery, Value
 
 from invoicing.models import StockMovement
 from invoicing.zatca.models import ZatcaDevice
@@ -92,8 +92,9 @@ def shared_sessions(read: CompiledRead, **values: object) -> list[BusinessSessio
     return sessions
 
 
-# What a write reads with the invoice it locks: its order status and creator (for the answer), whether it has
-# discounts (`has_discounts`: when not, reading them takes no query). Its workspace is the caller's; its store is
+# What a write reads with the invoice it locks: its order status and creator (for the answer), its discounts on
+# PostgreSQL (`_DiscountRows`), elsewhere whether it has some (`has_discounts`: when not, reading them takes no
+# query). Its workspace is the caller's; its store is
 # not read (`invoice.store_id`). Both reads are compiled once (`workspaces.statements`).
 _RELATED = {"order_status": OrderStatus, "created_by": User, "created_by_api_key": ApiKey}
 _INVOICE, _ITEM = attnames(PosInvoice), attnames(PosInvoiceItem)
@@ -111,21 +112,57 @@ def _has_discounts(invoice: str) -> Exists:
     return Exists(PosInvoiceDiscount.objects.filter(invoice=OuterRef(invoice)))
 
 
+_DISCOUNT_FIELDS = PosInvoiceDiscount._meta.concrete_fields
+
+
+class _DiscountRows(Func):
+    """The invoice's discounts read with its lock, in primary-key order: on PostgreSQL an array of rows of texts
+    (`PosInvoiceDiscount`'s columns in order, `discounts_from`), elsewhere NULL (then `has_discounts` says
+    whether a query must read them). Given the invoice's id as a parameter, not a column, it is read once per
+    statement (an InitPlan), not once per item row of the join."""
+
+    output_field = Field()  # the driver's lists as they come
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return "NULL", []
+
+    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        columns = ", ".join(f'd."{field.column}"::text' for field in _DISCOUNT_FIELDS)
+        template = (
+            f'ARRAY(SELECT ARRAY[{columns}] FROM "{PosInvoiceDiscount._meta.db_table}" d '
+            'WHERE d."invoice_id" = %(expressions)s ORDER BY d."id")'
+        )
+        return Func.as_sql(self, compiler, connection, template=template, **extra_context)
+
+
+def discounts_from(rows: list[list[str | None]]) -> list[PosInvoiceDiscount]:
+    """`_DiscountRows`'s texts as the discounts the ORM would have read (each column converted by its field)."""
+    names = [field.attname for field in _DISCOUNT_FIELDS]
+    return [
+        PosInvoiceDiscount.from_db(
+            "default",
+            names,
+            [field.to_python(value) for field, value in zip(_DISCOUNT_FIELDS, row, strict=True)],
+        )
+        for row in rows
+    ]
+
+
 _LOCK = 'FOR UPDATE OF "pos_posinvoice"'
 SALE_STOCK_SOURCE = "pos_invoice"  # a sale's stock movements (`pos.services.common.STOCK_SOURCE`)
 _INVOICE_LOCKED = CompiledRead(
     lambda invoice_id, workspace_id: (
         PosInvoice.objects.filter(pk=invoice_id, workspace_id=workspace_id)
-        .annotate(has_discounts=_has_discounts("pk"))
-        .values_list(*_invoice_columns(""), "has_discounts")
+        .annotate(has_discounts=_has_discounts("pk"), discount_rows=_DiscountRows(Value(invoice_id)))
+        .values_list(*_invoice_columns(""), "has_discounts", "discount_rows")
     ),
     lock=_LOCK,
 )
 _INVOICE_LOCKED_WITH_ITEMS = CompiledRead(
     lambda invoice_id, workspace_id: (
         PosInvoiceItem.objects.filter(invoice_id=invoice_id, invoice__workspace_id=workspace_id)
-        .annotate(has_discounts=_has_discounts("invoice_id"))
-        .values_list(*_ITEM, *_invoice_columns("invoice__"), "has_discounts")
+        .annotate(has_discounts=_has_discounts("invoice_id"), discount_rows=_DiscountRows(Value(invoice_id)))
+        .values_list(*_ITEM, *_invoice_columns("invoice__"), "has_discounts", "discount_rows")
         .order_by("pk")
     ),
     lock=_LOCK,
@@ -133,8 +170,9 @@ _INVOICE_LOCKED_WITH_ITEMS = CompiledRead(
 
 
 def _invoice_of(values: tuple, workspace: Workspace | None) -> PosInvoice:
-    """The invoice of a row's columns (`_invoice_columns`, then `has_discounts`), with its order status and
-    creator, and its workspace when given."""
+    """The invoice of a row's columns (`_invoice_columns`, then `has_discounts` and `discount_rows`), with its
+    order status and creator, its discounts when they were read (`discounts_read`), and its workspace when
+    given."""
     invoice = instance(PosInvoice, _INVOICE, values[: len(_INVOICE)])
     at = len(_INVOICE)
     for relation, names in _COLUMNS.items():
@@ -143,6 +181,8 @@ def _invoice_of(values: tuple, workspace: Workspace | None) -> PosInvoice:
         if related is not None:
             setattr(invoice, relation, related)
     invoice.has_discounts = values[at]
+    if values[at + 1] is not None:  # PostgreSQL read them too (`_DiscountRows`)
+        invoice.discounts_read = discounts_from(values[at + 1])
     if workspace is not None:
         invoice.workspace = workspace
     return invoice
@@ -209,12 +249,14 @@ _SALE_LOCKED = CompiledRead(
                 )
             ),
             zatca_device=_signs("invoice__store_id"),
+            discount_rows=_DiscountRows(Value(invoice_id)),
         )
         .filter(open_session__id__isnull=False)
         .values_list(
             *_ITEM,
             *_invoice_columns("invoice__"),
             "has_discounts",
+            "discount_rows",
             *_SESSION_OF_LINE,
             "taken_out",
             "zatca_device",
@@ -234,7 +276,7 @@ def lock_sale_for_return(
     rows = _SALE_LOCKED.rows(invoice_id=invoice_id, workspace_id=workspace_id)
     if not rows:
         return None
-    at_invoice, at_session = len(_ITEM), len(_ITEM) + len(_invoice_columns("")) + 1
+    at_invoice, at_session = len(_ITEM), len(_ITEM) + len(_invoice_columns("")) + 2
     invoice = _invoice_of(rows[0][at_invoice:at_session], workspace)
     session = instance(BusinessSession, SESSION_COLUMNS, rows[0][at_session:-2])
     session.zatca_device = rows[0][-1]

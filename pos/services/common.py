@@ -101,7 +101,18 @@ def store_of(invoice: PosInvoice) -> Store:
 
 
 def discounts_of(invoice: PosInvoice) -> list[PosInvoiceDiscount]:
-    """The invoice's discounts in primary-key order; none read when its lock said it has none."""
+    """The invoice's discounts in primary-key order: those its lock read (`pos.locks`, PostgreSQL), else read
+    now; none read when its lock said it has none. A service that adds or removes one says so
+    (`discounts_changed`)."""
+    read = getattr(invoice, "discounts_read", None)
+    if read is not None:
+        return list(read)
     if not getattr(invoice, "has_discounts", True):
         return []
     return list(PosInvoiceDiscount.objects.filter(invoice=invoice).order_by("pk"))
+
+
+def discounts_changed(invoice: PosInvoice, discounts: list[PosInvoiceDiscount]) -> None:
+    """The invoice's discounts are `discounts` now (primary-key order): what its lock read is out of date."""
+    invoice.discounts_read = discounts
+    invoice.has_discounts = bool(discounts)

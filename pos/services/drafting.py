@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from invoicing import limits
@@ -19,6 +21,7 @@ from pos.calculations import invoice_totals
 from pos.models import OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
 from pos.selectors import keep_rows
 from pos.services.common import (
+    discounts_changed,
     discounts_of,
     invoice_locked,
     invoice_locked_with_items,
@@ -65,14 +68,38 @@ def _write_totals(
         if discount.amount != amount:
             discount.amount = amount
             changed_discounts.append(discount)
-    if changed_discounts:
-        PosInvoiceDiscount.objects.bulk_update(changed_discounts, ["amount"])
     invoice.subtotal = totals.subtotal
     invoice.discount_total = totals.discount_total
     invoice.tax_total = totals.tax_total
     invoice.total = totals.total
-    invoice.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
+    _save_totals(invoice, changed_discounts)
     keep_rows(invoice, items=lines, discounts=discounts, payments=[])  # a draft has no payments
+
+
+_TOTALS = ("subtotal", "discount_total", "tax_total", "total", "updated_at")
+
+
+def _save_totals(invoice: PosInvoice, changed_discounts: list[PosInvoiceDiscount]) -> None:
+    """The invoice's totals and its discounts' new amounts: on PostgreSQL one statement (the discounts' update a
+    data-modifying `WITH` of the invoice's), elsewhere one per table."""
+    if not changed_discounts or connection.vendor != "postgresql":
+        if changed_discounts:
+            PosInvoiceDiscount.objects.bulk_update(changed_discounts, ["amount"])
+        invoice.save(update_fields=list(_TOTALS))
+        return
+    invoice.updated_at = timezone.now()  # `auto_now`, as `save` sets it
+    amounts = ", ".join(["(%s::bigint, %s::numeric)"] * len(changed_discounts))
+    columns = ", ".join(f'"{name}" = %s' for name in _TOTALS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'WITH amounts AS (UPDATE "pos_posinvoicediscount" AS d SET "amount" = v.amount FROM (VALUES {amounts}) '
+            f'AS v(id, amount) WHERE d."id" = v.id) UPDATE "pos_posinvoice" SET {columns} WHERE "id" = %s',
+            [
+                *(value for discount in changed_discounts for value in (discount.pk, discount.amount)),
+                *(getattr(invoice, name) for name in _TOTALS),
+                invoice.pk,
+            ],
+        )
 
 
 def _lines_of(invoice: PosInvoice) -> tuple[list[PosInvoiceItem], list[PosInvoiceDiscount]]:
@@ -192,7 +219,8 @@ def invoice_add_discount(
     invoice = invoice_locked(invoice)
     require_draft(invoice)
     discount_value_validate(type=type, value=value, currency=invoice.currency)
-    PosInvoiceDiscount.objects.create(
+    discounts = discounts_of(invoice)
+    added = PosInvoiceDiscount.objects.create(
         workspace_id=invoice.workspace_id,
         invoice=invoice,
         source=PosInvoiceDiscount.Source.MANUAL,
@@ -200,7 +228,7 @@ def invoice_add_discount(
         value=value,
         reason=reason,
     )
-    invoice.has_discounts = True  # the lock's answer is out of date now
+    discounts_changed(invoice, [*discounts, added])
     invoice_recalculate(invoice)
     log_event(invoice, "discount_added", access, {"type": type, "value": str(value), "reason": reason})
     return invoice
@@ -210,11 +238,13 @@ def invoice_add_discount(
 def invoice_remove_discount(*, invoice: PosInvoice, access: Access, discount_id: int) -> PosInvoice:
     access.require(codes.STORE_ORDERS_MANAGE)
     invoice = invoice_locked(invoice)
-    discount = PosInvoiceDiscount.objects.filter(invoice=invoice, pk=discount_id).first()
+    discounts = discounts_of(invoice)
+    discount = next((discount for discount in discounts if discount.pk == discount_id), None)
     if discount is None:
         raise NotFoundError(_("Discount not found."))
     require_draft(invoice)
     discount.delete()
+    discounts_changed(invoice, [other for other in discounts if other is not discount])
     invoice_recalculate(invoice)
     log_event(invoice, "discount_removed", access, {"discountId": discount_id, "source": discount.source})
     return invoice

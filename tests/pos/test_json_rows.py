@@ -35,7 +35,9 @@ def _database(invoice_id):
 
 def _sale(cashier_client, invoices_url, new_invoice, product, **item):
     url = f"{invoices_url}/{new_invoice()['id']}"
-    response = cashier_client.post(f"{url}/items", {"productId": product.pk, "quantity": 1, **item}, format="json")
+    response = cashier_client.post(
+        f"{url}/items", {"productId": product.pk, "quantity": 1, **item}, format="json"
+    )
     assert response.status_code == 201, response.content
     return int(url.rsplit("/", 1)[1])
 
@@ -43,7 +45,9 @@ def _sale(cashier_client, invoices_url, new_invoice, product, **item):
 def test_every_kind_of_invoice_is_written_as_python_writes_it(
     cashier_client, owner, invoices_url, new_invoice, workspace, store, customer, vat, cashier
 ):
-    status = OrderStatus.objects.create(workspace=workspace, label_ar='"جاهز" \\', label_en="Ready\n", is_default=True)
+    status = OrderStatus.objects.create(
+        workspace=workspace, label_ar='"جاهز" \\', label_en="Ready\n", is_default=True
+    )
     product = stocked_product(workspace, store, price="12.345", taxes=[vat], name="قهوة 🍵", sku=None)
     completed = _sale(cashier_client, invoices_url, new_invoice, product, note='a "quoted" \\ note\t\x01\x1f')
     url = f"{invoices_url}/{completed}"
@@ -90,5 +94,7 @@ def test_any_text_and_amount_is_written_as_python_writes_it(
     product = stocked_product(workspace, store, quantity="0", price="1")
     invoice_id = _sale(cashier_client, invoices_url, new_invoice, product)
     PosInvoiceItem.objects.filter(invoice_id=invoice_id).update(note=note, name=name, total=amount)
-    PosInvoice.objects.filter(pk=invoice_id).update(total=amount, created_at=dt.datetime(1999, 12, 31, tzinfo=dt.UTC))
+    PosInvoice.objects.filter(pk=invoice_id).update(
+        total=amount, created_at=dt.datetime(1999, 12, 31, tzinfo=dt.UTC)
+    )
     assert _database(invoice_id) == _python(invoice_id, workspace)

@@ -21,6 +21,10 @@ CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT", "ROL
 KEYED = 2  # the key's lock with its lookup, and its record
 
 
+def _on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
 class Statements:
     def __init__(self, captured: list[dict]) -> None:
         sqls = [query["sql"] for query in captured]
@@ -92,10 +96,11 @@ def test_add_item_is_constant(
         cashier_client, invoices_url, new_invoice, workspace, store, items_before, discounted
     )
     product = stocked_product(workspace, store)
-    # the member; the product with its taxes (one join); the invoice locked with its items (one join, saying
-    # whether it has discounts); the new line; the invoice's totals; the event. With a percent discount, the
-    # discounts and the discount's new amount (the other lines' figures did not change: not written).
-    expected = 6 + (2 if discounted else 0) + (KEYED if key else 0)
+    # the member; the product with its taxes (one join); the invoice locked with its items (one join: on
+    # PostgreSQL with its discounts, elsewhere saying whether it has some); the new line; the invoice's totals
+    # (on PostgreSQL with the discount's new amount: the other lines' figures did not change, not written); the
+    # event. Elsewhere a percent discount costs two more: the discounts, the discount's new amount.
+    expected = 6 + (2 if discounted and not _on_postgres() else 0) + (KEYED if key else 0)
     with statements() as found:
         response = cashier_client.post(
             f"{url}/items", {"productId": product.pk, "quantity": 1}, format="json", **_headers(key)
@@ -103,7 +108,7 @@ def test_add_item_is_constant(
     assert response.status_code == 201
     assert len(response.json()["invoice"]["items"]) == items_before + 1
     found.check(expected)
-    if not discounted:
+    if _on_postgres():
         assert expected <= 8
 
 
@@ -114,16 +119,17 @@ def test_complete_is_constant(
     cashier_client, invoices_url, new_invoice, workspace, store, items, key, discounted
 ):
     url = _draft_with_lines(cashier_client, invoices_url, new_invoice, workspace, store, items, discounted)
-    # the member; the session FOR SHARE (found through the invoice); the invoice locked with its items; the
-    # payments; the invoice; the event; last, the stock: the products with the ledger check, the levels' locks, the
-    # movements, the levels. With a discount, the discounts (for the answer). The answer reads nothing more.
-    expected = 10 + (1 if discounted else 0) + (KEYED if key else 0)
+    # the member; the session FOR SHARE (found through the invoice); the invoice locked with its items (and its
+    # discounts on PostgreSQL); the payments; the invoice; the event; last, the stock: the products with the ledger
+    # check, the levels' locks, the movements, the levels. Elsewhere a discount costs one more (the discounts, for
+    # the answer). The answer reads nothing more.
+    expected = 10 + (1 if discounted and not _on_postgres() else 0) + (KEYED if key else 0)
     with statements() as found:
         response = cashier_client.post(f"{url}/complete", {}, format="json", **_headers(key))
     assert response.status_code == 200
     assert len(response.json()["invoice"]["items"]) == items
     found.check(expected)
-    if not discounted:
+    if _on_postgres():
         assert expected <= 12
     # The store's level rows, which every sale of the store needs, are taken after everything else is written.
     first_level = next(n for n, sql in enumerate(found.queries) if '"invoicing_stocklevel"' in sql)
