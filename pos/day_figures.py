@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db import router
 from django.db.models import Count, Q, Sum
 
 from pos.models import BusinessSession, PosInvoice, PosPayment, PosReturn
@@ -58,16 +59,22 @@ _SESSION = CompiledRead(
 )
 
 
+def _using() -> str:
+    """The replica where the request allows it (`workspaces.routing`), as the ORM's own reads; else the primary
+    (a close reads its figures inside its transaction)."""
+    return router.db_for_read(PosInvoice)
+
+
 def day_session(*, workspace_id: int, session_id: int) -> BusinessSession | None:
     """The workspace's business day `session_id` (its own columns), or None: one compiled query."""
-    rows = _SESSION.rows(workspace_id=workspace_id, session_id=session_id)
+    rows = _SESSION.rows(_using(), workspace_id=workspace_id, session_id=session_id)
     return instance(BusinessSession, _SESSION_COLUMNS, rows[0]) if rows else None
 
 
 def invoice_figures(session_id: int) -> tuple[dict[str, int], dict[str, Decimal | None]]:
     """The day's invoices per status (every status named, zero when none) and the sums of its completed ones
     (`gross`, `discounts`, `tax`, `net`, `change`; None when there are none)."""
-    rows = _INVOICE_FIGURES.rows(session_id=session_id)
+    rows = _INVOICE_FIGURES.rows(_using(), session_id=session_id)
     values = rows[0] if rows else (0,) * len(_STATUSES) + (None,) * len(_SUMS)
     counts = dict(zip(_STATUSES, values[: len(_STATUSES)], strict=True))
     return counts, dict(zip(_SUMS, values[len(_STATUSES) :], strict=True))
@@ -75,9 +82,9 @@ def invoice_figures(session_id: int) -> tuple[dict[str, int], dict[str, Decimal 
 
 def payment_figures(session_id: int) -> list[tuple[str, Decimal]]:
     """(method, sum) of the payments of the day's completed sales, for the methods used."""
-    return _PAYMENTS.rows(session_id=session_id)
+    return _PAYMENTS.rows(_using(), session_id=session_id)
 
 
 def return_rows(session_id: int) -> list[tuple[int, Decimal, list[dict[str, Any]]]]:
     """(sold invoice, total, refunds) of each return the day's drawer refunded."""
-    return _RETURNS.rows(session_id=session_id)
+    return _RETURNS.rows(_using(), session_id=session_id)

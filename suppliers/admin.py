@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -20,7 +21,7 @@ from suppliers import admin_views, error_codes, exports, services
 from suppliers.admin_common import SuppliersAdmin, invoice_currency
 from suppliers.admin_forms import SupplierInvoiceForm, refusal_on
 from suppliers.admin_inlines import NewPaymentInline, PaymentInline, PaymentRowRefused
-from suppliers.models import Supplier, SupplierInvoice
+from suppliers.models import Supplier, SupplierInvoice, normalise_invoice_number
 from suppliers.selectors import overdue_q
 from suppliers.services.images import file_path
 from workspaces import codes
@@ -144,6 +145,10 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
     )
     search_fields = ("invoice_number", "supplier__name", "description")
     search_help_text = _("Search by invoice number, supplier or description.")
+    # As the API's search (`selectors.invoice_list`): the normalised number, along its trigram index.
+    search_conditions = {
+        "invoice_number": lambda word: Q(invoice_number_normalised__contains=normalise_invoice_number(word))
+    }
     date_hierarchy = "issue_date"
     ordering = ("-pk",)
     inlines = [PaymentInline, NewPaymentInline]

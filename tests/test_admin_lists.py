@@ -322,3 +322,59 @@ def test_large_tables_are_searched_not_listed_as_filters(admin_client, workspace
         assert "client__id__exact" not in page, url
         found = admin_client.get(f"{url}?q={client.name}")
         assert found.status_code == 200
+
+
+def test_a_search_finds_the_same_rows_through_a_related_name_without_a_join(
+    admin_client, workspace, owner, store
+):
+    # Given: three orders of three clients, each invoiced once; the second has two lines named "Arabic coffee"
+    add_order_invoices(workspace, owner, store, 0, 3)
+    add_pos_invoices(workspace, owner, store, 0, 3)
+    orders = list(Order.objects.filter(workspace=workspace).order_by("pk"))
+    for name in ("Arabic coffee", "Arabic coffee, large"):
+        orders[1].line_items.create(
+            workspace=workspace, name=name, quantity=Decimal("1"), unit_price=Decimal("5")
+        )
+    invoices = list(OrderInvoice.objects.filter(workspace=workspace).order_by("pk"))
+    pos = list(PosInvoice.objects.filter(workspace=workspace).order_by("pk"))
+    searches = {
+        # An order by its lines (a reverse relation): listed once, however many lines match.
+        "/admin/orders/order/?q=coffee": ("orders/order", orders, 1),
+        # An order invoice by its order's client (two relations away), every word in one field or another.
+        f"/admin/orders/orderinvoice/?q={orders[2].client.name}": ("orders/orderinvoice", invoices, 2),
+        # A POS invoice by its client's name, and by its number.
+        f"/admin/pos/posinvoice/?q={pos[0].client.name}": ("pos/posinvoice", pos, 0),
+        "/admin/pos/posinvoice/?q=pos-002": ("pos/posinvoice", pos, 1),
+    }
+    for url, (path, rows, found) in searches.items():
+        with CaptureQueriesContext(connection) as captured:
+            page = admin_client.get(url).content.decode()
+        # Then: that row alone, once; the list's statements join no related table and remove no duplicates
+        for i, row in enumerate(rows):
+            assert page.count(f"/admin/{path}/{row.pk}/change/") == (1 if i == found else 0), (url, i)
+        sql = " ".join(q["sql"].upper() for q in captured)
+        assert 'JOIN "ORDERS_ORDERLINEITEM"' not in sql and "SELECT DISTINCT" not in sql, url
+        assert 'JOIN "WORKSPACES_CLIENT"' not in sql.replace('LEFT OUTER JOIN "WORKSPACES_CLIENT" ON', ""), (
+            url
+        )
+
+
+def test_a_search_reads_the_normalised_number_and_the_list_of_one_page_is_not_counted(
+    admin_client, workspace, owner, store
+):
+    add_supplier_invoices(workspace, owner, store, 0, 12)
+    add_sales_invoices(workspace, owner, store, 0, 3)
+    with CaptureQueriesContext(connection) as captured:
+        # Eastern digits and another case find the same invoice, as the API's search (`inv-١١` is INV-11).
+        page = admin_client.get("/admin/suppliers/supplierinvoice/?q=inv-١١").content.decode()
+    assert "INV-11<" in page and "INV-1<" not in page and "INV-10<" not in page
+    sql = [q["sql"].upper() for q in captured]
+    assert not any("COUNT(" in s for s in sql)  # the page's keys counted it (one row)
+    assert not any("MIN(" in s for s in sql)  # the hierarchy's dates from that row
+    assert "issue_date__day=12" in page  # its one day, March 12
+    # A sales invoice by its number (`=number`): that invoice, along the number's index (no cast to text).
+    third = Invoice.objects.get(workspace=workspace, number=3)
+    with CaptureQueriesContext(connection) as captured:
+        page = admin_client.get("/admin/invoicing/invoice/?q=3").content.decode()
+    assert f"/admin/invoicing/invoice/{third.pk}/change/" in page
+    assert not any('"NUMBER"::TEXT' in q["sql"].upper() for q in captured)

@@ -11,12 +11,13 @@ import datetime
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
-from django.utils.text import capfirst
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
 
 from workspaces.admin_site import admin_access
@@ -107,6 +108,75 @@ def scoped_list_filter(model: type[models.Model], spec):
     return (name, WorkspaceRelatedFilter) if field.is_relation else spec
 
 
+SEARCH_PREFIXES = {"^": "istartswith", "=": "iexact", "@": "search"}
+# Related rows a search reads as a list of keys at most (clients, suppliers of one name), else as a subquery.
+SEARCH_KEYS = 1_000
+
+
+def _search_condition(model: type[models.Model], spec: str, word: str, own: dict) -> models.Q:
+    """One search field's condition for one word, reading the list's table alone: a related field becomes
+    `fk IN (its keys)` (read first, one small query; `fk IN (SELECT ...)` past `SEARCH_KEYS`), or
+    `pk IN (SELECT fk ...)` across a reverse relation, never a join that PostgreSQL can only answer by reading
+    every row of the list (and Django by a DISTINCT). `=field` on a text column with a word without letters, or on
+    a number, is `=`, the same rows, along the column's index (`UPPER(col::text)` reads none). `own` maps a field
+    to the condition that replaces it (a normalised column with a trigram index)."""
+    if spec in own:
+        return own[spec](word)
+    prefix = spec[:1] if spec[:1] in SEARCH_PREFIXES else ""
+    name = spec.removeprefix(prefix)
+    lookup = SEARCH_PREFIXES.get(prefix, "icontains")
+    head, _, rest = name.partition("__")
+    field = model._meta.get_field(model._meta.pk.name if head == "pk" else head)
+    if rest:
+        if not field.is_relation or field.many_to_many:
+            raise FieldDoesNotExist(spec)  # a lookup or a many-to-many: Django's own search
+        related = field.related_model._default_manager.filter(
+            _search_condition(field.related_model, prefix + rest, word, {})
+        )
+        if field.one_to_many:
+            return models.Q(pk__in=related.values(field.field.name))
+        # A few keys are a list (an index condition PostgreSQL can OR with the others); many stay a subquery.
+        keys = list(related.values_list("pk", flat=True)[: SEARCH_KEYS + 1])
+        return models.Q(**{f"{head}__in": keys if len(keys) <= SEARCH_KEYS else related.values("pk")})
+    if (
+        lookup == "iexact"
+        and isinstance(field, models.CharField | models.TextField)
+        and word.upper() == word.lower()
+    ):
+        lookup = "exact"
+    if lookup == "iexact" and isinstance(field, models.IntegerField):
+        # `UPPER(number::text) = word`: true only where the word is the number as PostgreSQL writes it.
+        try:
+            value = int(word)
+        except ValueError:
+            return models.Q(pk__in=[])
+        return models.Q(**{name: value}) if str(value) == word else models.Q(pk__in=[])
+    return models.Q(**{f"{name}__{lookup}": word})
+
+
+def search_without_joins(
+    model: type[models.Model], search_fields, search_term: str, own: dict | None = None
+) -> models.Q | None:
+    """Django's admin search (every word in one of the fields; `^`, `=`, `@` as Django reads them) written as
+    conditions on the list's own table (`_search_condition`): the same rows, no duplicates to remove. None where a
+    field is a lookup or a many-to-many (the caller falls back to Django's search)."""
+    words = [
+        unescape_string_literal(bit) if bit.startswith(('"', "'")) and bit[0] == bit[-1] else bit
+        for bit in smart_split(search_term)
+    ]
+    try:
+        conditions = [
+            models.Q.create(
+                [_search_condition(model, str(spec), word, own or {}) for spec in search_fields],
+                connector=models.Q.OR,
+            )
+            for word in words
+        ]
+    except FieldDoesNotExist:
+        return None
+    return models.Q.create(conditions)
+
+
 # Rows a list counts at most: past it the list says "10000+" and offers its first pages only (narrow it with the
 # date hierarchy, a filter or a search to reach older rows).
 LIST_COUNT_LIMIT = 10_000
@@ -119,12 +189,21 @@ class BoundedPaginator(Paginator):
 
     limit = LIST_COUNT_LIMIT
     capped = False
+    # The keys of a list that fits on one page (a narrow search or filter), else None: read with the count.
+    keys: list | None = None
 
     @cached_property
     def count(self) -> int:
+        """A page's worth of keys first (`LIMIT per_page + 1`, unsorted: a few index entries for a long list);
+        a list that fits is counted by them, and its page reads those rows by key (`BoundedChangeList`), so a
+        search that only a scan answers scans once, not twice. A longer list is counted up to the limit."""
         rows = self.object_list
         if isinstance(rows, models.QuerySet):
             rows = rows.order_by().values("pk")  # any rows up to the limit: no sort, no annotation
+            keys = [row["pk"] for row in rows[: self.per_page + 1]]
+            if len(keys) <= self.per_page:
+                self.keys = keys
+                return len(keys)
         counted = rows[: self.limit + 1].count()
         self.capped = counted > self.limit
         return min(counted, self.limit)
@@ -168,6 +247,21 @@ class BoundedChangeList(ChangeList):
             queryset = queryset.select_related(*related)
         return queryset
 
+    def get_results(self, request) -> None:
+        """A list that fits on one page reads its rows by the keys its count read (`BoundedPaginator.keys`)."""
+        super().get_results(request)
+        keys = getattr(self.paginator, "keys", None)
+        if keys is not None and not self.multi_page:
+            self.result_list = self.queryset.filter(pk__in=keys)
+
+    def _bounds(self, name: str, field: models.Field) -> tuple:
+        """The list's first and last dates: from its rows when they are all on the page (no query), else
+        `date_bounds`."""
+        if "__" not in name and not self.multi_page and self.result_count == len(self.result_list):
+            dates = [getattr(row, name) for row in self.result_list if getattr(row, name) is not None]
+            return (min(dates), max(dates)) if dates else (None, None)
+        return date_bounds(self.queryset, name, field)
+
     def _date_link(self, filters: dict) -> str:
         return self.get_query_string(filters, [f"{self.date_hierarchy}__"])
 
@@ -191,7 +285,7 @@ class BoundedChangeList(ChangeList):
         # chose the level.
         months, days = range(1, 13), range(1, 32)
         if not year:
-            first, last = date_bounds(self.queryset, name, field)
+            first, last = self._bounds(name, field)
             if first is None or last is None:
                 return {"show": True, "back": None, "choices": []}
             if isinstance(field, models.DateTimeField):

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from invoicing.api.zatca import xml_response
 from invoicing.zatca.reads import document_of, documents_of
 from orders import selectors, services
+from orders.api import json_rows
 from orders.api.examples import INVOICE_EXAMPLE, ORDER_EXAMPLE, ZATCA_EXAMPLE
 from orders.api.serializers import (
     OrderCreateInputSerializer,
@@ -25,12 +26,12 @@ from orders.api.serializers import (
     OrderInvoiceQuerySerializer,
     OrderOutputSerializer,
 )
-from orders.models import OrderInvoice
+from orders.models import Order, OrderInvoice
 from orders.zatca import SOURCE as ZATCA_SOURCE
-from workspaces import codes
+from workspaces import codes, json_sql
 from workspaces.api.base import WorkspaceView
 from workspaces.api.docs import errors
-from workspaces.api.pagination import paginate
+from workspaces.api.pagination import paginate, parse_limit
 from workspaces.api.replica import replica_reads
 from workspaces.authentication import (
     AccessTokenHeaderAuthentication,
@@ -70,6 +71,15 @@ def success(data: Any, *, message: str | None = None, status: int = 200) -> Resp
 
 def success_page(data: list[Any], next_cursor: str | None) -> Response:
     return Response({"success": True, "data": data, "nextCursor": next_cursor})
+
+
+def _page_query(request: Request) -> dict[str, Any]:
+    """`limit` and `cursor` as `paginate` reads them; on PostgreSQL the lists' answers are written by the database
+    (`orders.api.json_rows`), else by the serializers."""
+    return {
+        "limit": parse_limit(request.query_params.get("limit")),
+        "cursor": request.query_params.get("cursor"),
+    }
 
 
 def _errors(*statuses: int):
@@ -129,8 +139,15 @@ class OrderListView(OrdersView):
     )
     @replica_reads
     def get(self, request: Request) -> Response:
-        rows, next_cursor = paginate(selectors.order_list(workspace=self.workspace), request)
-        return success_page(OrderOutputSerializer(rows, many=True).data, next_cursor)
+        if not json_sql.available():
+            rows, next_cursor = paginate(selectors.order_list(workspace=self.workspace), request)
+            return success_page(OrderOutputSerializer(rows, many=True).data, next_cursor)
+        rows, next_cursor = json_rows.page(Order, workspace_id=self.workspace.pk, **_page_query(request))
+        return success_page(json_rows.fragments(rows, self.python_orders), next_cursor)
+
+    def python_orders(self, ids: list[int]) -> dict[int, Any]:
+        orders = selectors.order_list(workspace=self.workspace).filter(pk__in=ids)
+        return {order.pk: OrderOutputSerializer(order).data for order in orders}
 
     @extend_schema(
         tags=["orders"],
@@ -245,10 +262,21 @@ class InvoiceListView(OrdersView):
     @replica_reads
     def get(self, request: Request) -> Response:
         filters = OrderInvoiceFilterSet.parse(request.query_params)
-        invoices = selectors.order_invoice_list(workspace=self.workspace, order_id=filters.get("order_id"))
-        rows, next_cursor = paginate(invoices, request)
-        _attach_documents(rows, self.workspace.pk)
-        return success_page(OrderInvoiceOutputSerializer(rows, many=True).data, next_cursor)
+        order_id = filters.get("order_id")
+        if not json_sql.available():
+            invoices = selectors.order_invoice_list(workspace=self.workspace, order_id=order_id)
+            rows, next_cursor = paginate(invoices, request)
+            _attach_documents(rows, self.workspace.pk)
+            return success_page(OrderInvoiceOutputSerializer(rows, many=True).data, next_cursor)
+        rows, next_cursor = json_rows.page(
+            OrderInvoice, workspace_id=self.workspace.pk, order_id=order_id, **_page_query(request)
+        )
+        return success_page(json_rows.fragments(rows, self.python_invoices), next_cursor)
+
+    def python_invoices(self, ids: list[int]) -> dict[int, Any]:
+        invoices = list(selectors.order_invoice_list(workspace=self.workspace).filter(pk__in=ids))
+        _attach_documents(invoices, self.workspace.pk)
+        return {invoice.pk: OrderInvoiceOutputSerializer(invoice).data for invoice in invoices}
 
     @extend_schema(
         tags=["orders"],

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.invoicing.factories import ProductFactory
 from tests.orders.conftest import make_order, token_client
+from workspaces import json_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,8 @@ def test_lists_are_constant_in_the_number_of_rows(owner, workspace):
     for _ in range(6):
         order = make_order(workspace, owner, lines(8))
         api.post("/invoices", {"orderId": order.pk}, format="json")
-    assert queries(lambda: api.get("/orders")) == few_orders == 4  # auth 2, orders 1, their lines 1
-    assert (
-        queries(lambda: api.get("/invoices")) == few_invoices == 5
-    )  # auth 2, invoices + creators 1, lines 1, their ZATCA documents 1
+    # auth 2; PostgreSQL writes each page's answers in one statement (`orders.api.json_rows`), else orders 1 and
+    # their lines 1, invoices + creators 1, their lines 1 and their ZATCA documents 1
+    written = json_sql.available()
+    assert queries(lambda: api.get("/orders")) == few_orders == (3 if written else 4)
+    assert queries(lambda: api.get("/invoices")) == few_invoices == (3 if written else 5)

@@ -29,6 +29,7 @@ from tests.invoicing.factories import ProductFactory
 from tests.invoicing.helpers import body
 from tests.invoicing.zatca.sellers import sandbox_device
 from tests.orders.conftest import make_order, token_client
+from workspaces import json_sql
 from workspaces.services import api_key_create
 
 pytestmark = pytest.mark.django_db
@@ -252,7 +253,9 @@ def test_the_list_reads_every_documents_state_in_one_query(device, workspace, ow
     with CaptureQueriesContext(connection) as captured:
         rows = body(api.get("/invoices"))["data"]
 
-    assert len(captured) == 5  # auth 2, invoices + creators 1, lines 1, their ZATCA documents 1
+    # auth 2, then on PostgreSQL the page's answers with their documents 1 (`orders.api.json_rows`), else
+    # invoices + creators 1, lines 1, their ZATCA documents 1
+    assert len(captured) == (3 if json_sql.available() else 5)
     assert [(row["zatca"]["kind"], row["zatca"]["status"]) for row in rows] == [
         ("standard", "rejected"),
         ("simplified", "pending"),
