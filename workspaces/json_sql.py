@@ -11,10 +11,10 @@ that: a list then selects one text per document and the view hands the texts to 
 - `number`: an amount as its exact literal with no trailing zeros (`trim_scale`: `100`, `3684.78`, `0`), as
   `workspaces.numbers.decimal_literal`;
 - `moment`: ISO 8601 in UTC with milliseconds, truncated, and `Z` (`renderers.format_datetime`);
-- `day`: `YYYY-MM-DD`;
+- `day`: `YYYY-MM-DD`; `midnight`: a date as midnight UTC, `YYYY-MM-DDT00:00:00.000Z`;
 - `boolean`: `true` / `false`;
 - `obj`: an object of such values, keys in the order given, no whitespace (the renderer's compact separators);
-- `array`: the JSON texts a subquery selects, in its order, as an array.
+- `array`: the JSON texts a subquery selects, in its order, as an array (NULL if one of them is NULL).
 
 Every value is `null` where the column is NULL. PostgreSQL only: a caller keeps its Python answer for SQLite, and a
 test holds the two byte-equal (`tests/workspaces/test_json_sql.py` and each list's own).
@@ -58,6 +58,11 @@ def day(expression: Expression | str) -> Func:
     return _value("'\"' || to_char(%(expressions)s, 'YYYY-MM-DD') || '\"'", expression)
 
 
+def midnight(expression: Expression | str) -> Func:
+    """A date as midnight UTC with milliseconds (`MidnightUtcField`): `"2024-01-15T00:00:00.000Z"`."""
+    return _value("'\"' || to_char(%(expressions)s, 'YYYY-MM-DD') || 'T00:00:00.000Z\"'", expression)
+
+
 def boolean(expression: Expression | str) -> Func:
     return Func(
         expression,
@@ -97,14 +102,30 @@ def obj(*pairs: tuple[str, Expression]) -> JsonObject:
     return JsonObject(*pairs)
 
 
-def array(queryset: QuerySet) -> Func:
-    """The JSON texts of `queryset` (a `values_list` of one JSON text expression, ordered) as one array; `[]` for
-    none. An `OuterRef` in it ties it to the outer row."""
-    return Func(
-        Subquery(queryset, output_field=_TEXT),
-        template="('[' || array_to_string(ARRAY%(expressions)s, ',') || ']')",
-        output_field=_TEXT,
-    )
+class JsonArray(Func):
+    """The JSON texts of a subquery (a `values_list` of one JSON text expression, ordered) as one array; `[]` for
+    none. NULL where a line's text is NULL (a line its caller cannot write: `array_to_string` would drop it
+    silently), for the caller to write that row in Python. `OFFSET 0` keeps the planner from reading the lines
+    twice."""
+
+    output_field = _TEXT
+
+    def __init__(self, queryset: QuerySet) -> None:
+        super().__init__(Subquery(queryset, output_field=_TEXT))
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        lines_sql, params = compiler.compile(self.get_source_expressions()[0])
+        sql = (
+            "(SELECT CASE WHEN array_position(lines.texts, NULL) IS NULL "
+            "THEN '[' || array_to_string(lines.texts, ',') || ']' END "
+            f"FROM (SELECT ARRAY{lines_sql} AS texts OFFSET 0) AS lines)"
+        )
+        return sql, params
+
+
+def array(queryset: QuerySet) -> JsonArray:
+    """`JsonArray`: an `OuterRef` in `queryset` ties it to the outer row."""
+    return JsonArray(queryset)
 
 
 def available() -> bool:

@@ -108,25 +108,6 @@ class _WithOptionalKey(Func):
         return sql, [*head_params, *value_params]
 
 
-class _StrictArray(Func):
-    """`json_sql.array`, but NULL (the row left to Python) where a line's text is NULL: `array_to_string` would drop
-    that line silently. `OFFSET 0` keeps the planner from reading the lines twice."""
-
-    output_field = _TEXT
-
-    def __init__(self, queryset: QuerySet) -> None:
-        super().__init__(Subquery(queryset, output_field=_TEXT))
-
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
-        lines_sql, params = compiler.compile(self.get_source_expressions()[0])
-        sql = (
-            "(SELECT CASE WHEN array_position(lines.texts, NULL) IS NULL "
-            "THEN '[' || array_to_string(lines.texts, ',') || ']' END "
-            f"FROM (SELECT ARRAY{lines_sql} AS texts OFFSET 0) AS lines)"
-        )
-        return sql, params
-
-
 _ORDER_LINE = j.obj(
     ("id", j.id_text(F("pk"))),
     ("productId", j.id_text(F("product_id"))),
@@ -146,7 +127,7 @@ ORDER_JSON = j.obj(
     ("status", j.text(F("status"))),
     (
         "lineItems",
-        _StrictArray(
+        j.array(
             OrderLineItem.objects.filter(order_id=OuterRef("pk")).order_by("pk").values_list(_ORDER_LINE)
         ),
     ),

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import router
-from django.db.models import Case, Expression, F, Func, Q, QuerySet, TextField, When
+from django.db.models import Case, Expression, F, Q, QuerySet, TextField, When
 from django.db.models.expressions import RawSQL
 
 from suppliers import selectors
@@ -29,16 +29,6 @@ from workspaces.statements import CompiledRead
 
 _DATES = {"issue_date_from", "issue_date_to", "due_date_from", "due_date_to"}
 _COMPILED_FILTERS = {"supplier_id", "status", "overdue", *_DATES}
-
-
-def midnight(expression: Expression | str) -> Func:
-    """`MidnightUtcField`: a date as midnight UTC with milliseconds, `"2024-01-15T00:00:00.000Z"`; null for NULL.
-    A value kind `workspaces.json_sql` does not have (its `day` writes the date alone)."""
-    return Func(
-        expression,
-        template="COALESCE('\"' || to_char(%(expressions)s, 'YYYY-MM-DD') || 'T00:00:00.000Z\"', 'null')",
-        output_field=TextField(),
-    )
 
 
 def invoice_json(today: dt.date | Expression) -> j.JsonObject:
@@ -54,8 +44,8 @@ def invoice_json(today: dt.date | Expression) -> j.JsonObject:
         ("paidAmount", j.number(F("paid_amount"))),
         ("remainingAmount", j.number(F("remaining_amount"))),
         ("status", j.text(F("status"))),
-        ("issueDate", midnight(F("issue_date"))),
-        ("dueDate", midnight(F("due_date"))),
+        ("issueDate", j.midnight(F("issue_date"))),
+        ("dueDate", j.midnight(F("due_date"))),
         ("description", j.text(F("description"))),
         ("notes", j.text(F("notes"))),
         ("imageUrl", j.text(F("image_url"))),

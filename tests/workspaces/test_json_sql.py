@@ -5,7 +5,17 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db.models import BooleanField, DateField, DateTimeField, DecimalField, TextField, UUIDField, Value
+from django.db.models import (
+    BooleanField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    F,
+    OuterRef,
+    TextField,
+    UUIDField,
+    Value,
+)
 from django.db.models.functions import Cast
 
 from workspaces import json_sql as j
@@ -21,9 +31,8 @@ def _a_row(workspace):
 
 
 def _written(expression):
-    return (
-        Workspace.objects.order_by("pk")[:1].annotate(j=expression).values_list("j", flat=True).get().encode()
-    )
+    text = Workspace.objects.order_by("pk")[:1].annotate(j=expression).values_list("j", flat=True).get()
+    return None if text is None else text.encode()
 
 
 @pytest.mark.parametrize(
@@ -42,6 +51,7 @@ def _written(expression):
         (j.moment, None, DateTimeField()),
         (j.day, dt.date(2025, 1, 9), DateField()),
         (j.day, None, DateField()),
+        (j.midnight, None, DateField()),
         (j.boolean, True, BooleanField()),
         (j.boolean, False, BooleanField()),
         (j.boolean, None, BooleanField()),
@@ -67,3 +77,17 @@ def test_an_id_is_a_string_and_an_object_keeps_its_keys_order():
 def test_a_key_is_a_plain_name():
     with pytest.raises(ValueError, match="plain name"):
         j.obj(("a'b", j.literal("null")))
+
+
+def test_a_date_at_midnight_is_written_as_the_supplier_dates_are():
+    column = Cast(Value(dt.date(2024, 1, 15), output_field=DateField()), output_field=DateField())
+    assert _written(j.obj(("d", j.midnight(column)))) == b'{"d":"2024-01-15T00:00:00.000Z"}'
+
+
+def test_an_array_is_its_lines_in_order_and_null_when_a_line_cannot_be_written(workspace):
+    names = Workspace.objects.filter(pk=OuterRef("pk")).values_list(j.text(F("name")))
+    assert _written(j.obj(("a", j.array(names)))) == dumps_bytes({"a": [workspace.name]})
+    unwritable = Workspace.objects.filter(pk=OuterRef("pk")).values_list(
+        Value(None, output_field=TextField())
+    )
+    assert _written(j.array(unwritable)) is None
