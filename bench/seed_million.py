@@ -206,6 +206,12 @@ def seed_workspace(workspace_id: int, *, pos: int, supplier: int, api2: int, ord
            WHERE oi.workspace_id = %(ws)s ORDER BY oi.id""",
         p,
     )
+    # The api2 day counts (invoicing migration 0010): its triggers do not fire under `session_replication_role`.
+    sql(
+        """INSERT INTO invoicing_salesinvoiceday (workspace_id, date, invoices)
+           SELECT workspace_id, date, count(*) FROM invoicing_invoice WHERE workspace_id = %(ws)s GROUP BY 1, 2""",
+        p,
+    )
     # The numbering continues after the seeded documents.
     sql(
         """INSERT INTO invoicing_documentcounter (workspace_id, series, last_value)

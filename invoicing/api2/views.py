@@ -124,7 +124,8 @@ class InvoiceListView(Api2View):
         "created first), a page at a time (`limit` 20 by default, at most 100: a larger limit is read as 100). "
         "Each row is the invoice without its items; open one with "
         "`GET /api2/invoices/{id}.json`. The filters (`client_id`, `store_id`, `draft`, `date_from`, `date_to`, "
-        "`search`) combine; `pagination.total_results` is exact up to 10,000 rows and an estimate past that. "
+        "`search`) combine; `pagination.total_results` is exact, but past 10,000 rows of a list filtered by a "
+        "client, a store, `draft` or `search` it is an estimate. "
         "Any other parameter, a parameter given twice or a blank filter is a 400 naming it in "
         "`validation_errors`. Also served without `.json` (`/api2/invoices`), as the public clients call it.",
         parameters=[Api2InvoiceQuerySerializer],
@@ -146,16 +147,10 @@ class InvoiceListView(Api2View):
     @replica_reads
     def get(self, request: Request) -> Response:
         page, limit, filters = invoice_list_query(request.query_params)
-        invoices = sales_selectors.sales_invoice_list(workspace=self.workspace, filters=filters)
-        # Exact up to 10,000 rows, PostgreSQL's estimate past it; a page past an estimated end is still read.
-        total, exact = sales_selectors.sales_invoice_count(invoices)
-        total_pages = math.ceil(total / limit)
-        offset = (page - 1) * limit
-        rows = (
-            sales_selectors.sales_invoice_page(invoices, offset=offset, limit=limit)
-            if page <= total_pages or not exact
-            else []
+        rows, total, _exact = sales_selectors.sales_invoice_window(
+            workspace=self.workspace, filters=filters, offset=(page - 1) * limit, limit=limit
         )
+        total_pages = math.ceil(total / limit)
         _attach_documents(rows, self.workspace.pk)
         body = {
             "code": 200,
