@@ -8,12 +8,14 @@ ids are chosen first, from the filter's covering index, and the text written for
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import Any
 
 from django.db import connection, router
-from django.db.models import Expression, Q, QuerySet
+from django.db.models import BigIntegerField, DecimalField, Expression, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from pos.models import PosInvoice
 from pos.selectors import FILTER_LOOKUPS, INVOICE_COLUMNS, InvoiceFilters, InvoiceRow, filtered
@@ -52,13 +54,36 @@ def _ordered(
     return invoices.order_by("-created_at", "-pk")
 
 
-def _page_of(invoices: QuerySet[PosInvoice], size: int, json: Expression | None) -> QuerySet[PosInvoice]:
-    """The first `size` rows: their `INVOICE_COLUMNS`, or with `json` their `id`, `created_at` and answer's text,
-    written for those rows alone (a sort by the filter's order would otherwise write the text of each row sorted)."""
+# A row's `created_at` in microseconds since the epoch, exactly: a date range's cursor needs the page's last one
+# only, and 100 moments converted to aware datetimes cost ~1 ms of a page's Python (1,000 integers, ~0.05 ms).
+# (EXTRACT of the timestamptz itself: `Extract` would convert it to the current time zone first.)
+_MICROS = Cast(
+    Func(F("created_at"), template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=DecimalField())
+    * Value(1_000_000),
+    BigIntegerField(),
+)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _page_of(
+    invoices: QuerySet[PosInvoice], size: int, json: Expression | None, *, ranged: bool
+) -> QuerySet[PosInvoice]:
+    """The first `size` rows: their `INVOICE_COLUMNS`, or with `json` their `id` and answer's text (and in a date
+    range the moment of the cursor, `micros`), written for those rows alone (a sort by the filter's order would
+    otherwise write the text of each row sorted)."""
     if json is None:
         return invoices.values(*INVOICE_COLUMNS)[:size]
     chosen = PosInvoice.objects.filter(pk__in=invoices.values("pk")[:size])
-    return chosen.order_by(*invoices.query.order_by).annotate(json=json).values("id", "created_at", "json")
+    chosen = chosen.order_by(*invoices.query.order_by).annotate(json=json)
+    return (
+        chosen.annotate(micros=_MICROS).values("id", "json", "micros")
+        if ranged
+        else chosen.values("id", "json")
+    )
+
+
+def _moment_of(row: InvoiceRow) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=row["micros"]) if "micros" in row else row["created_at"]
 
 
 @lru_cache(maxsize=256)  # shapes: the filters given, a range or not, a cursor or not, the limit, the columns
@@ -78,7 +103,9 @@ def _page_read(
         after = None
         if after_cursor:
             after = (values["after_moment"], values["after_id"]) if ranged else values["after_id"]
-        return _page_of(_ordered(invoices, ranged=ranged, after=after, moment=moment), size, json)
+        return _page_of(
+            _ordered(invoices, ranged=ranged, after=after, moment=moment), size, json, ranged=ranged
+        )
 
     return CompiledRead(build)
 
@@ -108,7 +135,7 @@ def invoice_page(
         rows = [InvoiceRow(row) for row in read.dicts(using, workspace_id=workspace.pk, **filters, **extra)]
     else:
         invoices = _ordered(filtered(workspace, filters), ranged=ranged, after=after)
-        rows = [InvoiceRow(row) for row in _page_of(invoices, limit + 1, json)]
+        rows = [InvoiceRow(row) for row in _page_of(invoices, limit + 1, json, ranged=ranged)]
     if ranged:
-        return cut_page(rows, limit, lambda last: encode_moment_cursor(last["created_at"], last["id"]))
+        return cut_page(rows, limit, lambda last: encode_moment_cursor(_moment_of(last), last["id"]))
     return cut_page(rows, limit, lambda last: encode_cursor(last["id"]))

@@ -57,6 +57,20 @@ def test_a_range_pages_newest_first_by_moment_then_id_and_loses_nothing(
         assert not set(outside) & set(seen)
 
 
+def test_moments_a_microsecond_apart_page_exactly(cashier_client, invoices_url, new_invoice, workspace):
+    """The cursor's moment is the row's to the microsecond (on PostgreSQL read as microseconds since the epoch):
+    two invoices a microsecond apart, and two at one moment, each come once, in order, with a page of one."""
+    workspace.timezone = "Asia/Riyadh"  # the range is read in the workspace's day; the cursor is in UTC
+    workspace.save()
+    at = dt.datetime(2024, 3, 10, 9, 30, 15, 123456, tzinfo=dt.UTC)
+    moments = [at, at + dt.timedelta(microseconds=1), at, at - dt.timedelta(microseconds=1)]
+    made = _made_on(new_invoice, moments)
+    expected = [made[1], made[2], made[0], made[3]]
+    seen, pages = _all_pages(cashier_client, invoices_url, f"startDate={DAY}&endDate={DAY}", 1)
+    assert seen == expected
+    assert pages == 4
+
+
 def test_a_range_page_is_one_query_after_the_member(cashier_client, invoices_url, new_invoice, workspace):
     _made_on(new_invoice, [dt.datetime(2024, 3, 10, 9, tzinfo=dt.UTC)] * 3)
     first = cashier_client.get(f"{invoices_url}?startDate={DAY}&endDate={DAY}&limit=1").json()
@@ -72,7 +86,9 @@ def test_a_range_page_is_one_query_after_the_member(cashier_client, invoices_url
         page = next(sql for sql in found.queries if 'FROM "pos_posinvoice"' in sql and "ORDER BY" in sql)
         # the page's ids by created_at, then id (by position); the answers in that order
         assert 'ORDER BY U0."created_at" DESC, 1 DESC LIMIT 2)' in page
-        assert page.endswith('ORDER BY 2 DESC, "pos_posinvoice"."id" DESC')
+        assert page.endswith('ORDER BY "pos_posinvoice"."created_at" DESC, "pos_posinvoice"."id" DESC')
+        # the cursor's moment comes as microseconds since the epoch, not as a datetime per row
+        assert 'EXTRACT(EPOCH FROM "pos_posinvoice"."created_at")' in page  # in no time zone but its own
 
 
 def test_an_id_cursor_on_a_range_is_400(cashier_client, invoices_url, new_invoice):
