@@ -111,8 +111,13 @@ class OrderAdmin(WorkspaceScopedAdmin):
     change_permission = codes.ORDERS_MANAGE
     list_display = ("__str__", "client", "status", "total_display", "created_by_name", "created_at")
     list_filter = ("status",)  # clients (a large table) are found by the search
-    search_fields = ("id", "client__name", "line_items__name")
+    # An order by its whole number (`=id`: along the primary key, as a sales invoice by its number), its client, or
+    # a line's name (along `order_line_name_trgm` on PostgreSQL).
+    search_fields = ("=id", "client__name", "line_items__name")
     date_hierarchy = "created_at"
+    # Newest first along `(workspace, created_at, id)`, which a month or day of the hierarchy also reads (the id's
+    # own order: `created_at` is written with the row).
+    ordering = ("-created_at", "-pk")
     list_select_related = ("client", "created_by", "created_by_api_key")
     inlines = [LineItemInline]
     add_fields = ("client", "store")
@@ -236,8 +241,11 @@ class OrderInvoiceAdmin(WorkspaceScopedAdmin):
     view_permission = codes.ORDERS_MANAGE
     change_permission = codes.ORDERS_MANAGE
     list_display = ("__str__", "order", "total_display", "created_by_name", "created_at")
-    search_fields = ("id", "order__id", "order__client__name")  # clients: a large table, searched not listed
+    # By its whole number or its order's (`=`: along their keys), or its order's client (a large table, searched
+    # not listed).
+    search_fields = ("=id", "=order__id", "order__client__name")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")  # as the orders: along `(workspace, created_at, id)`
     list_select_related = ("order", "created_by", "created_by_api_key")
     inlines = [InvoiceLineInline]
     fields = (

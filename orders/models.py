@@ -43,7 +43,13 @@ class Order(CreatedByActor, TimeStamped):
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
-        indexes = [models.Index(fields=["workspace", "-id"], name="order_list_idx")]
+        # The admin's list, newest first (`created_at`, then id), its status filter and a month or day of its date
+        # hierarchy: each counted and paged along its own index (issue 18), never by reading the whole table.
+        indexes = [
+            models.Index(fields=["workspace", "-id"], name="order_list_idx"),
+            models.Index(fields=["workspace", "status", "created_at", "id"], name="order_status_idx"),
+            models.Index(fields=["workspace", "created_at", "id"], name="order_created_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("Order %(id)s") % {"id": self.pk}
@@ -110,6 +116,7 @@ class OrderInvoice(CreatedByActor, TimeStamped):
         indexes = [
             models.Index(fields=["workspace", "-id"], name="order_invoice_list_idx"),
             models.Index(fields=["order", "-id"], name="order_invoice_order_idx"),
+            models.Index(fields=["workspace", "created_at", "id"], name="order_invoice_created_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -115,8 +115,8 @@ SEARCH_KEYS = 1_000
 
 def _search_condition(model: type[models.Model], spec: str, word: str, own: dict) -> models.Q:
     """One search field's condition for one word, reading the list's table alone: a related field becomes
-    `fk IN (its keys)` (read first, one small query; `fk IN (SELECT ...)` past `SEARCH_KEYS`), or
-    `pk IN (SELECT fk ...)` across a reverse relation, never a join that PostgreSQL can only answer by reading
+    `fk IN (its keys)` (read first, one small query; `fk IN (SELECT ...)` past `SEARCH_KEYS`), or `pk IN (their
+    keys)` across a reverse relation (the same, read first), never a join that PostgreSQL can only answer by reading
     every row of the list (and Django by a DISTINCT). `=field` on a text column with a word without letters, or on
     a number, is `=`, the same rows, along the column's index (`UPPER(col::text)` reads none). `own` maps a field
     to the condition that replaces it (a normalised column with a trigram index)."""
@@ -132,10 +132,14 @@ def _search_condition(model: type[models.Model], spec: str, word: str, own: dict
             raise FieldDoesNotExist(spec)  # a lookup or a many-to-many: Django's own search
         related = field.related_model._default_manager.filter(
             _search_condition(field.related_model, prefix + rest, word, {})
-        )
-        if field.one_to_many:
-            return models.Q(pk__in=related.values(field.field.name))
+        ).order_by()  # any keys up to the bound: no sort of every match
         # A few keys are a list (an index condition PostgreSQL can OR with the others); many stay a subquery.
+        if field.one_to_many:
+            fk = field.field.attname
+            keys = list(related.values_list(fk, flat=True)[: SEARCH_KEYS + 1])
+            return models.Q(
+                pk__in=list(dict.fromkeys(keys)) if len(keys) <= SEARCH_KEYS else related.values(fk)
+            )
         keys = list(related.values_list("pk", flat=True)[: SEARCH_KEYS + 1])
         return models.Q(**{f"{head}__in": keys if len(keys) <= SEARCH_KEYS else related.values("pk")})
     if (
