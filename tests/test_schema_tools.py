@@ -236,3 +236,28 @@ def test_the_constraints_the_server_enforces_are_declared(schema):
     quantity = components["ItemAddInputRequest"]["properties"]["quantity"]
     assert (quantity["minimum"], quantity["exclusiveMinimum"], quantity["multipleOf"]) == (0, True, 0.001)
     assert components["ProductInputRequest"]["properties"]["taxIds"]["maxItems"] == MAX_TAXES_PER_LINE
+
+
+def test_one_of_branches_never_overlap_on_a_blank_or_a_null(schema):
+    """`oneOf` means exactly one: a value two branches take is invalid to a client, though the server takes it (a
+    blank-allowing string whose pattern takes "" beside drf-spectacular's `maxLength: 0` branch did so)."""
+    import jsonschema
+
+    overlapping = []
+    for where, node in _walk(schema):
+        branches = node.get("oneOf")
+        if not isinstance(branches, list):
+            continue
+        resolved = [_resolve(schema, branch) for branch in branches]
+        for value in ("", None, "x"):
+            taking = [
+                branch
+                for branch in resolved
+                if ("type" in branch or "enum" in branch)
+                and jsonschema.Draft7Validator({k: v for k, v in branch.items() if k != "nullable"}).is_valid(
+                    value
+                )
+            ]
+            if len(taking) > 1:
+                overlapping.append((where, value, taking))
+    assert not overlapping

@@ -176,6 +176,7 @@ def postprocess(
         if request_side:
             _bound_numbers(schema)
     _constrain(schemas)
+    _one_blank(result)
     _type_nullable_references(result)
     for path, method, operation in _operations(result):
         if method == "get" and _answers_a_page(operation, schemas):
@@ -222,6 +223,34 @@ def _document_schemas(result: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield from _nodes(media.get("schema"))
             for header in body.get("headers", {}).values():
                 yield from _nodes(header.get("schema"))
+
+
+BLANK = {"type": "string", "maxLength": 0}
+
+
+def _accepts_blank(branch: dict[str, Any]) -> bool:
+    """Whether a schema of a string takes "" already (no `minLength`, format or enum, a pattern matching it)."""
+    return (
+        branch.get("type") == "string"
+        and not branch.get("minLength")
+        and not {"format", "enum"} & branch.keys()
+        and re.search(branch.get("pattern", ""), "") is not None
+    )
+
+
+def _one_blank(result: dict[str, Any]) -> None:
+    """drf-spectacular (0.30) writes a blank-allowing string with a pattern as `oneOf: [<string>, BLANK]`; where the
+    string takes "" already, "" matches both branches and so violates the `oneOf` (a client or Schemathesis then
+    holds "" invalid, though the server takes it). The blank branch goes; a lone branch left is the schema again."""
+    for node in list(_document_schemas(result)):
+        branches = node.get("oneOf")
+        if not branches or BLANK not in branches:
+            continue
+        if not any(_accepts_blank(branch) for branch in branches if branch != BLANK):
+            continue
+        branches.remove(BLANK)
+        if len(branches) == 1 and "$ref" not in branches[0]:
+            node.update(node.pop("oneOf")[0])
 
 
 def _type_nullable_references(result: dict[str, Any]) -> None:
