@@ -17,14 +17,13 @@ The schema is read by programs (a client generator, Spectral, Schemathesis), so 
 from __future__ import annotations
 
 import copy
-import functools
 import re
-import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
 from drf_spectacular.drainage import warn
 
+from workspaces.api.openapi_values import one_blank, time_zones, zone_identifier
 from workspaces.api.pagination import CURSOR_MAX_LENGTH, CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
 from workspaces.api.parsers import MAX_MAGNITUDE
 from workspaces.currencies import CURRENCY_MINOR_UNITS, WITHDRAWN_MINOR_UNITS
@@ -57,9 +56,9 @@ ENUMS = {
     "TimeZone": lambda: {
         "type": "string",
         "description": "An IANA time zone name.",
-        "enum": _time_zones(),
+        "enum": time_zones(),
         # `Etc/GMT+0`, `GMT-0` and `GMT0` would all be `GMT0` to a generator that makes identifiers of values.
-        "x-enum-varnames": [_identifier(zone) for zone in _time_zones()],
+        "x-enum-varnames": [zone_identifier(zone) for zone in time_zones()],
     },
 }
 # A property of these names is that enum wherever it stands (requests accept only current codes).
@@ -151,18 +150,6 @@ MAX_ID = 10**18 - 1
 BLANK_REFUSED = {"/v1/workspace/{workspace_id}/products": {"sku", "barcode"}}
 
 
-@functools.cache
-def _time_zones() -> list[str]:
-    # The names `workspaces.models.validate_time_zone` accepts: the same source.
-    return sorted(zoneinfo.available_timezones())
-
-
-def _identifier(zone: str) -> str:
-    """`America/Port-au-Prince` -> `AMERICA_PORT_AU_PRINCE`, `Etc/GMT+3` -> `ETC_GMT_PLUS_3`: one per name."""
-    spelled = zone.replace("+", "_PLUS_").replace("-", "_MINUS_") if "GMT" in zone else zone
-    return re.sub(r"[^A-Z0-9]+", "_", spelled.upper()).strip("_")
-
-
 def postprocess(
     result: dict[str, Any], generator: Any = None, request: Any = None, public: bool = True
 ) -> dict:
@@ -176,7 +163,7 @@ def postprocess(
         if request_side:
             _bound_numbers(schema)
     _constrain(schemas)
-    _one_blank(result)
+    one_blank(_document_schemas(result))
     _type_nullable_references(result)
     for path, method, operation in _operations(result):
         if method == "get" and _answers_a_page(operation, schemas):
@@ -223,34 +210,6 @@ def _document_schemas(result: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield from _nodes(media.get("schema"))
             for header in body.get("headers", {}).values():
                 yield from _nodes(header.get("schema"))
-
-
-BLANK = {"type": "string", "maxLength": 0}
-
-
-def _accepts_blank(branch: dict[str, Any]) -> bool:
-    """Whether a schema of a string takes "" already (no `minLength`, format or enum, a pattern matching it)."""
-    return (
-        branch.get("type") == "string"
-        and not branch.get("minLength")
-        and not {"format", "enum"} & branch.keys()
-        and re.search(branch.get("pattern", ""), "") is not None
-    )
-
-
-def _one_blank(result: dict[str, Any]) -> None:
-    """drf-spectacular (0.30) writes a blank-allowing string with a pattern as `oneOf: [<string>, BLANK]`; where the
-    string takes "" already, "" matches both branches and so violates the `oneOf` (a client or Schemathesis then
-    holds "" invalid, though the server takes it). The blank branch goes; a lone branch left is the schema again."""
-    for node in list(_document_schemas(result)):
-        branches = node.get("oneOf")
-        if not branches or BLANK not in branches:
-            continue
-        if not any(_accepts_blank(branch) for branch in branches if branch != BLANK):
-            continue
-        branches.remove(BLANK)
-        if len(branches) == 1 and "$ref" not in branches[0]:
-            node.update(node.pop("oneOf")[0])
 
 
 def _type_nullable_references(result: dict[str, Any]) -> None:
