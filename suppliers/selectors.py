@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, TypedDict
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -23,7 +24,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.lookups import Contains, GreaterThanOrEqual, LessThanOrEqual, PatternLookup
 
 from suppliers.models import Supplier, SupplierInvoice, SupplierPayment, normalise_invoice_number
 from workspaces.models import Workspace
@@ -232,16 +233,46 @@ def invoice_list(
         text = filters["q"].strip()
         # The suppliers whose name matches, first (one small query): a join in the OR would make PostgreSQL read
         # every invoice, while three conditions on the invoice's own columns are a BitmapOr of the trigram indexes
-        # (suppliers migration 0004) and of (workspace, supplier, -id).
-        supplier_ids = list(
-            Supplier.objects.filter(workspace=workspace, name__icontains=text).values_list("pk", flat=True)
-        )
-        invoices = invoices.filter(
-            Q(invoice_number_normalised__contains=normalise_invoice_number(text))
-            | Q(description__icontains=text)
-            | Q(supplier_id__in=supplier_ids)
-        )
+        # (suppliers migration 0004) and of (workspace, supplier, -id). An `InitPlan` of the suppliers' ids in the
+        # OR (one query less) was measured: the planner cannot see how many match and walks the primary key
+        # (445 ms for `batch 12345`, 157 ms for `sup-19999`, against 5 ms).
+        patterns = search_patterns(text)
+        supplier_ids = list(search_suppliers(workspace.pk, patterns["text"]).values_list("pk", flat=True))
+        invoices = invoices.filter(search_q(patterns, supplier_ids))
     return invoices
+
+
+class ContainsPattern(Contains):
+    """`contains` given its finished pattern (`search_patterns`): the SQL Django writes for `contains`, with the
+    pattern one parameter as given, so that a compiled statement (`suppliers.api.json_rows`) can send it."""
+
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return super(PatternLookup, self).process_rhs(compiler, connection)
+
+
+class IContainsPattern(ContainsPattern):
+    lookup_name = "icontains"  # `icontains`'s SQL (`UPPER(...) LIKE UPPER(%s)` on PostgreSQL)
+
+
+def search_patterns(text: str) -> dict[str, str]:
+    """`q`'s LIKE patterns, as Django's `contains` / `icontains` write them: the invoice number's (normalised) and
+    the description's and supplier name's, each `%text%` with `\\`, `%` and `_` escaped."""
+    escape = connection.ops.prep_for_like_query
+    return {"number": f"%{escape(normalise_invoice_number(text))}%", "text": f"%{escape(text)}%"}
+
+
+def search_suppliers(workspace_id: Any, pattern: Any) -> QuerySet[Supplier]:
+    """The workspace's suppliers whose name matches `q`'s pattern (`search_patterns(...)["text"]`)."""
+    return Supplier.objects.filter(IContainsPattern(F("name"), pattern), workspace_id=workspace_id)
+
+
+def search_q(patterns: dict[str, Any], supplier_ids: list[Any]) -> Q:
+    """`q`'s condition on the invoice's own columns: its number or description contains the text, or its supplier
+    is one of `supplier_ids` (those whose name contains it). An empty list drops that branch, as `__in=[]` does."""
+    condition = Q(ContainsPattern(F("invoice_number_normalised"), patterns["number"])) | Q(
+        IContainsPattern(F("description"), patterns["text"])
+    )
+    return condition | Q(supplier_id__in=supplier_ids) if supplier_ids else condition
 
 
 def invoice_get(*, workspace: Workspace, supplier_id: int, invoice_id: int) -> SupplierInvoice | None:

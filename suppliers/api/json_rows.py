@@ -86,10 +86,24 @@ def _page_of(invoices: QuerySet[SupplierInvoice], size: int, json: Expression) -
     return chosen.order_by("-pk").annotate(json=json).values("id", "json")
 
 
-@lru_cache(maxsize=256)  # shapes: the filters given, `overdue`'s value, a cursor or not, the limit
+# A search's suppliers (`selectors.search_suppliers`), compiled once.
+_SEARCH_SUPPLIERS = CompiledRead(
+    lambda workspace_id, pattern: selectors.search_suppliers(workspace_id, pattern).values_list("pk")
+)
+
+
+# shapes: the filters given, `overdue`'s value, a cursor or not, the limit, a search's number of suppliers
+@lru_cache(maxsize=256)
 def _page_read(
-    filter_names: tuple[str, ...], overdue: bool | None, after_cursor: bool, size: int
+    filter_names: tuple[str, ...],
+    overdue: bool | None,
+    after_cursor: bool,
+    size: int,
+    suppliers: int | None = None,
 ) -> CompiledRead:
+    """`suppliers`: a search (`q`) matching that many suppliers by name (their ids `supplier_0`...), with the
+    patterns `number` and `text`; None: no search. Its condition comes last of `invoice_list`'s, as there."""
+
     def build(**values: Any) -> QuerySet[SupplierInvoice]:
         today = _day(values["today"])
         filters: Any = {name: _day(values[name]) if name in _DATES else values[name] for name in filter_names}
@@ -97,6 +111,9 @@ def _page_read(
             filters["overdue"] = overdue
         workspace = Workspace(pk=values["workspace_id"])
         invoices = selectors.invoice_list(workspace=workspace, today=today, filters=filters)
+        if suppliers is not None:
+            ids = [values[f"supplier_{index}"] for index in range(suppliers)]
+            invoices = invoices.filter(selectors.search_q(values, ids))
         if after_cursor:
             invoices = invoices.filter(pk__lt=values["after_id"])
         return _page_of(invoices, size, invoice_json(today))
@@ -116,10 +133,18 @@ def invoice_page(
     cursor, as `paginate` cuts it: one query, the page plus one row (a search reads its suppliers first)."""
     # The replica where the view allows it, as the ORM's own reads.
     using = router.db_for_read(SupplierInvoice)
-    if filters.keys() <= _COMPILED_FILTERS:
-        names = tuple(sorted(filters.keys() - {"overdue"}))
-        read = _page_read(names, filters.get("overdue"), after is not None, limit + 1)
-        parameters = {name: filters[name] for name in names}  # type: ignore[literal-required]
+    if filters.keys() <= _COMPILED_FILTERS | {"q"}:
+        names = tuple(sorted(filters.keys() - {"overdue", "q"}))
+        parameters: dict[str, Any] = {name: filters[name] for name in names}  # type: ignore[literal-required]
+        suppliers = None
+        if filters.get("q"):
+            # `invoice_list`'s search, its suppliers read first (one query), its SQL compiled once per their count.
+            patterns = selectors.search_patterns(filters["q"].strip())
+            found = _SEARCH_SUPPLIERS.rows(using, workspace_id=workspace.pk, pattern=patterns["text"])
+            suppliers = len(found)
+            parameters.update(patterns)
+            parameters.update({f"supplier_{index}": row[0] for index, row in enumerate(found)})
+        read = _page_read(names, filters.get("overdue"), after is not None, limit + 1, suppliers)
         if after is not None:
             parameters["after_id"] = after
         rows = read.dicts(using, workspace_id=workspace.pk, today=today, **parameters)
