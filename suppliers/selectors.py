@@ -296,18 +296,33 @@ def _bucket_sum(condition: Q) -> Coalesce:
     return Coalesce(Sum("invoices__remaining_amount", filter=condition), Value(ZERO), output_field=money)
 
 
-def aging(*, workspace: Workspace, as_of: dt.date) -> dict[str, Any]:
-    """Remaining amounts per supplier by days past due on `as_of`: not due (no due date, or due on or after
-    `as_of`), 1-30, 31-60, 61-90, over 90. Invoices issued after `as_of` are left out; one grouped query."""
-    days = dt.timedelta
-    due = "invoices__due_date"
-    conditions = {
-        "notDue": Q(**{f"{due}__isnull": True}) | Q(**{f"{due}__gte": as_of}),
-        "days1to30": Q(**{f"{due}__lt": as_of, f"{due}__gte": as_of - days(30)}),
-        "days31to60": Q(**{f"{due}__lt": as_of - days(30), f"{due}__gte": as_of - days(60)}),
-        "days61to90": Q(**{f"{due}__lt": as_of - days(60), f"{due}__gte": as_of - days(90)}),
-        "over90": Q(**{f"{due}__lt": as_of - days(90)}),
+def aging_buckets(as_of: dt.date) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """Each aging bucket's due dates on `as_of`, `(from, before)` (None: open): not due (due on or after `as_of`,
+    and no due date: the bucket open at its end takes those), 1-30, 31-60, 61-90, over 90 days past due. The one
+    rule of the report, for the ORM (`aging`) and for its SQL (`suppliers.api.aging_json`)."""
+    days = [as_of - dt.timedelta(days=n) for n in (30, 60, 90)]
+    return {
+        "notDue": (as_of, None),
+        "days1to30": (days[0], as_of),
+        "days31to60": (days[1], days[0]),
+        "days61to90": (days[2], days[1]),
+        "over90": (None, days[2]),
     }
+
+
+def _due_within(bounds: tuple[dt.date | None, dt.date | None]) -> Q:
+    start, before = bounds
+    due = "invoices__due_date"
+    condition = Q(**({f"{due}__gte": start} if start else {})) & Q(
+        **({f"{due}__lt": before} if before else {})
+    )
+    return condition | Q(**{f"{due}__isnull": True}) if before is None else condition
+
+
+def aging(*, workspace: Workspace, as_of: dt.date) -> dict[str, Any]:
+    """Remaining amounts per supplier by days past due on `as_of` (`aging_buckets`). Invoices issued after `as_of`
+    are left out; one grouped query."""
+    conditions = {name: _due_within(bounds) for name, bounds in aging_buckets(as_of).items()}
     # Grouped by the supplier (its primary key): PostgreSQL sums the open invoices (an index-only read of
     # `supplier_invoice_open_idx`) per supplier in a hash, then sorts the suppliers by name, not every invoice.
     rows = (

@@ -14,13 +14,14 @@ import datetime as dt
 from django.db import connections, router
 
 from suppliers.models import Supplier, SupplierInvoice
+from suppliers.selectors import BUCKETS, aging_buckets
 from workspaces.models import Workspace
 
 _INVOICES = SupplierInvoice._meta.db_table
 _SUPPLIERS = Supplier._meta.db_table
 
 # Each value written as `workspaces.json_sql` writes it: `number` (trim_scale), `text` (to_json), `id_text`.
-_BUCKETS = ("notDue", "days1to30", "days31to60", "days61to90", "over90")
+_BUCKETS = BUCKETS
 
 
 def _number(sql: str) -> str:
@@ -53,16 +54,27 @@ _TOTALS_JSON = _object(
     ]
 )
 
-# %(as_of)s and the bucket bounds as in `selectors.aging`: not due (no due date, or due on or after `as_of`), 1-30,
-# 31-60, 61-90, over 90 days past due; invoices issued after `as_of` left out.
+
+def _within(index: int, start: dt.date | None, before: dt.date | None) -> str:
+    """A bucket's condition (`selectors.aging_buckets`), its dates the parameters `b<index>_from` / `_before`."""
+    parts = [f"i.due_date >= %(b{index}_from)s"] if start else []
+    parts += [f"i.due_date < %(b{index}_before)s"] if before else ["i.due_date IS NULL"]
+    return " AND ".join(parts) if before else " OR ".join(parts)
+
+
+def _sums(as_of: dt.date) -> str:
+    return ",\n        ".join(
+        f"COALESCE(SUM(i.remaining_amount) FILTER (WHERE {_within(index, *aging_buckets(as_of)[name])}), 0) AS b{index}"
+        for index, name in enumerate(_BUCKETS)
+    )
+
+
+# Invoices issued after `as_of` left out, as in `selectors.aging`. Which bounds a bucket has is the same on every
+# day (`aging_buckets`): the statement is built once, its dates parameters.
 _SQL = f"""
 WITH per AS (
     SELECT i.supplier_id,
-        COALESCE(SUM(i.remaining_amount) FILTER (WHERE i.due_date IS NULL OR i.due_date >= %(as_of)s), 0) AS b0,
-        COALESCE(SUM(i.remaining_amount) FILTER (WHERE i.due_date < %(as_of)s AND i.due_date >= %(d30)s), 0) AS b1,
-        COALESCE(SUM(i.remaining_amount) FILTER (WHERE i.due_date < %(d30)s AND i.due_date >= %(d60)s), 0) AS b2,
-        COALESCE(SUM(i.remaining_amount) FILTER (WHERE i.due_date < %(d60)s AND i.due_date >= %(d90)s), 0) AS b3,
-        COALESCE(SUM(i.remaining_amount) FILTER (WHERE i.due_date < %(d90)s), 0) AS b4
+        {_sums(dt.date(2000, 1, 1))}
     FROM {_INVOICES} i
     WHERE i.workspace_id = %(workspace)s AND i.remaining_amount > 0 AND i.issue_date <= %(as_of)s
     GROUP BY i.supplier_id
@@ -78,14 +90,10 @@ FROM owed
 
 def aging_texts(*, workspace: Workspace, as_of: dt.date) -> tuple[str, str]:
     """The report's `suppliers` (a JSON array) and `totals` (a JSON object) on `as_of`: one query (PostgreSQL)."""
-    days = dt.timedelta
-    values = {
-        "workspace": workspace.pk,
-        "as_of": as_of,
-        "d30": as_of - days(30),
-        "d60": as_of - days(60),
-        "d90": as_of - days(90),
-    }
+    values: dict[str, object] = {"workspace": workspace.pk, "as_of": as_of}
+    for index, name in enumerate(_BUCKETS):
+        start, before = aging_buckets(as_of)[name]
+        values.update({f"b{index}_from": start, f"b{index}_before": before})
     # The replica where the view allows it, as the ORM's own reads.
     with connections[router.db_for_read(SupplierInvoice)].cursor() as cursor:
         cursor.execute(_SQL, values)
