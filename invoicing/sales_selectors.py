@@ -7,7 +7,17 @@ import json
 from typing import Any, NamedTuple, TypedDict
 
 from django.db import connection
-from django.db.models import Expression, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models import (
+    BigIntegerField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+)
 
 from invoicing.models import Invoice, InvoiceItem, InvoicePayment, SalesInvoiceDay
 from workspaces.models import Workspace
@@ -175,9 +185,15 @@ def _day_of(
         days = days.filter(date__gte=filters["date_from"])
     if "date_to" in filters:
         days = days.filter(date__lte=filters["date_to"])
+    # Counted as bigint: the offset may be far past a 32-bit integer (page 10^12), and Django reads a comparison
+    # with an integer past its field's range as true for every row, which a window's filter cannot compile.
+    count = BigIntegerField()
     days = days.annotate(
-        total=Window(Sum("invoices")),
-        before=Window(Sum("invoices"), order_by=F("date").desc()) - F("invoices"),
+        total=Window(Sum("invoices", output_field=count)),
+        before=ExpressionWrapper(
+            Window(Sum("invoices", output_field=count), order_by=F("date").desc()) - F("invoices"),
+            output_field=count,
+        ),
     )
     return days.filter(before__lte=offset).order_by("date").values_list("total", "date", "before").first()
 

@@ -75,6 +75,9 @@ def _walk_within(
 # lower so that its own test (up to this many entries a day per bound) stays a fraction of the probes' cost. Between
 # 16 and ~55 a day the probes cost up to ~13 us a day more than the Min/Max (a quarter: about 1 ms).
 _PROBE_DENSITY = 16
+# ... and spans at most this many days (ten years): probing costs ~7 us a day, and past that the range is most of
+# the table, which the Min/Max reads as well.
+_PROBE_DAYS = 3660
 
 
 class _DayProbedBound(Expression):
@@ -148,6 +151,9 @@ class _DayProbedBound(Expression):
                 f"(SELECT min(f.{column}) FROM {table} f WHERE f.{workspace} = ", self.workspace_id, ")"
             )
 
+        # Probed only over at most `_PROBE_DAYS` days: a wider range (`0001-01-02` to `9999-12-30`) would have its
+        # density test read every entry of the range twice before the Min/Max read them again.
+        narrow = f"({sql(self.date_to, '::date')} - {start()} + 1) <= {_PROBE_DAYS}"
         in_range = (
             f"FROM {table} r WHERE r.{workspace} = {sql(self.workspace_id)} AND r.{column} >= {start()}"
             f" AND r.{column} <= {sql(self.date_to, '::date')}"
@@ -162,8 +168,12 @@ class _DayProbedBound(Expression):
             f"interval '1 day') AS d(day), LATERAL (SELECT e.{pk} FROM {table} e WHERE e.{workspace} = "
             f"{sql(self.workspace_id)} AND e.{column} = d.day::date ORDER BY e.{pk} {order} LIMIT 1) AS p)"
         )
-        # The parameters were collected in the order of the text: `in_range`, `dense`, `probed`, the fallback.
-        return f"CASE WHEN {dense} THEN {probed} ELSE {sql(self.fallback)} END", params
+        # The parameters were collected in the order of the text: `narrow`, `dense` (`in_range` first), `probed`,
+        # the fallback. A CASE evaluates a branch only when it is reached: the density test only for a narrow range.
+        return (
+            f"CASE WHEN (CASE WHEN {narrow} THEN {dense} ELSE false END) THEN {probed} ELSE {sql(self.fallback)} END",
+            params,
+        )
 
 
 class _FilterOnly(Func):

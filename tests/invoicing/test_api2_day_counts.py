@@ -154,6 +154,21 @@ def test_a_page_at_any_depth_reads_the_same_queries(spread, monkeypatch, page, d
 
 
 @pytest.mark.django_db
+def test_a_page_far_past_the_end_is_empty_with_the_exact_total(spread, django_assert_num_queries):
+    """Page 10^12 (the largest `page`): an offset past a 32-bit integer is compared as a bigint, never a 500."""
+    api = key_client(spread)
+    with django_assert_num_queries(2):  # the API key, the day counts
+        answer = body(api.get("/api2/invoices.json?page=1000000000000&limit=100&date_to=2026-12-31"))
+    assert answer["data"] == []
+    assert answer["pagination"] == {
+        "page": 10**12,
+        "limit": 100,
+        "total_results": 41,
+        "total_pages": 1,
+    }
+
+
+@pytest.mark.django_db
 def test_an_empty_list_counts_nothing(workspace, django_assert_num_queries):
     api = key_client(workspace)
     with django_assert_num_queries(2):  # the API key, the day counts

@@ -69,6 +69,7 @@ RANGES = [
     pytest.param("issue_date", "2024-03-01", "2024-02-01", id="empty: ends before it starts"),
     pytest.param("issue_date", "2023-01-01", "2023-12-31", id="empty: before the first invoice"),
     pytest.param("issue_date", "2020-01-01", "2030-12-31", id="a decade"),
+    pytest.param("issue_date", "0001-01-02", "9999-12-30", id="the whole calendar: never probed"),
     pytest.param("due_date", "2024-02-01", "2024-02-28", id="due dates, a month"),
     pytest.param("due_date", "2024-02-10", "2024-02-10", id="due dates, one day"),
     pytest.param("due_date", None, "2024-02-15", id="due dates, open start"),
@@ -159,3 +160,24 @@ def test_postgresql_probes_a_dense_range_by_day_and_reads_a_sparse_ones_entries(
     ran, skipped = (series, aggregates) if probed else (aggregates, series)
     assert all("never executed" not in line for line in ran)
     assert all("never executed" in line for line in skipped)
+
+
+@pytest.mark.postgres
+def test_a_range_wider_than_the_probes_span_is_never_tested_for_density(workspace, ledger, monkeypatch):
+    """Past `_PROBE_DAYS` days the density test (which reads up to 16 entries a day) does not run: the Min/Max."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: elsewhere the bound is always the Min/Max")
+    monkeypatch.setattr(selectors, "_PROBE_DAYS", 2)
+    filters = _filters(
+        "issue_date", "2024-02-01", "2024-02-03"
+    )  # three dense days, probed at the shipped span
+    listed = selectors.invoice_list(workspace=workspace, today=TODAY, filters=filters).order_by("-pk")
+    plan = listed[:PAGE].explain(analyze=True)
+    series = [line for line in plan.splitlines() if "Function Scan on generate_series" in line]
+    aggregates = [line for line in plan.splitlines() if "GroupAggregate" in line]
+    # never run (with literal dates PostgreSQL folds the span's test and leaves the probes out of the plan)
+    assert all("never executed" in line for line in series)
+    assert aggregates and all("never executed" not in line for line in aggregates)
+    assert list(listed.values_list("pk", flat=True)) == _expected(
+        workspace, "issue_date", "2024-02-01", "2024-02-03"
+    )
