@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -15,11 +13,11 @@ from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from invoicing.numbering import POS_SERIES
 from pos import admin_views, error_codes, selectors, services
 from pos.admin_inlines import DiscountInline, EventInline, ItemInline, PaymentInline
 from pos.admin_offline import OFFLINE_FILTERS, OfflineSaleMixin
 from pos.admin_returns import RETURN_FIELDS, InvoiceReturnsMixin
+from pos.admin_search import public_id_search
 from pos.dashboard import session_figures
 from pos.models import (
     BusinessSession,
@@ -37,15 +35,6 @@ from workspaces.templatetags.backoffice import format_money
 # How many business days the invoice list's session filter offers, the latest first (a month of a one-store shop);
 # an older day is reached from its own page ("The invoices of this day") or by the business-date filter.
 SESSION_CHOICES = 31
-# A whole invoice number as a cashier reads it from a receipt (`POS-0042`, `pos-42`, Eastern digits too).
-FULL_PUBLIC_ID = re.compile(rf"{POS_SERIES}-(\d{{1,18}})", re.IGNORECASE)
-
-
-def public_id_search(word: str) -> Q:
-    """A whole number is that invoice alone, by its `(workspace, number)` key (`POS-100`, not POS-1000 too); any other
-    word a part of a number (`UPPER(public_id) LIKE`, along `pos_invoice_public_id_trgm` on PostgreSQL)."""
-    match = FULL_PUBLIC_ID.fullmatch(word)
-    return Q(number=int(match[1])) if match else Q(public_id__icontains=word)
 
 
 def _workspace_currency(modeladmin, obj) -> str:

@@ -27,7 +27,7 @@ from suppliers.services.images import file_path
 from workspaces import codes
 from workspaces.admin_base import code_permission
 from workspaces.admin_display import actor_column, money_column, related_column
-from workspaces.admin_lists import related_filter
+from workspaces.admin_lists import longer_than_column, related_filter
 from workspaces.admin_site import admin_access, admin_actor
 from workspaces.dates import workspace_today
 from workspaces.errors import ApplicationError
@@ -122,6 +122,16 @@ def _export(modeladmin, request, queryset, kind: str):
         return None
 
 
+def _number_search(word: str) -> Q:
+    """As the API's search (`selectors.invoice_list`): the normalised number, along its trigram index; a word
+    longer than any number reads nothing."""
+    number = normalise_invoice_number(word)
+    field = SupplierInvoice._meta.get_field("invoice_number_normalised")
+    return (
+        Q(pk__in=[]) if longer_than_column(field, number) else Q(invoice_number_normalised__contains=number)
+    )
+
+
 @admin.register(SupplierInvoice)
 class SupplierInvoiceAdmin(SuppliersAdmin):
     form = SupplierInvoiceForm
@@ -146,9 +156,7 @@ class SupplierInvoiceAdmin(SuppliersAdmin):
     search_fields = ("invoice_number", "supplier__name", "description")
     search_help_text = _("Search by invoice number, supplier or description.")
     # As the API's search (`selectors.invoice_list`): the normalised number, along its trigram index.
-    search_conditions = {
-        "invoice_number": lambda word: Q(invoice_number_normalised__contains=normalise_invoice_number(word))
-    }
+    search_conditions = {"invoice_number": _number_search}
     date_hierarchy = "issue_date"
     ordering = ("-pk",)
     inlines = [PaymentInline, NewPaymentInline]

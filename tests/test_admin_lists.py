@@ -6,6 +6,7 @@ counted once, up to a bound; the related filters offer the workspace's rows."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -341,9 +342,10 @@ def test_a_search_finds_the_same_rows_through_a_related_name_without_a_join(
         # An order by its lines (a reverse relation): listed once, however many lines match.
         "/admin/orders/order/?q=coffee": ("orders/order", orders, 1),
         # An order invoice by its order's client (two relations away), every word in one field or another.
-        f"/admin/orders/orderinvoice/?q={orders[2].client.name}": ("orders/orderinvoice", invoices, 2),
+        # (Quoted, one phrase: the name's digit alone would also be an invoice's whole number where ids are small.)
+        f'/admin/orders/orderinvoice/?q="{orders[2].client.name}"': ("orders/orderinvoice", invoices, 2),
         # A POS invoice by its client's name, and by its number.
-        f"/admin/pos/posinvoice/?q={pos[0].client.name}": ("pos/posinvoice", pos, 0),
+        f'/admin/pos/posinvoice/?q="{pos[0].client.name}"': ("pos/posinvoice", pos, 0),
         "/admin/pos/posinvoice/?q=pos-002": ("pos/posinvoice", pos, 1),
     }
     for url, (path, rows, found) in searches.items():
@@ -378,3 +380,20 @@ def test_a_search_reads_the_normalised_number_and_the_list_of_one_page_is_not_co
         page = admin_client.get("/admin/invoicing/invoice/?q=3").content.decode()
     assert f"/admin/invoicing/invoice/{third.pk}/change/" in page
     assert not any('"NUMBER"::TEXT' in q["sql"].upper() for q in captured)
+
+
+def test_a_word_longer_than_a_column_compares_nothing_there(admin_client, workspace, owner, store):
+    """A word longer than any value of a text column cannot be in it: that column's LIKE is left out (a
+    3,000-letter word kept PostgreSQL's trigram indexes busy for seconds); the other fields still search."""
+    add_supplier_invoices(workspace, owner, store, 0, 3)
+    word = "INV" + "1" * 200  # past the number (100) and the supplier's name (200)
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(f"/admin/suppliers/supplierinvoice/?q={word}")
+    assert response.status_code == 200
+    sql = " ".join(q["sql"] for q in captured)
+    assert re.search(r'"invoice_number_normalised"(::text)? LIKE', sql) is None  # the number is not compared
+    # the suppliers' names are not searched for it (their keys are read first where a word may match)
+    assert not any('FROM "suppliers_supplier" WHERE' in q["sql"] and "LIKE" in q["sql"] for q in captured)
+    assert '"suppliers_supplierinvoice"."description"' in sql  # a description has no such bound
+    assert "/admin/suppliers/supplierinvoice/" in response.content.decode()
+    assert "INV-1<" not in response.content.decode()

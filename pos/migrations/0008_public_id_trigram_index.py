@@ -1,6 +1,6 @@
 # The trigram index behind the admin's POS invoice search by a part of a number (issue 18): on PostgreSQL only, a
 # GIN index (`pg_trgm`) on the very expression the search compares, `UPPER(public_id) LIKE UPPER('%…%')`. A full
-# number (`POS-1234`) is found by its `(workspace, number)` key instead (`pos.admin.public_id_search`). Creating the
+# number (`POS-1234`) is found by its `(workspace, number)` key instead (`pos.admin_search.public_id_search`). Creating the
 # extension needs a role allowed to: on a managed PostgreSQL, create it beforehand (`CREATE EXTENSION pg_trgm`), and
 # on a large table create the index beforehand with CREATE INDEX CONCURRENTLY under the same name (IF NOT EXISTS
 # keeps this migration a no-op then).
