@@ -66,7 +66,7 @@ def test_sales_made_offline_are_sent_once_the_server_is_back(
     # Then every sale is one completed offline invoice, the till knows which, and the queue is empty
     assert (report.created, report.duplicate, dict(report.rejected), report.attempts) == (5, 0, {}, 1)
     assert (till.queued(), report.finished) == (0, True)
-    invoices = sorted(listed_invoices(owner_client, workspace), key=lambda i: i["id"])
+    invoices = sorted(listed_invoices(owner_client, workspace), key=lambda i: int(i["id"]))
     recorded = till.synced()
     assert [i["clientRef"] for i in invoices] == [s["clientRef"] for s in sales]
     for invoice, sale in zip(invoices, sales, strict=True):
