@@ -14,7 +14,8 @@ that: a list then selects one text per document and the view hands the texts to 
 - `day`: `YYYY-MM-DD`; `midnight`: a date as midnight UTC, `YYYY-MM-DDT00:00:00.000Z`;
 - `boolean`: `true` / `false`;
 - `obj`: an object of such values, keys in the order given, no whitespace (the renderer's compact separators);
-- `array`: the JSON texts a subquery selects, in its order, as an array (NULL if one of them is NULL).
+- `array`: the JSON texts a subquery selects, in its order, as an array (NULL if one of them is NULL);
+- `stored`: a text the database keeps written in a column of the row (a stored generated column), read as it is.
 
 Every value is `null` where the column is NULL. PostgreSQL only: a caller keeps its Python answer for SQLite, and a
 test holds the two byte-equal (`tests/workspaces/test_json_sql.py` and each list's own).
@@ -126,6 +127,27 @@ class JsonArray(Func):
 def array(queryset: QuerySet) -> JsonArray:
     """`JsonArray`: an `OuterRef` in `queryset` ties it to the outer row."""
     return JsonArray(queryset)
+
+
+class Stored(Expression):
+    """A text column that the database writes and the model does not declare (a stored generated column, e.g. a
+    line's answer kept by `pos/migrations/0009_line_answers.py`), read from the table of the query it is in."""
+
+    output_field = _TEXT
+
+    def __init__(self, column: str) -> None:
+        if not _KEY.fullmatch(column):
+            raise ValueError(f"A stored column here is a plain name: {column!r}")
+        super().__init__()
+        self.column = column
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        return f"{table}.{connection.ops.quote_name(self.column)}", []
+
+
+def stored(column: str) -> Stored:
+    return Stored(column)
 
 
 def available() -> bool:

@@ -1,7 +1,13 @@
 """A POS invoice's answer (`invoice_row_output`) written by PostgreSQL (`workspaces.json_sql`): the list's one
 statement (`pos.pages`) chooses the page's ids from the filter's index and writes each invoice's JSON text, its
 items, discounts and payments included. The keys and values are `pos.api.serializers.invoice_row_output`'s, byte
-for byte (tests/pos/test_json_rows.py)."""
+for byte (tests/pos/test_json_rows.py).
+
+A line's answer (`LINE_ANSWERS`) is kept written in its row, in the column `answer` that PostgreSQL generates
+whenever the row is written (`pos/migrations/0009_line_answers.py`: a stored generated column the models do not
+declare): a page then reads each line's text instead of writing it again (a quarter of the page's SQL). The
+expressions here are what that column holds, and tests/pos/test_json_rows.py holds the two equal: a change to a
+line's answer is a new migration that generates the column again."""
 
 from __future__ import annotations
 
@@ -39,8 +45,13 @@ _PAYMENT = j.obj(
 )
 
 
-def _lines(model, line):
-    return j.array(model.objects.filter(invoice_id=OuterRef("pk")).order_by("pk").values_list(line))
+LINE_ANSWERS = {PosInvoiceItem: _ITEM, PosInvoiceDiscount: _DISCOUNT, PosPayment: _PAYMENT}
+
+
+def _lines(model):
+    """The invoice's lines of `model`, in their order, as their stored answers (`LINE_ANSWERS`)."""
+    lines = model.objects.filter(invoice_id=OuterRef("pk")).order_by("pk")
+    return j.array(lines.annotate(answer_text=j.stored("answer")).values_list("answer_text"))
 
 
 # `pos.api.serializers.actor_of_row`: an API key's name, else the user's, null once either is gone.
@@ -78,13 +89,13 @@ INVOICE_JSON = j.obj(
     ("orderStatusId", j.id_text(F("order_status_id"))),
     ("orderStatusLabelAr", j.text(F("order_status__label_ar"))),
     ("orderStatusLabelEn", j.text(F("order_status__label_en"))),
-    ("items", _lines(PosInvoiceItem, _ITEM)),
+    ("items", _lines(PosInvoiceItem)),
     ("subtotal", j.number(F("subtotal"))),
-    ("discounts", _lines(PosInvoiceDiscount, _DISCOUNT)),
+    ("discounts", _lines(PosInvoiceDiscount)),
     ("discountTotal", j.number(F("discount_total"))),
     ("taxTotal", j.number(F("tax_total"))),
     ("total", j.number(F("total"))),
-    ("payments", _lines(PosPayment, _PAYMENT)),
+    ("payments", _lines(PosPayment)),
     ("changeDue", j.number(F("change_due"))),
     ("returnedTotal", j.number(F("returned_total"))),
     ("stockDeductedAt", j.moment(F("stock_deducted_at"))),

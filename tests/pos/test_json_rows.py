@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pos import selectors
-from pos.api.json_rows import INVOICE_JSON
+from pos.api.json_rows import INVOICE_JSON, LINE_ANSWERS
 from pos.api.serializers import invoice_row_output
-from pos.models import OrderStatus, PosInvoice, PosInvoiceItem
+from pos.models import OrderStatus, PosInvoice, PosInvoiceDiscount, PosInvoiceItem
 from tests.conftest import client_for
 from tests.pos.conftest import owner_access, stocked_product
+from workspaces import json_sql
 from workspaces.api.renderers import dumps_bytes
 from workspaces.services.workspace import api_key_create
 
@@ -31,6 +32,18 @@ def _python(invoice_id, workspace):
 def _database(invoice_id):
     text = PosInvoice.objects.filter(pk=invoice_id).annotate(json=INVOICE_JSON).values_list("json", flat=True)
     return text.get().encode()
+
+
+def _kept_answers_are_their_definitions() -> None:
+    """Each line's answer as the database keeps it in its row (the generated column `answer`) is the answer its
+    definition writes (`LINE_ANSWERS`): a definition changed without a migration that generates the column again
+    fails here."""
+    for model, answer in LINE_ANSWERS.items():
+        rows = list(
+            model.objects.annotate(live=answer, kept=json_sql.stored("answer")).values_list("live", "kept")
+        )
+        assert rows, model
+        assert [kept for _live, kept in rows] == [live for live, _kept in rows], model
 
 
 def _sale(cashier_client, invoices_url, new_invoice, product, **item):
@@ -71,6 +84,7 @@ def test_every_kind_of_invoice_is_written_as_python_writes_it(
     )
     PosInvoice.objects.filter(pk=draft).update(client=None, created_by=None)
     PosInvoiceItem.objects.filter(invoice_id=draft).update(note="", quantity=Decimal("0.001"))
+    PosInvoiceDiscount.objects.filter(invoice_id=completed).update(reason='"VIP" \\ عميل\n\x02')
     keyed = int(by_key.json()["invoice"]["id"])
     ids = [completed, draft, keyed]
     for invoice_id in ids:
@@ -78,6 +92,7 @@ def test_every_kind_of_invoice_is_written_as_python_writes_it(
     _key.delete()
     assert _database(keyed) == _python(keyed, workspace)
     assert b'"createdBy":null' in _database(keyed) and b'"createdBy":null' in _database(draft)
+    _kept_answers_are_their_definitions()
     assert b'"clientRef":"0f8fad5b-d9cb-469f-a165-70867728950e"' in _database(completed)
     assert b'"syncedAt":"2026-03-01T23:59:59.999Z"' in _database(completed)
 
@@ -98,3 +113,7 @@ def test_any_text_and_amount_is_written_as_python_writes_it(
         total=amount, created_at=dt.datetime(1999, 12, 31, tzinfo=dt.UTC)
     )
     assert _database(invoice_id) == _python(invoice_id, workspace)
+    rows = PosInvoiceItem.objects.filter(invoice_id=invoice_id)
+    assert [row[0] for row in rows.annotate(kept=json_sql.stored("answer")).values_list("kept")] == [
+        row[0] for row in rows.annotate(live=LINE_ANSWERS[PosInvoiceItem]).values_list("live")
+    ]
