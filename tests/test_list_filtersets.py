@@ -16,6 +16,7 @@ from pos.models import BusinessSession
 from suppliers.api.serializers import SupplierAgingFilterSet, SupplierInvoiceFilterSet
 from suppliers.api.views.reports import InvoiceExportFilterSet
 from suppliers.models import Supplier, SupplierInvoice
+from workspaces.api.filtering import _parse_given
 from workspaces.errors import ValidationFailed
 
 # (path, FilterSet, parameters the path leaves out)
@@ -140,3 +141,34 @@ def test_a_query_with_parameters_is_still_parsed_and_checked_after_an_empty_one(
     assert InvoiceFilterSet.parse(QueryDict("status=draft")) == {"status": "draft"}
     with pytest.raises(ValidationFailed):
         InvoiceFilterSet.parse(QueryDict("clientId=abc"))
+
+
+def test_a_query_with_parameters_is_parsed_once_for_the_same_values_and_context(monkeypatch):
+    """A till refreshing a filtered list sends the same query each time: its filters are parsed once per distinct
+    values and context, each answer a fresh dict, an unknown parameter changes nothing, a bad value refused every
+    time."""
+    parsed = []
+    original = InvoiceFilterSet._parse.__func__
+
+    def counting(cls, data, context):
+        parsed.append(dict(data))
+        return original(cls, data, context)
+
+    monkeypatch.setattr(InvoiceFilterSet, "_parse", classmethod(counting))
+    _parse_given.cache_clear()
+    riyadh, dubai = {"time_zone": "Asia/Riyadh"}, {"time_zone": "Asia/Dubai"}
+    query = "clientId=7&startDate=2026-03-01&endDate=2026-03-01&status=draft"
+    first = InvoiceFilterSet.parse(QueryDict(query), context=riyadh)
+    first["client_id"] = 8
+    again = InvoiceFilterSet.parse(QueryDict(f"{query}&limit=5&cursor=x"), context=riyadh)
+    other_zone = InvoiceFilterSet.parse(QueryDict(query), context=dubai)
+
+    assert again["client_id"] == 7 and again["status"] == "draft"
+    assert again["created_from"] == dt.datetime(2026, 3, 1, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+    assert other_zone["created_from"] == dt.datetime(2026, 3, 1, tzinfo=dt.timezone(dt.timedelta(hours=4)))
+    assert len(parsed) == 2  # Riyadh's once, Dubai's once
+    for _ in range(2):
+        with pytest.raises(ValidationFailed):
+            InvoiceFilterSet.parse(QueryDict("clientId=abc"), context=riyadh)
+    assert len(parsed) == 4
+    assert InvoiceFilterSet.parse(QueryDict("clientId=7&clientId=9"), context=riyadh)["client_id"] == 9

@@ -20,10 +20,12 @@ rule shared with the bodies: what `?supplierId=abc` answers is what `{"supplierI
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
@@ -158,13 +160,25 @@ class QueryFilterSet(django_filters.FilterSet):
         `context` is the API fields' (`{"time_zone": ...}` for a date range in the workspace's zone).
 
         A query string naming none of the parameters (a list's first page) has the same filters every time: the
-        API fields' defaults, parsed once per FilterSet."""
+        API fields' defaults, parsed once per FilterSet. Any other is parsed once per process for each distinct
+        value of its parameters and context (`_parse_given`, the last 1,024): a till refreshing its filtered list
+        sends the same query string each time. So a parameter's value may depend on the parameter and the context
+        only, never on the clock (a selector reads the day: `overdue`)."""
         if not any(name in data for name in cls.base_filters):
             defaults = cls.__dict__.get("_defaults")
             if defaults is None:
                 defaults = cls._defaults = cls._parse({}, context)
             return dict(defaults)
-        return cls._parse(data, context)
+        getlist = getattr(data, "getlist", None)
+        given = tuple(
+            (name, tuple(getlist(name)) if getlist else (data[name],))
+            for name in cls.base_filters
+            if name in data
+        )
+        try:
+            return dict(_parse_given(cls, given, tuple(sorted((context or {}).items()))))
+        except TypeError:  # a value that is not hashable: parsed as it is
+            return cls._parse(data, context)
 
     @classmethod
     def _parse(cls, data: Any, context: dict[str, Any] | None) -> dict[str, Any]:
@@ -174,6 +188,18 @@ class QueryFilterSet(django_filters.FilterSet):
         if not filterset.is_valid():
             raise validation_failed(filterset.field_errors())
         return filterset.cleaned()
+
+
+@lru_cache(maxsize=1024)
+def _parse_given(
+    filterset_class: type[QueryFilterSet], given: tuple[tuple[str, tuple[Any, ...]], ...], context: tuple
+) -> dict[str, Any]:
+    """`QueryFilterSet._parse` of the parameters `given` ((name, values) in declared order), memoised: a 400 is
+    raised again each time (an exception is not cached)."""
+    data = QueryDict(mutable=True)
+    for name, values in given:
+        data.setlist(name, list(values))
+    return filterset_class._parse(data, dict(context))
 
 
 def validation_failed(errors: dict[str, list[tuple[str, str]]]) -> ValidationFailed:
