@@ -27,6 +27,7 @@ from django.contrib.admin.templatetags.admin_list import (
 )
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import (
+    FieldIsAForeignKeyColumnName,
     _get_non_gfk_field,
     display_for_field,
     display_for_value,
@@ -67,7 +68,7 @@ class _Column:
         opts = cl.lookup_opts
         try:
             self.field = _get_non_gfk_field(opts, name)
-        except FieldDoesNotExist:  # FieldIsAForeignKeyColumnName included: a method, property or callable
+        except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):  # a method, property, callable or `<fk>_id`
             model_admin = cl.model_admin
             if callable(name):
                 self.attr, self.read = name, name

@@ -16,6 +16,7 @@ from tests.factories import ClientFactory
 from tests.test_admin_scoping import admin_url, seeded_workspace
 from workspaces import admin_rows
 from workspaces.admin_base import WorkspaceScopedAdmin
+from workspaces.models import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,66 @@ def test_every_list_writes_its_rows_as_djangos_admin(language, monkeypatch):
     assert {"workspaces.Client", "pos.PosInvoice", "orders.Order", "suppliers.SupplierInvoice"} <= labels
     assert {query for _label, query in compared} == set(QUERIES)
     assert len(labels) >= 15
+
+
+def _upper_name(obj):
+    return obj.name.upper()
+
+
+class EveryKindOfColumn(admin.ModelAdmin):
+    """Columns of every kind Django's `items_for_result` tells apart (none of the registered admins needs all)."""
+
+    list_display = (
+        "name",
+        "workspace",
+        "workspace_id",
+        "workspace__name",
+        "has_active_pos_discount",
+        _upper_name,
+        "discount_yes_no",
+        "nothing_here",
+        "pos_discount_value",
+        "pos_discount_active",
+        "address",
+        "email",
+        "created_at",
+        "__str__",
+    )
+
+    @admin.display(boolean=True, description="yes / no")
+    def discount_yes_no(self, obj):
+        return obj.pos_discount_active
+
+    @admin.display(empty_value="(none)")
+    def nothing_here(self, obj):
+        return None
+
+
+@pytest.mark.parametrize(
+    ("links", "query"),
+    [(None, ""), (("email", "workspace"), "?q=a&o=2"), ((), "?_popup=1"), (None, "?_popup=1&_to_field=id")],
+)
+def test_every_kind_of_column_is_written_as_djangos_admin(links, query, rf):
+    # Given: clients with values of each kind (a blank e-mail, a discount, a name that needs escaping)
+    workspace, owner = seeded_workspace("Alpha")
+    ClientFactory(workspace=workspace, name="<i>Zed & co</i>", email="   ", pos_discount_active=True)
+    owner.is_superuser = True
+    request = rf.get(f"/admin/workspaces/client/{query}")
+    request.user = owner
+    model_admin = EveryKindOfColumn(Client, admin.site)
+    if links is not None:
+        model_admin.list_display_links = links
+    cl = model_admin.get_changelist_instance(request)
+    cl.formset = None  # as `changelist_view` sets it for a list without `list_editable`
+    assert len(cl.result_list) >= 2
+
+    # When: its rows are written by admin_rows and by Django
+    ours = ["".join(row) for row in admin_rows.result_rows(cl)]
+    django_s = ["".join(row) for row in results(cl)]
+
+    # Then: the same markup
+    assert ours == django_s
+    written = "".join(ours)
+    assert "&lt;i&gt;Zed &amp; co&lt;/i&gt;" in written and "(none)" in written and "icon-yes.svg" in written
+    assert ("data-popup-opener" in written) == ("_popup" in query)
+    assert written.count("<a href=") == (2 if links else 1) * len(ours)  # () and None: the first column
