@@ -122,7 +122,7 @@ def test_the_work_and_its_record_commit_together(owner_client, workspace, monkey
     def crash(*args, **kwargs):
         raise RuntimeError("crash after the work, before the record")
 
-    monkeypatch.setattr(IdempotencyRecord.objects, "create", crash)
+    monkeypatch.setattr(idempotency, "insert", crash)  # the record's INSERT
     owner_client.raise_request_exception = False
     response = post_client(owner_client, workspace, {"name": "lost?"})
     assert response.status_code == 500

@@ -14,6 +14,7 @@ from pos.locks import SALE_STOCK_SOURCE, lock_invoice, lock_invoice_with_items
 from pos.models import PosInvoice, PosInvoiceDiscount, PosInvoiceEvent, PosInvoiceItem
 from workspaces.errors import ApplicationError, NotFoundError, ValidationFailed
 from workspaces.models import ActorType, Store, Workspace
+from workspaces.statements import insert
 from workspaces.tenancy import Access
 
 STOCK_SOURCE = SALE_STOCK_SOURCE
@@ -36,13 +37,15 @@ def amount_places_check(workspace: Workspace, value: Decimal, field: str) -> Non
 def log_event(
     invoice: PosInvoice, action: str, access: Access | None, data: dict[str, Any] | None = None
 ) -> None:
-    PosInvoiceEvent.objects.create(
-        workspace_id=invoice.workspace_id,
-        invoice=invoice,
-        action=action,
-        data=data or {},
-        user=access.user if access else None,
-        api_key=access.api_key if access else None,
+    insert(
+        PosInvoiceEvent(
+            workspace_id=invoice.workspace_id,
+            invoice=invoice,
+            action=action,
+            data=data or {},
+            user=access.user if access else None,
+            api_key=access.api_key if access else None,
+        )
     )
 
 

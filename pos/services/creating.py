@@ -18,7 +18,7 @@ from pos.services.common import actor_type, log_event
 from workspaces import codes
 from workspaces.errors import ApplicationError, NotFoundError
 from workspaces.models import Client, Store, Workspace
-from workspaces.statements import CompiledRead
+from workspaces.statements import CompiledRead, insert
 from workspaces.tenancy import Access, require_in_workspace
 from workspaces.transactions import atomic
 
@@ -135,19 +135,21 @@ def invoice_create(
             **{name: getattr(session, f"default_status_{name}") for name in _STATUS_FIELDS},
         )
     number = number_next(workspace=workspace, series=POS_SERIES)
-    invoice = PosInvoice.objects.create(
-        workspace=workspace,
-        store_id=session.store_id,
-        session=session,
-        business_date=session.business_date,
-        client=client,
-        number=number,
-        public_id=format_number(POS_SERIES, number),
-        order_status=order_status,
-        currency=workspace.currency,
-        created_by=access.user,
-        created_by_api_key=access.api_key,
-        created_by_type=actor_type(access),
+    invoice = insert(
+        PosInvoice(
+            workspace=workspace,
+            store_id=session.store_id,
+            session=session,
+            business_date=session.business_date,
+            client=client,
+            number=number,
+            public_id=format_number(POS_SERIES, number),
+            order_status=order_status,
+            currency=workspace.currency,
+            created_by=access.user,
+            created_by_api_key=access.api_key,
+            created_by_type=actor_type(access),
+        )
     )
     discounts = []
     if client.has_active_pos_discount:

@@ -31,6 +31,7 @@ from pos.services.common import (
 from workspaces import codes
 from workspaces.discounts import discount_value_validate
 from workspaces.errors import NotFoundError, ValidationFailed
+from workspaces.statements import insert
 from workspaces.tenancy import Access, require_in_workspace
 from workspaces.transactions import atomic
 
@@ -60,7 +61,7 @@ def _write_totals(
             changed_items.append(item)
         item.subtotal, item.discount_amount, item.tax_amount, item.total = new
     if new_item is not None:
-        new_item.save(force_insert=True)
+        insert(new_item)
     if changed_items:
         PosInvoiceItem.objects.bulk_update(changed_items, list(figures))
     changed_discounts = []
@@ -77,23 +78,29 @@ def _write_totals(
 
 
 _TOTALS = ("subtotal", "discount_total", "tax_total", "total", "updated_at")
+_TOTALS_SET = ", ".join(f'"{name}" = %s' for name in _TOTALS)
 
 
 def _save_totals(invoice: PosInvoice, changed_discounts: list[PosInvoiceDiscount]) -> None:
-    """The invoice's totals and its discounts' new amounts: on PostgreSQL one statement (the discounts' update a
-    data-modifying `WITH` of the invoice's), elsewhere one per table."""
-    if not changed_discounts or connection.vendor != "postgresql":
+    """The invoice's totals and its discounts' new amounts: on PostgreSQL one statement written here (the
+    discounts' update, if any, a data-modifying `WITH` of the invoice's; the ORM's `save` would build the same
+    UPDATE on every line added), elsewhere one per table."""
+    if connection.vendor != "postgresql":
         if changed_discounts:
             PosInvoiceDiscount.objects.bulk_update(changed_discounts, ["amount"])
         invoice.save(update_fields=list(_TOTALS))
         return
     invoice.updated_at = timezone.now()  # `auto_now`, as `save` sets it
-    amounts = ", ".join(["(%s::bigint, %s::numeric)"] * len(changed_discounts))
-    columns = ", ".join(f'"{name}" = %s' for name in _TOTALS)
+    update = f'UPDATE "pos_posinvoice" SET {_TOTALS_SET} WHERE "id" = %s'
+    if changed_discounts:
+        amounts = ", ".join(["(%s::bigint, %s::numeric)"] * len(changed_discounts))
+        update = (
+            f'WITH amounts AS (UPDATE "pos_posinvoicediscount" AS d SET "amount" = v.amount FROM (VALUES {amounts}) '
+            f'AS v(id, amount) WHERE d."id" = v.id) {update}'
+        )
     with connection.cursor() as cursor:
         cursor.execute(
-            f'WITH amounts AS (UPDATE "pos_posinvoicediscount" AS d SET "amount" = v.amount FROM (VALUES {amounts}) '
-            f'AS v(id, amount) WHERE d."id" = v.id) UPDATE "pos_posinvoice" SET {columns} WHERE "id" = %s',
+            update,
             [
                 *(value for discount in changed_discounts for value in (discount.pk, discount.amount)),
                 *(getattr(invoice, name) for name in _TOTALS),

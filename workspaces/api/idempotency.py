@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from workspaces.api.renderers import dumps
 from workspaces.errors import ApplicationError, ConflictError, ValidationFailed
 from workspaces.models import IdempotencyRecord
+from workspaces.statements import insert
 
 MAX_KEY_LENGTH = 255
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -178,13 +179,15 @@ def finish(pending: Pending, request: Request, response: HttpResponse) -> None:
         transaction.set_rollback(True)
         return
     response.render()
-    IdempotencyRecord.objects.create(
-        principal=pending.principal,
-        key=pending.key,
-        method=request.method,
-        path=bound_path(request.path),
-        fingerprint=pending.fingerprint,
-        status_code=response.status_code,
-        content_type=response.get("Content-Type", "application/json"),
-        body=bytes(response.content),
+    insert(
+        IdempotencyRecord(
+            principal=pending.principal,
+            key=pending.key,
+            method=request.method,
+            path=bound_path(request.path),
+            fingerprint=pending.fingerprint,
+            status_code=response.status_code,
+            content_type=response.get("Content-Type", "application/json"),
+            body=bytes(response.content),
+        )
     )
