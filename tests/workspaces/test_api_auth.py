@@ -309,3 +309,38 @@ def test_me_query_count(owner, django_assert_num_queries):
     api = client_for(owner)
     with django_assert_num_queries(2):  # the user, the memberships
         assert api.get("/v1/me").status_code == 200
+
+
+def test_a_token_is_verified_once_and_its_expiry_checked_on_every_request(owner, workspace, monkeypatch):
+    """A till sends the same access token on every request: it is decoded and verified once per process, its
+    expiry checked again each time; a token differing by one character is verified (and refused) on its own."""
+    from rest_framework_simplejwt.backends import TokenBackend
+
+    from workspaces import authentication
+
+    decoded = []
+    decode = TokenBackend.decode
+
+    def counting(self, token, verify=True):
+        decoded.append(token)
+        return decode(self, token, verify)
+
+    monkeypatch.setattr(TokenBackend, "decode", counting)
+    token = str(AccessToken.for_user(owner))
+    url = f"/v1/workspace/{workspace.pk}"
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert [api.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    assert len(decoded) == 1
+
+    head, payload, signature = token.split(".")
+    tampered = f"{head}.{payload}.{signature[:-2]}{'A' if signature[-2] != 'A' else 'B'}{signature[-1]}"
+    assert APIClient().get(url, HTTP_AUTHORIZATION=f"Bearer {tampered}").status_code == 401
+    assert len(decoded) == 2
+
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)  # past the 15 minutes of an access token
+    monkeypatch.setattr(authentication, "aware_utcnow", lambda: later)
+    monkeypatch.setattr("rest_framework_simplejwt.tokens.aware_utcnow", lambda: later)
+    response = api.get(url)
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+    assert token.encode() not in authentication._VERIFIED_TOKENS
