@@ -220,11 +220,10 @@ def test_a_stored_file_goes_again_when_the_request_fails_after_storing_it(
 
     from django.db import OperationalError
 
-    from workspaces.models import IdempotencyRecord
+    from workspaces.api import idempotency
 
-    with mock.patch.object(
-        IdempotencyRecord.objects, "create", side_effect=OperationalError("connection lost")
-    ):
+    # The record's INSERT fails.
+    with mock.patch.object(idempotency, "insert", side_effect=OperationalError("connection lost")):
         response = post(accountant_client, upload_url, picture("PNG"), "a.png", HTTP_IDEMPOTENCY_KEY="scan-x")
     assert response.status_code == 503
     assert stored_files(media) == []
