@@ -139,15 +139,21 @@ def _change_link(cl: ChangeList) -> Callable[[Any, Any], str] | None:
         )
     except NoReverseMatch:
         return None
-    url = add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url)
+    preserved = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+    url = add_preserved_filters(preserved, url)
     path, mark, query = url.partition("?")
-    head, _stand_in, tail = path.partition(_STAND_IN)
+    head, stand_in, tail = path.partition(_STAND_IN)
     tail = html.escape(tail + mark + query)
     head = html.escape(head)
     pk_name, popup_name = cl.pk_attname, str(cl.to_field) if cl.to_field else cl.lookup_opts.pk.attname
 
+    def href_of(obj: Any) -> str:
+        if not stand_in:  # a URL that does not hold the key as given: Django's per row
+            return html.escape(add_preserved_filters(preserved, cl.url_for_result(obj)))
+        return head + html.escape(str(quote(getattr(obj, pk_name)))) + tail
+
     def link(obj: Any, text: Any) -> str:
-        href = head + html.escape(str(quote(getattr(obj, pk_name)))) + tail
+        href = href_of(obj)
         opener = ""
         if cl.is_popup:
             opener = f' data-popup-opener="{html.escape(str(obj.serializable_value(popup_name)))}"'

@@ -11,6 +11,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import results
 from django.test import Client as Browser
+from django.urls import resolve
 
 from tests.factories import ClientFactory
 from tests.test_admin_scoping import admin_url, seeded_workspace
@@ -47,13 +48,22 @@ def test_every_list_writes_its_rows_as_djangos_admin(language, monkeypatch):
         for query in QUERIES:
             url = admin_url(model, "changelist") + query
             # When: the list is written by admin_rows, then by Django's items_for_result
-            ours = table_body(browser, url)
+            written_by_us = []
+            with monkeypatch.context() as counted:
+                counted.setattr(
+                    admin_rows,
+                    "_columns",
+                    lambda cl, seen=written_by_us, build=admin_rows._columns: seen.append(cl) or build(cl),
+                )
+                ours = table_body(browser, url)
             with monkeypatch.context() as patched:
                 patched.setattr(admin_rows, "result_rows", results)
                 django_s = table_body(browser, url)
             # Then: the same bytes
             assert ours == django_s, (model._meta.label, query)
             if ours.count("<tr>"):
+                # The page's rows were admin_rows' (not Django's twice), except a list_editable one's.
+                assert written_by_us or model_admin.list_editable, (model._meta.label, query)
                 compared.append((model._meta.label, query))
 
     # The walk met lists with rows, links with preserved filters and popups (a walk of empty lists passes too).
@@ -124,3 +134,18 @@ def test_every_kind_of_column_is_written_as_djangos_admin(links, query, rf):
     assert "&lt;i&gt;Zed &amp; co&lt;/i&gt;" in written and "(none)" in written and "icon-yes.svg" in written
     assert ("data-popup-opener" in written) == ("_popup" in query)
     assert written.count("<a href=") == (2 if links else 1) * len(ours)  # () and None: the first column
+
+
+def test_a_change_link_without_the_stand_in_key_is_written_per_row_as_django_writes_it(rf, monkeypatch):
+    _workspace, owner = seeded_workspace("Alpha")
+    owner.is_superuser = True
+    request = rf.get("/admin/workspaces/client/?o=1")
+    request.user, request.resolver_match = owner, resolve("/admin/workspaces/client/")
+    cl = EveryKindOfColumn(Client, admin.site).get_changelist_instance(request)
+    cl.formset = None
+    monkeypatch.setattr(admin_rows, "reverse", lambda *args, **kwargs: "/admin/elsewhere/")
+
+    ours = ["".join(row) for row in admin_rows.result_rows(cl)]
+
+    assert ours == ["".join(row) for row in results(cl)]
+    assert "/admin/elsewhere/" not in "".join(ours) and "/change/?_changelist_filters=o%3D1" in "".join(ours)
